@@ -1,0 +1,1 @@
+"""Briefing: news feeds to Discord digests."""

@@ -1,0 +1,171 @@
+"""One settings model: a TOML file in config/ plus ``BRIEFING_*`` environment variables.
+
+Nothing is read at import time: :func:`load_settings` is called by the composition root
+(``python -m bot``) and by tests, which pass their own values.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG = Path("config/briefing.toml")
+
+
+class ConsoleSettings(BaseModel):
+    """Console mode (no Discord token): which feeds to poll and print."""
+
+    feeds: list[str] = Field(default_factory=list, description="Feed URLs polled in console mode.")
+    newest: int = Field(3, ge=0, le=20, description="Items of each feed printed at start.")
+
+
+class Settings(BaseSettings):
+    """Every setting of Briefing; environment variables override the TOML file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BRIEFING_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # Discord
+    discord_token: SecretStr | None = Field(None, description="Bot token (environment only).")
+    discord_token_file: Path | None = Field(None, description="File holding the bot token.")
+    discord_api_base: str = Field(
+        "https://discord.com/api/v10", description="REST API base of a Discord-compatible server."
+    )
+    discord_gateway_url: str | None = Field(None, description="Gateway URL override.")
+    dev_guild_id: int | None = Field(None, description="Sync slash commands to this guild only.")
+    shard_ids: list[int] | None = Field(None, description="Shards run by this process.")
+    shard_count: int | None = Field(None, ge=1, description="Total number of shards.")
+
+    # Storage
+    data_dir: Path = Field(Path("data"), description="Where the SQLite database lives.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy async URL; default: SQLite file in data_dir."
+    )
+
+    # Fetching
+    allow_private_urls: bool = Field(
+        False, description="Allow feeds on loopback/private addresses (self-hosted feeds, tests)."
+    )
+    user_agent: str = Field(
+        "Briefing/0.1 (+https://github.com/briefing-bot/briefing; self-hosted feed reader)",
+        description="User-Agent sent with every request.",
+    )
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Response body cap.")
+    connect_timeout_seconds: float = Field(10.0, gt=0, description="TCP/TLS connect timeout.")
+    read_timeout_seconds: float = Field(30.0, gt=0, description="Whole-response timeout.")
+    per_host_concurrency: int = Field(2, ge=1, description="Requests in flight per host.")
+    global_concurrency: int = Field(64, ge=1, description="Requests in flight in total.")
+    teaser_words: int = Field(
+        150, ge=0, description="Entries with fewer words get their page fetched and extracted."
+    )
+
+    # Polling
+    poll_interval_seconds: int = Field(600, ge=1, description="Default time between polls.")
+    min_poll_interval_seconds: int = Field(60, ge=1, description="Never poll a feed more often.")
+    max_poll_interval_seconds: int = Field(
+        6 * 3600, ge=1, description="Never poll a feed less often (backoff cap)."
+    )
+
+    # Digest
+    key_points: int = Field(3, ge=1, le=10, description="Key points per article.")
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level."
+    )
+    log_format: Literal["text", "json"] = Field("text", description="Log format.")
+
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+
+    @field_validator("discord_api_base")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _check_intervals(self) -> Settings:
+        if self.min_poll_interval_seconds > self.poll_interval_seconds:
+            raise ValueError("min_poll_interval_seconds must not exceed poll_interval_seconds")
+        if self.max_poll_interval_seconds < self.poll_interval_seconds:
+            raise ValueError("max_poll_interval_seconds must not be below poll_interval_seconds")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL in use: the configured one, else a SQLite file in ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'briefing.db').resolve()}"
+
+    def token(self) -> str | None:
+        """The Discord token from the environment or the token file, if any."""
+        if self.discord_token is not None:
+            return self.discord_token.get_secret_value().strip() or None
+        if self.discord_token_file is not None:
+            return self.discord_token_file.read_text(encoding="utf-8").strip() or None
+        return None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Precedence: explicit arguments, then the environment, then the TOML file.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+class SettingsError(Exception):
+    """Invalid configuration: the message names each key, the file and the reason."""
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from ``config`` (TOML), the environment and ``overrides``.
+
+    Raises :class:`SettingsError` naming every bad key and where it came from.
+    """
+    path = config
+    if path is None and os.environ.get("BRIEFING_CONFIG"):
+        path = Path(os.environ["BRIEFING_CONFIG"])
+    if path is None and DEFAULT_CONFIG.is_file():
+        path = DEFAULT_CONFIG
+    if path is not None and not path.is_file():
+        raise SettingsError(f"config file {path} does not exist")
+    settings_cls: type[Settings] = Settings
+    if path is not None:
+
+        class _FromFile(Settings):
+            model_config = SettingsConfigDict(toml_file=path)
+
+        settings_cls = _FromFile
+    try:
+        return settings_cls(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, path)) from None
+    except ValueError as exc:  # TOML syntax errors
+        raise SettingsError(f"{path}: {exc}") from None
+
+
+def _describe(exc: ValidationError, path: Path | None) -> str:
+    where = f" (file {path} or environment)" if path else " (environment)"
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "settings"
+        env = "BRIEFING_" + "__".join(str(p) for p in error["loc"]).upper()
+        lines.append(f"{key} [{env}]: {error['msg']}")
+    return "invalid settings" + where + ":\n  " + "\n  ".join(lines)

@@ -1,0 +1,28 @@
+"""Shared test set-up: where ../shared lives, and the fixture plugins of each area."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["tests.fixtures.http", "tests.fixtures.db"]
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("BRIEFING_SHARED_DIR", ROOT.parent / "shared"))
+SEED_ARTICLE = ROOT / "tests" / "data" / "seed-article.txt"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, skipping the calling test with the reason when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the evaluation data in ../shared is not checked out here")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The ../shared folder (evaluation data, feed corpus, extraction pages)."""
+    return shared_path()
