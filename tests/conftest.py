@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.http", "tests.fixtures.db"]
+pytest_plugins = ["tests.fixtures.http", "tests.fixtures.db", "tests.fixtures.discord"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BRIEFING_SHARED_DIR", ROOT.parent / "shared"))

@@ -1,0 +1,45 @@
+"""The command line: one sub-command per module, dispatched from :func:`main`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.cli import digest_cmd, poll_cmd, preview_cmd, run_cmd
+from bot.cli.common import CommandError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="Briefing: news feeds turned into digests people actually read.",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=None, help="TOML config file (default: config/briefing.toml)"
+    )
+    run_cmd.add_arguments(parser)  # `briefing` alone runs the bot
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run_cmd.register(commands)
+    digest_cmd.register(commands)
+    preview_cmd.register(commands)
+    poll_cmd.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    """Parse ``argv`` and run the chosen command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except CommandError as exc:
+        print(f"briefing: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

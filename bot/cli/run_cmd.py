@@ -1,0 +1,140 @@
+"""``briefing run`` (the default): the bot, or console mode when no Discord token is set."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from rich.console import Console
+
+from bot.cli.common import CommandError, settings_from
+from bot.cli.terminal import print_digest
+from bot.feeds.identity import normalize_url
+from bot.models import Article, Digest
+from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
+from bot.store import FeedRow
+
+log = logging.getLogger(__name__)
+
+
+def register(commands: Any) -> None:
+    """Add the ``run`` sub-command."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "run",
+        help="run Briefing (console mode when no Discord token is configured)",
+        description="Run Briefing. Without a Discord token, polls the configured feeds and "
+        "prints the digests it would post.",
+    )
+    add_arguments(parser)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``run`` options (also accepted by ``briefing`` with no sub-command)."""
+    parser.add_argument(
+        "--feed", action="append", default=[], metavar="URL", help="also poll this feed"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run until interrupted; returns the exit status."""
+    settings = settings_from(args)
+    if settings.token():
+        raise CommandError(
+            "a Discord token is configured, but the Discord bot is not built yet: "
+            "unset BRIEFING_DISCORD_TOKEN to run in console mode"
+        )
+    feeds = [*settings.console.feeds, *args.feed]
+    if not feeds:
+        raise CommandError(
+            "console mode has no feeds: list them under [console] feeds in the config file "
+            "or pass --feed URL"
+        )
+    return asyncio.run(console_mode(settings, feeds))
+
+
+async def console_mode(settings: Settings, feeds: Sequence[str]) -> int:
+    """Poll ``feeds`` and print what would be posted, until SIGINT or SIGTERM."""
+    console = Console(highlight=False)
+    console.print(
+        f"[bold]Briefing console mode[/bold]: {len(feeds)} feed(s), polled every "
+        f"{settings.poll_interval_seconds} s. No Discord token: printing what would be posted."
+    )
+    async with open_runtime(settings) as runtime:
+        rows = [await runtime.store.add_feed(normalize_url(url)) for url in feeds]
+        printer = ConsolePrinter(console)
+        poller = runtime.poller(on_articles=printer)
+        await poller.run_cycle()  # the first cycle records each new feed's items
+        await _print_newest(runtime, rows, settings.console.newest, printer)
+        printer.live = True
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            poller.run_cycle,
+            "interval",
+            seconds=max(1, min(30, settings.min_poll_interval_seconds)),
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.start()
+        try:
+            await _until_signalled()
+        finally:
+            scheduler.shutdown(wait=False)
+    console.print("stopped")
+    return 0
+
+
+class ConsolePrinter:
+    """Prints new articles as the bot would post them (after the start-up listing)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.live = False
+
+    async def __call__(self, feed: FeedRow, articles: Sequence[Article], baseline: bool) -> None:
+        """Print the articles that arrived in a poll (not a new feed's existing items)."""
+        if not self.live or baseline:
+            return
+        for article in articles:
+            entry = article.entry
+            self.print(feed, entry.title, entry.link, entry.published, article.digest)
+
+    def print(
+        self, feed: FeedRow, title: str, link: str | None, published: datetime, digest: Digest
+    ) -> None:
+        """Print one article's digest with its feed, time and link."""
+        source = f"{feed.title or feed.url} · {published:%Y-%m-%d %H:%M} UTC"
+        print_digest(digest, title=title, link=link, source=source, console=self.console)
+
+
+async def _print_newest(
+    runtime: Runtime, feeds: Sequence[FeedRow], newest: int, printer: ConsolePrinter
+) -> None:
+    for row in feeds:
+        feed = await runtime.store.get_feed(row.id) or row
+        if feed.last_error and not feed.last_success_at:
+            printer.console.print(f"[red]{feed.url}: {feed.last_error}[/red]\n")
+            continue
+        for article in await runtime.store.recent_articles(None, feed_id=feed.id, limit=newest):
+            printer.print(feed, article.title, article.url, article.published, article.digest)
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        print("", file=sys.stderr)

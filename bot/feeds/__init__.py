@@ -1,0 +1,1 @@
+"""The feed pipeline's stages: fetch (HTTP, SSRF guard), parse, extract."""

@@ -1,0 +1,99 @@
+"""The composition root's resources: built once from the settings, closed in reverse order.
+
+Nothing here is created at import time; ``python -m bot`` and the tests open a runtime
+explicitly and everything downstream receives its parts as arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.feeds.fetch import Fetcher
+from bot.feeds.http import FetchLimits, create_session
+from bot.pipeline import Pipeline
+from bot.poller import ArticleSink, Poller
+from bot.schedule import PollPolicy
+from bot.settings import Settings
+from bot.store import Store
+from bot.workers import Workers
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """What reads feeds and pages: the HTTP session, the fetcher, worker processes, pipeline."""
+
+    session: aiohttp.ClientSession
+    fetcher: Fetcher
+    workers: Workers
+    pipeline: Pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Everything a running Briefing shares: settings, the store and the reader."""
+
+    settings: Settings
+    store: Store
+    reader: Reader
+
+    def poller(self, *, on_articles: ArticleSink | None = None) -> Poller:
+        """A poller over this runtime's store and pipeline, within the configured bounds."""
+        return Poller(
+            self.store,
+            self.reader.pipeline,
+            poll_policy(self.settings),
+            concurrency=self.settings.global_concurrency,
+            on_articles=on_articles,
+        )
+
+
+def poll_policy(settings: Settings) -> PollPolicy:
+    """The polling bounds the settings ask for."""
+    return PollPolicy(
+        interval=settings.poll_interval_seconds,
+        minimum=settings.min_poll_interval_seconds,
+        maximum=settings.max_poll_interval_seconds,
+    )
+
+
+def default_worker_count() -> int:
+    """Worker processes for parsing, extraction and digests: one per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@asynccontextmanager
+async def open_reader(settings: Settings, *, workers: int | None = None) -> AsyncIterator[Reader]:
+    """Open the HTTP session and the worker pool (nothing stored); close them after."""
+    pool = Workers(default_worker_count() if workers is None else workers)
+    limits = FetchLimits.from_settings(settings)
+    session = create_session(limits)
+    try:
+        fetcher = Fetcher(session, limits)
+        pipeline = Pipeline(
+            fetcher, pool, teaser_words=settings.teaser_words, max_points=settings.key_points
+        )
+        yield Reader(session=session, fetcher=fetcher, workers=pool, pipeline=pipeline)
+    finally:
+        await session.close()
+        pool.close()
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings, *, workers: int | None = None) -> AsyncIterator[Runtime]:
+    """Open the store (migrating it to the current schema) and the reader; close them after."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = await Store.open(settings.effective_database_url)
+    try:
+        async with open_reader(settings, workers=workers) as reader:
+            yield Runtime(settings=settings, store=store, reader=reader)
+    finally:
+        await store.close()

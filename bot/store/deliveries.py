@@ -1,0 +1,151 @@
+"""The outbox: claiming pending posts, recording how each attempt went, channel digests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.base import StoreBase, chunks, delivery_row, fetch_articles
+from bot.store.rows import DeliveryRow
+from bot.store.tables import Article, Delivery, Feed, Subscription
+
+log = logging.getLogger(__name__)
+
+
+class DeliveriesMixin(StoreBase):
+    """The deliveries part of :class:`~bot.store.Store`."""
+
+    async def claim_pending_deliveries(
+        self, now: datetime, *, limit: int, lease_seconds: float
+    ) -> list[DeliveryRow]:
+        """Take up to ``limit`` instant posts due at ``now``, with their articles, oldest first.
+
+        Each claim counts as an attempt and hides the row for ``lease_seconds`` (rows locked
+        with SKIP LOCKED on PostgreSQL), so concurrent workers never take the same row and a
+        worker that dies leaves it due again. Posts of paused subscriptions wait.
+        """
+        paused = exists().where(
+            Subscription.id == Delivery.subscription_id, Subscription.paused_reason.is_not(None)
+        )
+        due = (
+            select(Delivery.id)
+            .where(
+                Delivery.status == "pending",
+                Delivery.kind == "instant",
+                Delivery.next_attempt_at <= now,
+                ~paused,
+            )
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            update(Delivery)
+            .where(Delivery.id.in_(due.scalar_subquery()))
+            .values(
+                next_attempt_at=now + timedelta(seconds=lease_seconds),
+                attempts=Delivery.attempts + 1,
+            )
+            .returning(*Delivery.__table__.columns)
+        )
+        async with self._db.write() as conn:
+            rows = list((await conn.execute(stmt)).mappings())
+            return await _complete(conn, sorted(rows, key=lambda m: int(m["id"])))
+
+    async def pending_digest(self, channel_id: int) -> list[DeliveryRow]:
+        """Every digest-mode post waiting for the channel's next digest, newest article first."""
+        stmt = _with_article_order(
+            select(*Delivery.__table__.columns).where(
+                Delivery.channel_id == channel_id,
+                Delivery.status == "pending",
+                Delivery.kind == "digest",
+            )
+        )
+        async with self._db.read() as conn:
+            return await _complete(conn, list((await conn.execute(stmt)).mappings()))
+
+    async def list_deliveries(
+        self,
+        *,
+        channel_id: int | None = None,
+        status: str | None = None,
+        article_id: int | None = None,
+    ) -> list[DeliveryRow]:
+        """Outbox rows (without articles), oldest first: for status displays and tests."""
+        stmt = select(*Delivery.__table__.columns).order_by(Delivery.id)
+        for column, value in (
+            (Delivery.channel_id, channel_id),
+            (Delivery.status, status),
+            (Delivery.article_id, article_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        async with self._db.read() as conn:
+            return [delivery_row(m) for m in (await conn.execute(stmt)).mappings()]
+
+    async def pending_count(self, kind: str | None = None) -> int:
+        """How many posts are waiting (of one kind, or all)."""
+        stmt = select(func.count()).select_from(Delivery).where(Delivery.status == "pending")
+        if kind is not None:
+            stmt = stmt.where(Delivery.kind == kind)
+        async with self._db.read() as conn:
+            return int(await conn.scalar(stmt) or 0)
+
+    async def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
+        """Discord accepted the post: it will never be sent again."""
+        await self.mark_sent_many([delivery_id], message_id)
+
+    async def mark_sent_many(self, delivery_ids: Sequence[int], message_id: int | None) -> None:
+        """Several posts went out in one message (a digest)."""
+        now = self._clock()
+        values = {"status": "sent", "message_id": message_id, "sent_at": now, "last_error": None}
+        async with self._db.write() as conn:
+            for part in chunks(list(delivery_ids)):
+                await conn.execute(update(Delivery).where(Delivery.id.in_(part)).values(**values))
+
+    async def mark_retry(self, delivery_id: int, error: str, next_attempt_at: datetime) -> None:
+        """The attempt failed transiently: try again at ``next_attempt_at``."""
+        await self._set_delivery(delivery_id, last_error=error, next_attempt_at=next_attempt_at)
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        """The post cannot be made: stop trying."""
+        await self._set_delivery(delivery_id, status="failed", last_error=error)
+
+    async def mark_skipped(self, delivery_id: int, reason: str) -> None:
+        """The post is no longer wanted (e.g. the subscription is gone)."""
+        await self._set_delivery(delivery_id, status="skipped", last_error=reason)
+
+    async def _set_delivery(self, delivery_id: int, **values: Any) -> None:
+        condition: ColumnElement[bool] = Delivery.id == delivery_id
+        async with self._db.write() as conn:
+            await conn.execute(update(Delivery).where(condition).values(**values))
+
+
+def _with_article_order(stmt: Select[Any]) -> Select[Any]:
+    return stmt.join(Article, Article.id == Delivery.article_id).order_by(
+        Article.published.desc(), Delivery.id
+    )
+
+
+async def _complete(conn: AsyncConnection, rows: Sequence[Any]) -> list[DeliveryRow]:
+    """Delivery rows with their articles and their subscriptions' feeds."""
+    articles = await fetch_articles(conn, [m["article_id"] for m in rows])
+    sub_ids = sorted({m["subscription_id"] for m in rows if m["subscription_id"] is not None})
+    feeds: dict[int, tuple[int, str | None]] = {}
+    for part in chunks(sub_ids):
+        stmt = (
+            select(Subscription.id, Feed.id, Feed.title)
+            .join(Feed, Feed.id == Subscription.feed_id)
+            .where(Subscription.id.in_(part))
+        )
+        for sub_id, feed_id, title in await conn.execute(stmt):
+            feeds[sub_id] = (feed_id, title)
+    return [
+        delivery_row(m, articles.get(m["article_id"]), feeds.get(m["subscription_id"]))
+        for m in rows
+    ]

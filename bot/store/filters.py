@@ -1,0 +1,103 @@
+"""Keyword filters of a subscription: which articles it accepts.
+
+A term is a keyword or phrase, matched case-insensitively on word boundaries ("AI" does not match
+"said"), or a regular expression written between slashes (``/bank(s|ing)?/``). Regular
+expressions come from server members, so they run under the ``regex`` module's timeout: a
+catastrophic pattern gives up instead of stalling the bot.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+log = logging.getLogger(__name__)
+
+REGEX_TIMEOUT_SECONDS = 0.05
+MAX_TERMS = 25
+MAX_TERM_LENGTH = 200
+MATCH_CHARS = 20_000  # only the start of long texts is searched: bounds the cost per article
+
+
+class FilterError(ValueError):
+    """A filter term is not acceptable (bad regular expression, too long, too many)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Include and exclude terms; no include term means every article is included."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def build(cls, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Filters:
+        """Clean and validate user terms; raises :class:`FilterError` naming the bad term."""
+        return cls(_clean(include), _clean(exclude))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Filters:
+        """Rebuild filters stored with :meth:`to_json`."""
+        if not data:
+            return cls()
+        return cls(tuple(data.get("include", ())), tuple(data.get("exclude", ())))
+
+    def to_json(self) -> dict[str, Any] | None:
+        """A JSON-ready form; ``None`` when there is nothing to filter."""
+        if not self.include and not self.exclude:
+            return None
+        return {"include": list(self.include), "exclude": list(self.exclude)}
+
+    def accepts(self, *texts: str) -> bool:
+        """True when the texts (title, summary, body...) pass the filters."""
+        if not self.include and not self.exclude:
+            return True
+        haystack = "\n".join(texts)[:MATCH_CHARS]
+        if self.include and not any(_matches(term, haystack) for term in self.include):
+            return False
+        return not any(_matches(term, haystack) for term in self.exclude)
+
+
+def _clean(terms: Iterable[str]) -> tuple[str, ...]:
+    cleaned: list[str] = []
+    for raw in terms:
+        term = raw.strip()
+        if not term or term in cleaned:
+            continue
+        if len(term) > MAX_TERM_LENGTH:
+            raise FilterError(f"filter term too long (max {MAX_TERM_LENGTH}): {term[:40]}...")
+        try:
+            _compile(term)
+        except regex.error as exc:
+            raise FilterError(f"invalid regular expression {term}: {exc}") from None
+        cleaned.append(term)
+    if len(cleaned) > MAX_TERMS:
+        raise FilterError(f"too many filter terms (max {MAX_TERMS})")
+    return tuple(cleaned)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(term: str) -> regex.Pattern[str]:
+    if len(term) > 2 and term.startswith("/") and term.endswith("/"):
+        return regex.compile(term[1:-1], regex.IGNORECASE | regex.V1)
+    # Word boundaries only where the term starts/ends with a word character ("C++" still works).
+    words = regex.escape(term)
+    start = r"\b" if regex.match(r"\w", term) else ""
+    end = r"\b" if regex.search(r"\w$", term) else ""
+    return regex.compile(start + words + end, regex.IGNORECASE)
+
+
+def _matches(term: str, text: str) -> bool:
+    try:
+        return _compile(term).search(text, timeout=REGEX_TIMEOUT_SECONDS) is not None
+    except TimeoutError:
+        log.warning("filter %r timed out: treated as not matching", term)
+        return False
+    except regex.error as exc:  # stored before validation existed
+        log.warning("filter %r is invalid (%s): treated as not matching", term, exc)
+        return False

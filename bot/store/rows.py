@@ -1,0 +1,165 @@
+"""Frozen rows the store hands out: never ORM objects, never loose dicts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.models import Digest
+from bot.store.filters import Filters
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """A feed and its polling state."""
+
+    id: int
+    url: str
+    title: str | None
+    site_link: str | None
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    interval_seconds: int | None
+    next_poll_at: datetime
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    consecutive_failures: int
+    broken_reason: str | None  # set for permanent errors: the feed is no longer polled
+    failure_notice_at: datetime | None  # when channels were last told the feed is failing
+    baseline_done: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionRow:
+    """A feed posted into one channel, with the feed's URL and title for display."""
+
+    id: int
+    feed_id: int
+    guild_id: int
+    channel_id: int
+    mode: str  # "instant" | "digest"
+    filters: Filters
+    added_by: int | None
+    paused_reason: str | None
+    created_at: datetime
+    feed_url: str
+    feed_title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """One line of ``/feed status``: a subscription of the guild and its feed's health."""
+
+    subscription_id: int
+    channel_id: int
+    mode: str
+    paused_reason: str | None
+    feed_id: int
+    url: str
+    title: str | None
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    consecutive_failures: int
+    next_poll_at: datetime
+    broken_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """A stored article with its digest."""
+
+    id: int
+    url: str | None
+    fingerprint: str | None
+    title: str
+    author: str | None
+    published: datetime
+    published_estimated: bool
+    summary: str
+    text: str
+    text_source: str
+    extraction_note: str | None
+    image_url: str | None
+    language: str
+    digest: Digest
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    """An outbox row; ``article`` and the feed are filled in where the caller posts them."""
+
+    id: int
+    article_id: int
+    channel_id: int
+    guild_id: int
+    subscription_id: int | None
+    kind: str  # "instant" | "digest"
+    status: str  # "pending" | "sent" | "failed" | "skipped"
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    message_id: int | None
+    created_at: datetime
+    sent_at: datetime | None
+    article: ArticleRow | None = None
+    feed_id: int | None = None  # the subscription's feed (None once it was removed)
+    feed_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRow:
+    """A channel's digest schedule."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    cron: str
+    timezone: str
+    last_run_at: datetime | None
+    next_run_at: datetime | None
+    created_by: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result, best first."""
+
+    article_id: int
+    title: str
+    url: str | None
+    published: datetime
+    summary: str
+    relevance: float  # the full-text engine's score (higher is better)
+    score: float  # relevance with the freshness boost: what results are ranked by
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    """What one ``store_articles`` call did."""
+
+    new_articles: tuple[int, ...]  # articles created (stories never seen before)
+    linked: tuple[int, ...]  # articles of entries new to this feed (new or carried by another)
+    skipped: tuple[str, ...]  # entry ids already linked to this feed, or repeated in the batch
+    deliveries: tuple[int, ...]  # outbox rows created
+
+
+class StoreError(Exception):
+    """Base of the store's own errors."""
+
+
+class AlreadySubscribed(StoreError):
+    """The feed is already subscribed in that channel."""
+
+    def __init__(self, existing: SubscriptionRow) -> None:
+        super().__init__(f"feed {existing.feed_url} is already subscribed in this channel")
+        self.existing = existing

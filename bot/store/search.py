@@ -1,0 +1,138 @@
+"""Full-text search over stored articles: SQLite FTS5 or PostgreSQL tsvector, one function.
+
+User text never reaches either query language as syntax: it is cut into words, each quoted (FTS5)
+or passed through ``plainto_tsquery`` (PostgreSQL), so ``"``, ``*``, ``NEAR(``, ``AND OR`` or
+unbalanced parentheses can only ever be searched for, never raise.
+
+Both engines stem English (FTS5 ``porter`` tokenizer, PostgreSQL ``english`` configuration): a
+search for "withdraw" finds "withdrawal". Most feeds are English; text in other languages is still
+indexed word by word (the stemmer only trims English suffixes, identically at index and query
+time), so it remains findable by its exact words.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import regex
+from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.base import StoreBase, scope
+from bot.store.rows import SearchHit
+from bot.store.tables import Article
+
+log = logging.getLogger(__name__)
+
+MAX_TERMS = 32
+FRESHNESS_HALF_LIFE = timedelta(days=7)
+TITLE_WEIGHT = 4.0  # SQLite bm25 column weights; PostgreSQL weighs the title A, the text B
+_TERM = regex.compile(r"[^\W_]+")  # letters and digits: what both tokenizers keep
+
+
+def query_terms(query: str) -> list[str]:
+    """The searchable words of a user's query, lower-cased, deduplicated, at most 32."""
+    terms: list[str] = []
+    for word in _TERM.findall(query.casefold()):
+        if word not in terms:
+            terms.append(word)
+    return terms[:MAX_TERMS]
+
+
+class SearchMixin(StoreBase):
+    """The search part of :class:`~bot.store.Store`."""
+
+    async def search_articles(
+        self,
+        query: str,
+        *,
+        guild_id: int | None = None,
+        feed_id: int | None = None,
+        since: datetime | None = None,
+        limit: int = 10,
+    ) -> list[SearchHit]:
+        """Articles matching every word of ``query`` (any word when none matches them all).
+
+        Ranked by the engine's relevance times a freshness boost (up to x2 for an article
+        published now, halving every 7 days); limited to the guild's feeds, one feed, and
+        articles published since ``since`` when given.
+        """
+        terms = query_terms(query)
+        if not terms or limit <= 0:
+            return []
+        conditions = scope(guild_id, feed_id, since)
+        pool = min(max(limit * 5, 50), 500)  # candidates re-ranked with freshness
+        async with self._db.read() as conn:
+            rows = await self._candidates(conn, terms, True, conditions, pool)
+            if not rows and len(terms) > 1:
+                rows = await self._candidates(conn, terms, False, conditions, pool)
+        now = self._clock()
+        hits = [_hit(m, now) for m in rows]
+        hits.sort(key=lambda hit: (-hit.score, -hit.article_id))
+        return hits[:limit]
+
+    async def _candidates(
+        self,
+        conn: AsyncConnection,
+        terms: list[str],
+        match_all: bool,
+        conditions: list[ColumnElement[bool]],
+        pool: int,
+    ) -> list[Any]:
+        build = _postgres if self._db.is_postgres else _sqlite
+        stmt = build(terms, match_all).where(*conditions).limit(pool)
+        return list((await conn.execute(stmt)).mappings())
+
+
+def _columns() -> list[Any]:
+    return [Article.id, Article.title, Article.url, Article.published, Article.summary]
+
+
+def _sqlite(terms: list[str], match_all: bool) -> Any:
+    # Quoted FTS5 strings: the words cannot contain quotes, so nothing is ever syntax.
+    match = (" " if match_all else " OR ").join(f'"{term}"' for term in terms)
+    fts = table("articles_fts", column("rowid"))
+    rank = func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)
+    return (
+        select(*_columns(), (-rank).label("relevance"))
+        .select_from(fts)
+        .join(Article, Article.id == fts.c.rowid)
+        .where(text("articles_fts MATCH :match").bindparams(match=match))
+        .order_by(rank)
+    )
+
+
+def _postgres(terms: list[str], match_all: bool) -> Any:
+    def tsquery(words: str) -> Any:
+        """A tsquery of plain words: ``plainto_tsquery`` never fails on any input."""
+        return func.plainto_tsquery(literal_column("'english'"), words)
+
+    if match_all:
+        query = tsquery(" ".join(terms))
+    else:
+        query = functools.reduce(lambda a, b: a.op("||")(b), [tsquery(t) for t in terms])
+    vector: Any = literal_column("articles.search_vector")
+    # Normalisation 1: divide by 1 + log(length), so long texts do not win by size alone.
+    rank = func.ts_rank_cd(vector, query, 1)
+    return (
+        select(*_columns(), rank.label("relevance"))
+        .where(vector.bool_op("@@")(query))
+        .order_by(rank.desc())
+    )
+
+
+def _hit(m: Any, now: datetime) -> SearchHit:
+    relevance = float(m["relevance"])
+    age = max((now - m["published"]) / FRESHNESS_HALF_LIFE, 0.0)
+    return SearchHit(
+        article_id=m["id"],
+        title=m["title"],
+        url=m["url"],
+        published=m["published"],
+        summary=m["summary"][:500],
+        relevance=relevance,
+        score=relevance * (1.0 + 0.5**age),
+    )

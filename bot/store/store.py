@@ -1,0 +1,58 @@
+"""The store: one object, opened at start-up, through which all database work goes."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.store.articles import ArticlesMixin
+from bot.store.base import Clock, utcnow
+from bot.store.deliveries import DeliveriesMixin
+from bot.store.engine import Database, create_engine
+from bot.store.feeds import FeedsMixin
+from bot.store.migrate import migrate
+from bot.store.schedules import SchedulesMixin
+from bot.store.search import SearchMixin
+from bot.store.subscriptions import SubscriptionsMixin
+
+log = logging.getLogger(__name__)
+
+
+class Store(
+    FeedsMixin,
+    SubscriptionsMixin,
+    ArticlesMixin,
+    SearchMixin,
+    DeliveriesMixin,
+    SchedulesMixin,
+):
+    """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.
+
+    Every method is one transaction and takes or returns frozen rows (``bot.store.rows``).
+    """
+
+    def __init__(self, db: Database, *, clock: Clock = utcnow) -> None:
+        self._db = db
+        self._clock = clock
+
+    @classmethod
+    async def open(cls, url: str, *, clock: Clock = utcnow, migrate_to: str = "head") -> Store:
+        """Connect to ``url`` (a SQLAlchemy async URL) and apply the migrations."""
+        db = Database(create_engine(url))
+        try:
+            await migrate(db, migrate_to)
+        except BaseException:
+            await db.dispose()
+            raise
+        log.info(
+            "store open: %s (%s)", db.engine.url.render_as_string(hide_password=True), db.dialect
+        )
+        return cls(db, clock=clock)
+
+    @property
+    def dialect(self) -> str:
+        """The database in use: "sqlite" or "postgresql"."""
+        return self._db.dialect
+
+    async def close(self) -> None:
+        """Close every connection; the store cannot be used afterwards."""
+        await self._db.dispose()

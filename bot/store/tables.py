@@ -1,0 +1,172 @@
+"""The schema as SQLAlchemy declarative models; migrations/ creates it, this module describes it.
+
+Full-text search objects are not mapped here: the FTS5 table and its triggers (SQLite) and the
+generated ``search_vector`` column (PostgreSQL) exist only in the migrations and ``search.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.store.types import BigId, Json, Snowflake, UTCDateTime
+
+log = logging.getLogger(__name__)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints the same way."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: Json}
+
+
+class Feed(Base):
+    """A feed URL, polled once however many channels subscribe to it."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    site_link: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    interval_seconds: Mapped[int | None] = mapped_column(Integer)
+    next_poll_at: Mapped[datetime] = mapped_column(index=True)
+    last_polled_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    broken_reason: Mapped[str | None] = mapped_column(Text)
+    failure_notice_at: Mapped[datetime | None]
+    baseline_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Subscription(Base):
+    """A feed posted into one Discord channel."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "channel_id"),
+        CheckConstraint("mode IN ('instant', 'digest')", name="mode"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    channel_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    filters: Mapped[dict[str, Any] | None]
+    added_by: Mapped[int | None] = mapped_column(Snowflake)
+    paused_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Article(Base):
+    """One story, however many feeds carry it."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    url: Mapped[str | None] = mapped_column(Text, unique=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime] = mapped_column(index=True)
+    published_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    text_source: Mapped[str] = mapped_column(String(16))
+    extraction_note: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[dict[str, Any]]
+    first_seen: Mapped[datetime]
+
+
+class FeedEntry(Base):
+    """What a feed has carried (by entry id), so nothing it carries is posted twice."""
+
+    __tablename__ = "entries"
+    __table_args__ = (UniqueConstraint("feed_id", "key_hash"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    # sha256 of the entry id: guids can be arbitrarily long, index keys cannot.
+    key_hash: Mapped[str] = mapped_column(String(64))
+    entry_key: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    first_seen: Mapped[datetime]
+
+
+class Schedule(Base):
+    """A channel's digest schedule."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    channel_id: Mapped[int] = mapped_column(Snowflake, unique=True)
+    cron: Mapped[str] = mapped_column(String(128))
+    timezone: Mapped[str] = mapped_column(String(64))
+    last_run_at: Mapped[datetime | None]
+    next_run_at: Mapped[datetime | None]
+    created_by: Mapped[int | None] = mapped_column(Snowflake)
+    created_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """The outbox: one article to post in one channel, written with the article."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("article_id", "channel_id"),
+        CheckConstraint("kind IN ('instant', 'digest')", name="kind"),
+        CheckConstraint("status IN ('pending', 'sent', 'failed', 'skipped')", name="status"),
+        Index("ix_deliveries_claim", "status", "kind", "next_attempt_at"),
+        Index("ix_deliveries_channel_status", "channel_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(Snowflake)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[int | None] = mapped_column(Snowflake)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]

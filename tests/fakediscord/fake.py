@@ -1,0 +1,246 @@
+"""FakeDiscord: the object tests hold, tying the world, the gateway and the HTTP server together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from tests.fakediscord.commands import CommandSync
+from tests.fakediscord.driving import ChannelRef, InteractionDriver, ref_id
+from tests.fakediscord.gateway import INVALID_SESSION, RECONNECT, Gateway
+from tests.fakediscord.models import Channel, Guild, Json, Message, Overwrite, User
+from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimiter, RateLimitHit, Storm
+from tests.fakediscord.rest import Rest
+from tests.fakediscord.rest_interactions import InteractionRoutes
+from tests.fakediscord.server import GATEWAY_PATH, PREFIX, RESUME_PATH, ApiServer, RequestRecord
+from tests.fakediscord.state import Notifier, World
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class FakeDiscord(InteractionDriver):
+    """A Discord-compatible server for tests; see the package docstring for the API."""
+
+    def __init__(
+        self,
+        *,
+        limits: Limits | None = None,
+        heartbeat_interval: float = 41.25,
+        shards: int = 1,
+        interaction_ack_timeout: float | None = 3.0,
+        nonce_window: float = 300.0,
+        privileged_intents: int = 0,
+    ) -> None:
+        self.notifier = Notifier()
+        self.world = World(self.notifier, nonce_window=nonce_window)
+        default = self.world.build_default()
+        self.guild: Guild = default.guild
+        self.channel, self.channel2 = default.channel, default.channel2
+        self.locked_channel, self.hidden_channel = default.locked_channel, default.hidden_channel
+        self.no_embeds_channel = default.no_embeds_channel
+        self.owner, self.admin, self.member = default.owner, default.admin, default.member
+        self.admin_role, self.bot_role = default.admin_role, default.bot_role
+        self.limiter = RateLimiter(limits or Limits())
+        self.gateway = Gateway(
+            self.world,
+            heartbeat_interval=heartbeat_interval,
+            allowed_intents=privileged_intents,
+            resume_url=lambda: self._ws_url(RESUME_PATH),
+        )
+        rest = Rest(self.world, self.gateway, gateway_url=lambda: self.gateway_url, shards=shards)
+        routes = InteractionRoutes(rest, ack_timeout=interaction_ack_timeout)
+        self.server = ApiServer(self.world, self.gateway, self.limiter, rest, routes)
+
+    # -- lifecycle ----------------------------------------------------------------------
+    async def start(self) -> FakeDiscord:
+        """Start listening on 127.0.0.1 (ephemeral port)."""
+        await self.server.start()
+        return self
+
+    async def stop(self) -> None:
+        """Close gateway connections and stop the server."""
+        await self.server.stop()
+
+    async def __aenter__(self) -> FakeDiscord:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # -- addresses and identity ---------------------------------------------------------
+    @property
+    def api_base(self) -> str:
+        """The value for ``discord.http.Route.BASE``."""
+        return f"http://127.0.0.1:{self.server.port}{PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        """The gateway URL (``GET /gateway/bot`` returns it)."""
+        return self._ws_url(GATEWAY_PATH)
+
+    def _ws_url(self, path: str) -> str:
+        """A ws:// URL on this server."""
+        return f"ws://127.0.0.1:{self.server.port}{path}"
+
+    @property
+    def token(self) -> str:
+        """The bot token the server accepts."""
+        return self.world.token
+
+    @property
+    def application_id(self) -> int:
+        """The application (and bot user) id."""
+        return self.world.application_id
+
+    @property
+    def bot_user(self) -> User:
+        """The bot's user."""
+        return self.world.bot
+
+    # -- what the bot did ---------------------------------------------------------------
+    def messages(
+        self, channel: ChannelRef, *, include_ephemeral: bool = False, include_deleted: bool = False
+    ) -> list[Message]:
+        """A channel's messages, oldest first."""
+        return self.world.channel_messages(
+            ref_id(channel), include_ephemeral=include_ephemeral, include_deleted=include_deleted
+        )
+
+    def message(self, message_id: int) -> Message:
+        """A stored message by id (deleted ones included)."""
+        return self.world.messages[message_id]
+
+    async def wait_for_messages(
+        self,
+        channel: ChannelRef,
+        n: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[Message]:
+        """The channel's messages once there are at least ``n``."""
+        return await self.wait_until(
+            lambda: found if len(found := self.messages(channel)) >= n else None,
+            timeout,
+            f"{n} message(s) in channel {ref_id(channel)}",
+        )
+
+    @property
+    def command_syncs(self) -> list[CommandSync]:
+        """Every bulk overwrite, in order."""
+        return self.world.commands.syncs
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every API request the server answered."""
+        return self.server.requests
+
+    def requests_to(self, route: str) -> list[RequestRecord]:
+        """Requests to one route key, e.g. ``POST /channels/{channel_id}/messages``."""
+        return [r for r in self.server.requests if r.route == route]
+
+    @property
+    def unknown_routes(self) -> list[str]:
+        """Requests to routes the server does not implement (answered 404/405)."""
+        return self.server.unknown_routes
+
+    @property
+    def rate_limit_hits(self) -> list[RateLimitHit]:
+        """Every 429 sent (injected ones included)."""
+        return self.limiter.hits
+
+    def inject_429(
+        self,
+        count: int,
+        route: str | None = MESSAGES_ROUTE,
+        *,
+        retry_after: float = 0.05,
+        is_global: bool = False,
+        via: bool = True,
+    ) -> None:
+        """Refuse the next ``count`` requests to ``route`` (None = any) with 429."""
+        self.limiter.inject(Storm(count, route, retry_after, is_global, via))
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], T | None],
+        timeout: float = 5.0,  # noqa: ASYNC109
+        what: str = "",
+    ) -> T:
+        """Wait for ``predicate()`` to be truthy (re-checked on every change); return it."""
+        return await self.notifier.wait_until(predicate, timeout, what or "condition")
+
+    # -- gateway ------------------------------------------------------------------------
+    async def dispatch(self, event: str, data: Json, guild_id: int | None = None) -> int:
+        """Send a gateway event to the sessions that receive ``guild_id`` (None = all)."""
+        return await self.gateway.dispatch(event, data, guild_id)
+
+    @property
+    def identify_count(self) -> int:
+        """How many IDENTIFYs the server accepted."""
+        return len(self.gateway.identifies)
+
+    @property
+    def resume_count(self) -> int:
+        """How many RESUMEs the server accepted."""
+        return self.gateway.resumes
+
+    async def wait_until_connected(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until every guild is covered by an identified, connected session."""
+
+        def connected() -> bool:
+            live = [s for s in self.gateway.sessions.values() if s.conn is not None]
+            return all(any(s.covers(g) for s in live) for g in self.world.guilds)
+
+        await self.wait_until(connected, timeout, "gateway session")
+
+    async def drop_gateway(self, code: int = 4000) -> int:
+        """Close gateway connections with a resumable code; the bot should RESUME."""
+        return await self.gateway.drop(code)
+
+    async def send_reconnect(self) -> None:
+        """Send op 7 RECONNECT to every connection."""
+        await self.gateway.send_op(RECONNECT)
+
+    async def invalidate_session(self, resumable: bool = False) -> None:
+        """Send op 9 INVALID_SESSION to every connection."""
+        await self.gateway.send_op(INVALID_SESSION, resumable)
+
+    # -- changing the world -------------------------------------------------------------
+    async def add_guild(self, name: str, *, guild_id: int | None = None) -> Guild:
+        """A new guild (owned by the default owner); GUILD_CREATE goes to its shard."""
+        guild = self.world.add_guild(name, self.owner, guild_id=guild_id)
+        for session in list(self.gateway.sessions.values()):
+            if session.covers(guild.id):
+                data = self.gateway.guild_create(session, guild)
+                await self.gateway.send_to(session, "GUILD_CREATE", data)
+        return guild
+
+    async def add_channel(
+        self, name: str, *, guild: Guild | None = None, overwrites: Iterable[Overwrite] = ()
+    ) -> Channel:
+        """A new text channel; CHANNEL_CREATE is dispatched."""
+        chan = self.world.add_channel(guild or self.guild, name, overwrites=overwrites)
+        await self.gateway.dispatch("CHANNEL_CREATE", chan.to_api(), chan.guild_id)
+        return chan
+
+    async def set_permissions(
+        self,
+        channel: ChannelRef,
+        target: int,
+        *,
+        allow: int = 0,
+        deny: int = 0,
+        member: bool = False,
+    ) -> None:
+        """Set a role (or member) overwrite on a channel; CHANNEL_UPDATE is dispatched."""
+        _, chan = self.world.channel(ref_id(channel))
+        chan.overwrites[target] = Overwrite(target, int(member), allow, deny)
+        await self.gateway.dispatch("CHANNEL_UPDATE", chan.to_api(), chan.guild_id)
+
+    async def delete_channel(self, channel: ChannelRef) -> None:
+        """Delete a channel; later requests to it get 404 Unknown Channel."""
+        guild, chan = self.world.channel(ref_id(channel))
+        del guild.channels[chan.id]
+        await self.gateway.dispatch("CHANNEL_DELETE", chan.to_api(), guild.id)

@@ -1,0 +1,352 @@
+"""The fake world's objects (users, roles, channels, guilds, messages) and their API payloads."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Json = dict[str, Any]
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+
+class Perm:
+    """Permission bits (https://discord.com/developers/docs/topics/permissions)."""
+
+    ADMINISTRATOR = 1 << 3
+    MANAGE_CHANNELS = 1 << 4
+    MANAGE_GUILD = 1 << 5
+    ADD_REACTIONS = 1 << 6
+    VIEW_CHANNEL = 1 << 10
+    SEND_MESSAGES = 1 << 11
+    MANAGE_MESSAGES = 1 << 13
+    EMBED_LINKS = 1 << 14
+    ATTACH_FILES = 1 << 15
+    READ_MESSAGE_HISTORY = 1 << 16
+    MENTION_EVERYONE = 1 << 17
+    USE_EXTERNAL_EMOJIS = 1 << 18
+    USE_APPLICATION_COMMANDS = 1 << 31
+    ALL = (1 << 51) - 1
+
+
+class MessageFlag:
+    """Message flag bits the server interprets."""
+
+    SUPPRESS_EMBEDS = 1 << 2
+    EPHEMERAL = 1 << 6
+    LOADING = 1 << 7
+
+
+class Snowflakes:
+    """Generates increasing snowflakes whose timestamp is now (discord.py reads it)."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count()
+
+    def next(self) -> int:
+        """A new unique snowflake."""
+        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        return (ms << 22) | (1 << 17) | (next(self._counter) & 0xFFF)
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 timestamp as Discord spells it."""
+    return moment.isoformat()
+
+
+def now() -> datetime:
+    """The current UTC time."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class User:
+    """A Discord user (human or bot)."""
+
+    id: int
+    username: str
+    bot: bool = False
+
+    def to_api(self) -> Json:
+        """The user object."""
+        return {
+            "id": str(self.id),
+            "username": self.username,
+            "global_name": None if self.bot else self.username,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": self.bot,
+            "public_flags": 0,
+        }
+
+
+@dataclass
+class Role:
+    """A guild role; the @everyone role shares the guild's id."""
+
+    id: int
+    name: str
+    permissions: int
+    position: int = 0
+    mentionable: bool = False
+    managed: bool = False
+
+    def to_api(self) -> Json:
+        """The role object."""
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "permissions": str(self.permissions),
+            "position": self.position,
+            "color": 0,
+            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+            "hoist": False,
+            "managed": self.managed,
+            "mentionable": self.mentionable,
+            "icon": None,
+            "unicode_emoji": None,
+            "flags": 0,
+        }
+
+
+@dataclass
+class Overwrite:
+    """A channel permission overwrite for a role (type 0) or a member (type 1)."""
+
+    id: int
+    type: int
+    allow: int = 0
+    deny: int = 0
+
+    def to_api(self) -> Json:
+        """The overwrite object."""
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "allow": str(self.allow),
+            "deny": str(self.deny),
+        }
+
+
+@dataclass
+class Channel:
+    """A guild channel (type 0 text, 2 voice, 4 category, 5 announcement)."""
+
+    id: int
+    guild_id: int
+    name: str
+    type: int = 0
+    position: int = 0
+    parent_id: int | None = None
+    topic: str | None = None
+    overwrites: dict[int, Overwrite] = field(default_factory=dict)
+
+    @property
+    def is_text(self) -> bool:
+        """Whether messages can be sent here."""
+        return self.type in (0, 5)
+
+    def to_api(self, *, permissions: int | None = None) -> Json:
+        """The channel object (with ``permissions`` as interactions carry it)."""
+        data: Json = {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "name": self.name,
+            "position": self.position,
+            "parent_id": None if self.parent_id is None else str(self.parent_id),
+            "topic": self.topic,
+            "nsfw": False,
+            "rate_limit_per_user": 0,
+            "last_message_id": None,
+            "flags": 0,
+            "permission_overwrites": [o.to_api() for o in self.overwrites.values()],
+        }
+        if permissions is not None:
+            data["permissions"] = str(permissions)
+        return data
+
+
+@dataclass
+class Member:
+    """A user's membership of a guild."""
+
+    user: User
+    roles: list[int] = field(default_factory=list)
+    nick: str | None = None
+    joined_at: datetime = field(default_factory=now)
+
+    def to_api(self, *, permissions: int | None = None, with_user: bool = True) -> Json:
+        """The guild member object (``permissions`` as interactions carry it)."""
+        data: Json = {
+            "roles": [str(r) for r in self.roles],
+            "nick": self.nick,
+            "avatar": None,
+            "banner": None,
+            "joined_at": iso(self.joined_at),
+            "premium_since": None,
+            "deaf": False,
+            "mute": False,
+            "pending": False,
+            "flags": 0,
+            "communication_disabled_until": None,
+        }
+        if with_user:
+            data["user"] = self.user.to_api()
+        if permissions is not None:
+            data["permissions"] = str(permissions)
+        return data
+
+
+# Guild fields the fake never varies (tuples: shared between payloads, JSON arrays on the wire).
+_GUILD_STATIC: Json = {
+    "icon": None,
+    "splash": None,
+    "discovery_splash": None,
+    "banner": None,
+    "description": None,
+    "region": None,
+    "afk_channel_id": None,
+    "afk_timeout": 300,
+    "verification_level": 0,
+    "default_message_notifications": 0,
+    "explicit_content_filter": 0,
+    "emojis": (),
+    "stickers": (),
+    "features": (),
+    "mfa_level": 0,
+    "system_channel_id": None,
+    "system_channel_flags": 0,
+    "rules_channel_id": None,
+    "vanity_url_code": None,
+    "premium_tier": 0,
+    "premium_subscription_count": 0,
+    "preferred_locale": "en-US",
+    "public_updates_channel_id": None,
+    "nsfw_level": 0,
+    "premium_progress_bar_enabled": False,
+}
+
+
+@dataclass
+class Guild:
+    """A guild with its roles, channels and members."""
+
+    id: int
+    name: str
+    owner_id: int
+    roles: dict[int, Role] = field(default_factory=dict)
+    channels: dict[int, Channel] = field(default_factory=dict)
+    members: dict[int, Member] = field(default_factory=dict)
+
+    def to_api(self, *, full: bool = False) -> Json:
+        """The guild object; ``full`` adds what GUILD_CREATE carries."""
+        data: Json = {
+            "id": str(self.id),
+            "name": self.name,
+            "owner_id": str(self.owner_id),
+            "roles": [r.to_api() for r in self.roles.values()],
+            **_GUILD_STATIC,
+        }
+        if full:
+            data |= {
+                "joined_at": iso(now()),
+                "large": False,
+                "unavailable": False,
+                "member_count": len(self.members),
+                "members": [m.to_api() for m in self.members.values()],
+                "channels": [c.to_api() for c in self.channels.values()],
+                "threads": [],
+                "voice_states": [],
+                "presences": [],
+                "stage_instances": [],
+                "guild_scheduled_events": [],
+                "soundboard_sounds": [],
+            }
+        return data
+
+
+@dataclass
+class Message:
+    """A message as the server stores it; ``request`` is the JSON body the bot sent."""
+
+    id: int
+    channel_id: int
+    guild_id: int | None
+    author: User
+    content: str = ""
+    embeds: list[Json] = field(default_factory=list)
+    components: list[Json] = field(default_factory=list)
+    flags: int = 0
+    nonce: str | int | None = None
+    allowed_mentions: Json | None = None
+    mention_everyone: bool = False
+    mentions: list[User] = field(default_factory=list)
+    mention_roles: list[int] = field(default_factory=list)
+    tts: bool = False
+    message_reference: Json | None = None
+    type: int = 0
+    webhook_id: int | None = None
+    application_id: int | None = None
+    interaction_metadata: Json | None = None
+    created_at: datetime = field(default_factory=now)
+    edited_at: datetime | None = None
+    deleted: bool = False
+    request: Json = field(default_factory=dict)
+    edits: list[Json] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        text = self.content if len(self.content) <= 40 else self.content[:37] + "..."
+        return (
+            f"<Message id={self.id} channel={self.channel_id} content={text!r} "
+            f"embeds={len(self.embeds)} flags={self.flags}{' deleted' if self.deleted else ''}>"
+        )
+
+    @property
+    def ephemeral(self) -> bool:
+        """Whether only the invoking user sees it."""
+        return bool(self.flags & MessageFlag.EPHEMERAL)
+
+    @property
+    def loading(self) -> bool:
+        """Whether it is a deferred "thinking..." placeholder."""
+        return bool(self.flags & MessageFlag.LOADING)
+
+    def to_api(self) -> Json:
+        """The message object."""
+        data: Json = {
+            "id": str(self.id),
+            "channel_id": str(self.channel_id),
+            "author": self.author.to_api(),
+            "content": self.content,
+            "timestamp": iso(self.created_at),
+            "edited_timestamp": None if self.edited_at is None else iso(self.edited_at),
+            "tts": self.tts,
+            "mention_everyone": self.mention_everyone,
+            "mentions": [u.to_api() for u in self.mentions],
+            "mention_roles": [str(r) for r in self.mention_roles],
+            "attachments": [],
+            "embeds": self.embeds,
+            "components": self.components,
+            "reactions": [],
+            "pinned": False,
+            "type": self.type,
+            "flags": self.flags,
+        }
+        if self.guild_id is not None:
+            data["guild_id"] = str(self.guild_id)
+        optional = {
+            "nonce": self.nonce,
+            "message_reference": self.message_reference,
+            "webhook_id": None if self.webhook_id is None else str(self.webhook_id),
+            "application_id": None if self.application_id is None else str(self.application_id),
+            "interaction_metadata": self.interaction_metadata,
+        }
+        data |= {k: v for k, v in optional.items() if v is not None}
+        return data

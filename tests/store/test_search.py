@@ -1,0 +1,145 @@
+"""Full-text search: finds by words, survives hostile input, respects scope, favours fresh news."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.store import Store, query_terms
+from tests.store.factory import article
+
+NOW = datetime.now(UTC)
+
+STORIES = [
+    article(
+        "syria",
+        title="Russia begins withdrawal from Syria",
+        text="Moscow will keep its naval facility in Tartus, plus the Hmeimim airbase, officials "
+        "said.",
+        published=NOW - timedelta(days=1),
+    ),
+    article(
+        "rates",
+        title="Central bank holds rates",
+        text="The central bank kept interest rates unchanged, citing stubborn inflation.",
+        published=NOW - timedelta(days=2),
+    ),
+    article(
+        "cafe",
+        title="Café opens downtown",
+        text="A new café serves crème brûlée to early risers by the station.",
+        published=NOW - timedelta(days=3),
+    ),
+]
+
+
+@pytest.fixture
+async def searchable(store: Store) -> Store:
+    """A store holding STORIES in feed A (guild 1)."""
+    feed = await store.add_feed("https://a.example/feed")
+    await store.subscribe(feed.id, 1, 10, mode="instant", added_by=None)
+    await store.store_articles(feed.id, STORIES, deliver=False)
+    return store
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("withdrawal", ["syria"]),  # title
+        ("naval airbase", ["syria"]),  # text, every word
+        ("withdraw", ["syria"]),  # stemmed
+        ("INTEREST Rates", ["rates"]),  # case
+        ("Café CRÈME", ["cafe"]),
+        ("airbase inflation", ["syria", "rates"]),  # no article has both: any word
+        ("elephants", []),
+    ],
+)
+async def test_search_finds_by_words(searchable: Store, query: str, expected: list[str]) -> None:
+    hits = await searchable.search_articles(query)
+    assert sorted(str(h.url) for h in hits) == sorted(
+        f"https://news.example/{key}" for key in expected
+    )
+    assert all(h.score >= h.relevance > 0 for h in hits)
+
+
+HOSTILE = [
+    "",
+    "   ",
+    '"',
+    '"unbalanced',
+    "*",
+    "rates*",
+    "NEAR(",
+    "NEAR(rates bank",
+    "AND OR",
+    "rates AND OR NOT",
+    "((rates",
+    "rates))",
+    "title:rates",
+    "-rates",
+    "^rates",
+    "rates & | ! <->",
+    "'; DROP TABLE articles; --",
+    "\x00",
+    "_",
+    "🙂",
+    "a" * 5000,
+    " ".join(["word"] * 500),
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+async def test_hostile_queries_never_raise(searchable: Store, query: str) -> None:
+    hits = await searchable.search_articles(query, guild_id=1)
+    expected = ["https://news.example/rates"] if "rates" in query else []
+    assert [h.url for h in hits] == expected
+    assert len(await searchable.recent_articles(None)) == 3  # nothing was dropped
+
+
+async def test_search_respects_guild_feed_and_since(searchable: Store) -> None:
+    other = await searchable.add_feed("https://b.example/feed")
+    await searchable.subscribe(other.id, 2, 20, mode="instant", added_by=None)
+    late = article("late", title="Rates rise again", published=NOW)
+    await searchable.store_articles(other.id, [late], deliver=False)
+
+    def urls(hits: list) -> list[str]:  # type: ignore[type-arg]
+        return [h.url.rsplit("/", 1)[1] for h in hits]
+
+    assert sorted(urls(await searchable.search_articles("rates"))) == ["late", "rates"]
+    assert urls(await searchable.search_articles("rates", guild_id=1)) == ["rates"]
+    assert urls(await searchable.search_articles("rates", guild_id=2)) == ["late"]
+    assert urls(await searchable.search_articles("rates", guild_id=3)) == []
+    assert urls(await searchable.search_articles("rates", feed_id=other.id)) == ["late"]
+    since = NOW - timedelta(hours=1)
+    assert urls(await searchable.search_articles("rates", since=since)) == ["late"]
+    assert len(await searchable.search_articles("rates", limit=1)) == 1
+
+
+async def test_fresher_articles_rank_higher_when_equally_relevant(store: Store) -> None:
+    feed = await store.add_feed("https://a.example/feed")
+    text = "Storm warning issued for the coast {0}. {0} only. Stay inside {0}."
+    old = article(
+        "old",
+        title="Storm warning",
+        text=text.format("tonight"),
+        published=NOW - timedelta(days=30),
+    )
+    new = article("new", title="Storm warning", text=text.format("today"), published=NOW)
+    await store.store_articles(feed.id, [old, new], deliver=False)
+    hits = await store.search_articles("storm warning")
+    assert [h.url for h in hits] == ["https://news.example/new", "https://news.example/old"]
+    assert hits[0].score > hits[1].score
+
+
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        ('NEAR("a" b)*', ["near", "a", "b"]),
+        ("Crème Brûlée crème", ["crème", "brûlée"]),
+        ("snake_case 42", ["snake", "case", "42"]),
+        ("", []),
+    ],
+)
+def test_query_terms(query: str, terms: list[str]) -> None:
+    assert query_terms(query) == terms
