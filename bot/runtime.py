@@ -17,7 +17,7 @@ import aiohttp
 from bot.feeds.fetch import Fetcher
 from bot.feeds.http import FetchLimits, create_session
 from bot.pipeline import Pipeline
-from bot.poller import ArticleSink, Poller
+from bot.poller import ArticleSink, Clock, Poller, utcnow
 from bot.schedule import PollPolicy
 from bot.settings import Settings
 from bot.store import Store
@@ -43,6 +43,7 @@ class Runtime:
     settings: Settings
     store: Store
     reader: Reader
+    clock: Clock = utcnow  # what "now" is everywhere (tests move it by hand)
 
     def poller(self, *, on_articles: ArticleSink | None = None) -> Poller:
         """A poller over this runtime's store and pipeline, within the configured bounds."""
@@ -51,6 +52,7 @@ class Runtime:
             self.reader.pipeline,
             poll_policy(self.settings),
             concurrency=self.settings.global_concurrency,
+            clock=self.clock,
             on_articles=on_articles,
         )
 
@@ -87,13 +89,15 @@ async def open_reader(settings: Settings, *, workers: int | None = None) -> Asyn
 
 
 @asynccontextmanager
-async def open_runtime(settings: Settings, *, workers: int | None = None) -> AsyncIterator[Runtime]:
+async def open_runtime(
+    settings: Settings, *, workers: int | None = None, clock: Clock = utcnow
+) -> AsyncIterator[Runtime]:
     """Open the store (migrating it to the current schema) and the reader; close them after."""
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = await Store.open(settings.effective_database_url)
+    store = await Store.open(settings.effective_database_url, clock=clock)
     try:
         async with open_reader(settings, workers=workers) as reader:
-            yield Runtime(settings=settings, store=store, reader=reader)
+            yield Runtime(settings=settings, store=store, reader=reader, clock=clock)
     finally:
         await store.close()

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.http", "tests.fixtures.db", "tests.fixtures.discord"]
+pytest_plugins = [
+    "tests.fixtures.http",
+    "tests.fixtures.db",
+    "tests.fixtures.discord",
+    "tests.fixtures.bot",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BRIEFING_SHARED_DIR", ROOT.parent / "shared"))

@@ -47,11 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run until interrupted; returns the exit status."""
     settings = settings_from(args)
-    if settings.token():
-        raise CommandError(
-            "a Discord token is configured, but the Discord bot is not built yet: "
-            "unset BRIEFING_DISCORD_TOKEN to run in console mode"
-        )
+    try:
+        token = settings.token()
+    except OSError as exc:
+        raise CommandError(f"cannot read discord_token_file: {exc}") from None
+    if token:
+        return asyncio.run(discord_mode(settings, token))
     feeds = [*settings.console.feeds, *args.feed]
     if not feeds:
         raise CommandError(
@@ -59,6 +60,19 @@ def run(args: argparse.Namespace) -> int:
             "or pass --feed URL"
         )
     return asyncio.run(console_mode(settings, feeds))
+
+
+async def discord_mode(settings: Settings, token: str) -> int:
+    """Run the bot on Discord (or the Discord-compatible server the settings name)."""
+    # Imported here: discord.py is only needed when there is a token.
+    from bot.app import BriefingBot, use_discord_endpoints  # noqa: PLC0415
+
+    use_discord_endpoints(settings.discord_api_base, settings.discord_gateway_url)
+    async with open_runtime(settings) as runtime:
+        bot = BriefingBot(runtime)
+        async with bot:
+            await bot.start(token)
+    return 0
 
 
 async def console_mode(settings: Settings, feeds: Sequence[str]) -> int:

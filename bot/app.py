@@ -1,0 +1,114 @@
+"""BriefingBot: the discord.py side of Briefing, built by the composition root.
+
+The bot receives everything it uses (the runtime: settings, store, reader) and loads the cogs by
+name; it creates nothing at import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import discord
+import yarl
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXTENSIONS = ("cogs.polling",)
+COMMANDS_STATE_FILE = "commands.sha256"
+
+
+def use_discord_endpoints(api_base: str, gateway_url: str | None) -> None:
+    """Point discord.py at a Discord-compatible server (Discord itself by default).
+
+    discord.py keeps both as class attributes, so this is process-wide and must run before login.
+    """
+    discord.http.Route.BASE = api_base
+    if gateway_url:
+        # A plain client and any reconnection after an invalid session use DEFAULT_GATEWAY.
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def bot_intents() -> discord.Intents:
+    """Only what Briefing needs: guild and channel events. No privileged intent, no content."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    return intents
+
+
+class BriefingBot(commands.AutoShardedBot):
+    """The bot: slash commands, instant posts and scheduled digests over the runtime's core."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        extensions: Sequence[str] = DEFAULT_EXTENSIONS,
+        **options: Any,
+    ) -> None:
+        settings = runtime.settings
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            help_command=None,
+            shard_ids=settings.shard_ids,
+            shard_count=settings.shard_count,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.runtime = runtime
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._extensions = tuple(extensions)
+
+    async def setup_hook(self) -> None:
+        """Load the cogs, start the scheduler and sync the slash commands."""
+        self.scheduler.start()
+        for name in self._extensions:
+            await self.load_extension(name)
+        await sync_commands(
+            self.tree,
+            dev_guild_id=self.runtime.settings.dev_guild_id,
+            state_file=self.runtime.settings.data_dir / COMMANDS_STATE_FILE,
+        )
+
+    async def close(self) -> None:
+        """Stop the scheduled jobs, then disconnect."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()
+
+
+async def sync_commands(
+    tree: discord.app_commands.CommandTree[Any], *, dev_guild_id: int | None, state_file: Path
+) -> None:
+    """Sync the slash commands: to the dev guild when set, else globally when they changed.
+
+    Global syncs are rate limited and propagate slowly, so an unchanged command set (same
+    definitions as the last sync, remembered in ``state_file``) is not synced again.
+    """
+    if dev_guild_id is not None:
+        guild = discord.Object(dev_guild_id)
+        tree.copy_global_to(guild=guild)
+        synced = await tree.sync(guild=guild)
+        log.info("synced %d commands to guild %s", len(synced), dev_guild_id)
+        return
+    definitions = sorted(
+        (command.to_dict(tree) for command in tree.get_commands()), key=lambda c: str(c["name"])
+    )
+    fingerprint = hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
+    if state_file.is_file() and state_file.read_text().strip() == fingerprint:
+        log.info("slash commands unchanged since the last global sync")
+        return
+    synced = await tree.sync()
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(fingerprint + "\n")
+    log.info("synced %d commands globally", len(synced))

@@ -1,0 +1,46 @@
+"""Polls the feeds on a schedule: the poller job lives as long as this cog is loaded."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from discord.ext import commands
+
+if TYPE_CHECKING:
+    from bot.app import BriefingBot
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "poll-feeds"
+
+
+class Polling(commands.Cog):
+    """Runs a poll cycle every few seconds; each feed is polled only when it is due."""
+
+    def __init__(self, bot: BriefingBot) -> None:
+        self.bot = bot
+        self.poller = bot.runtime.poller()
+
+    async def cog_load(self) -> None:
+        """Add the poll job: often enough for the shortest allowed interval."""
+        settings = self.bot.runtime.settings
+        self.bot.scheduler.add_job(
+            self.poller.run_cycle,
+            "interval",
+            seconds=max(1, min(30, settings.min_poll_interval_seconds)),
+            id=JOB_ID,
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
+
+    async def cog_unload(self) -> None:
+        """Remove the poll job."""
+        if self.bot.scheduler.get_job(JOB_ID):
+            self.bot.scheduler.remove_job(JOB_ID)
+
+
+async def setup(bot: BriefingBot) -> None:
+    """Add the cog (discord.py extension entry point)."""
+    await bot.add_cog(Polling(bot))
