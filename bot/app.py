@@ -105,10 +105,18 @@ async def sync_commands(
         (command.to_dict(tree) for command in tree.get_commands()), key=lambda c: str(c["name"])
     )
     fingerprint = hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
-    if state_file.is_file() and state_file.read_text().strip() == fingerprint:
+    if _last_synced(state_file) == fingerprint:
         log.info("slash commands unchanged since the last global sync")
         return
     synced = await tree.sync()
+    _remember_synced(state_file, fingerprint)
+    log.info("synced %d commands globally", len(synced))
+
+
+def _last_synced(state_file: Path) -> str | None:
+    return state_file.read_text().strip() if state_file.is_file() else None
+
+
+def _remember_synced(state_file: Path, fingerprint: str) -> None:
     state_file.parent.mkdir(parents=True, exist_ok=True)
     state_file.write_text(fingerprint + "\n")
-    log.info("synced %d commands globally", len(synced))
