@@ -56,11 +56,12 @@ class BriefingBot(commands.AutoShardedBot):
         **options: Any,
     ) -> None:
         settings = runtime.settings
+        if settings.shard_ids is not None:
+            options["shard_ids"] = settings.shard_ids
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             help_command=None,
-            shard_ids=settings.shard_ids,
             shard_count=settings.shard_count,
             allowed_mentions=discord.AllowedMentions.none(),
             **options,
