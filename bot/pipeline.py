@@ -102,14 +102,26 @@ class Pipeline:
             if fetch_pages and entry.link and is_teaser(feed_text, min_words=self._teaser_words):
                 async with gate:
                     page, note = await self._fetch_page(entry.link)
-            return await self._workers.run(
-                prepare_article,
-                entry,
-                page.body if page else None,
-                content_type=page.content_header if page else None,
-                note=note,
-                max_points=self._max_points,
-            )
+            try:
+                return await self._workers.run(
+                    prepare_article,
+                    entry,
+                    page.body if page else None,
+                    content_type=page.content_header if page else None,
+                    note=note,
+                    max_points=self._max_points,
+                )
+            except TimeoutError:
+                if page is None:
+                    raise
+                log.warning("extracting %s timed out; using the feed's text", entry.link)
+                return await self._workers.run(
+                    prepare_article,
+                    entry,
+                    None,
+                    note="page text not extracted: extraction timed out",
+                    max_points=self._max_points,
+                )
 
         return list(await asyncio.gather(*(one(entry) for entry in entries)))
 
@@ -128,9 +140,14 @@ class Pipeline:
             ) from None
 
     async def _parse(self, result: FetchResult) -> ParsedFeed:
-        return await self._workers.run(
-            parse_feed, result.body, url=result.url, content_type=result.content_header
-        )
+        try:
+            return await self._workers.run(
+                parse_feed, result.body, url=result.url, content_type=result.content_header
+            )
+        except TimeoutError:
+            raise FeedUnavailable(
+                "parsing the feed took too long", transient=True, kind="timeout"
+            ) from None
 
     async def _fetch_page(self, link: str) -> tuple[FetchResult | None, str | None]:
         try:

@@ -209,6 +209,8 @@ class Poller:
         broken = not exc.transient and (
             exc.kind == "not_a_feed" or now - failing_since >= PERMANENT_AFTER
         )
+        if broken:
+            delay = self._policy.maximum  # checked now and then, in case the site comes back
         log.warning("feed %s failed (%s): %s", feed.url, exc.kind, exc)
         await self._store.record_failure(
             feed.id, error=str(exc), next_poll_at=now + timedelta(seconds=delay), broken=broken

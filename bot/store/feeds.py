@@ -59,7 +59,10 @@ class FeedsMixin(StoreBase):
     async def claim_due_feeds(
         self, now: datetime, *, limit: int, lease_seconds: float, subscribed_only: bool = False
     ) -> list[FeedRow]:
-        """Take up to ``limit`` feeds due at ``now`` (not broken), oldest due first.
+        """Take up to ``limit`` feeds due at ``now``, oldest due first.
+
+        Broken feeds are claimed too, when their (long) retry time comes: a site that comes
+        back heals its feed without anyone re-adding it.
 
         Their ``next_poll_at`` moves ``lease_seconds`` ahead in the same statement, so another
         poller (another process on PostgreSQL: rows locked with SKIP LOCKED) never takes them;
@@ -68,7 +71,7 @@ class FeedsMixin(StoreBase):
         """
         due = (
             select(Feed.id)
-            .where(Feed.next_poll_at <= now, Feed.broken_reason.is_(None))
+            .where(Feed.next_poll_at <= now)
             .order_by(Feed.next_poll_at, Feed.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -153,7 +156,11 @@ class FeedsMixin(StoreBase):
     async def record_failure(
         self, feed_id: int, *, error: str, next_poll_at: datetime, broken: bool = False
     ) -> FeedRow:
-        """Record a failed poll; ``broken`` (a permanent error) stops polling with the reason."""
+        """Record a failed poll; ``broken`` (a permanent error) marks the feed with the reason.
+
+        A broken feed is polled again only at ``next_poll_at`` (the poller passes its longest
+        interval); a later success clears the mark.
+        """
         now = self._clock()
         values: dict[str, Any] = {
             "consecutive_failures": Feed.consecutive_failures + 1,

@@ -105,6 +105,14 @@ async def test_gone_feed_is_broken_only_after_a_day(
     assert feed is not None
     assert feed.broken_reason is not None
     assert "410" in feed.broken_reason
+    # Still checked now and then: when the site comes back, the feed heals by itself.
+    assert feed.next_poll_at == clock.now + timedelta(hours=6)
+    http_server.static("/feed.xml", rss([story(1)]))
+    clock.advance(hours=6)
+    await poller.run_cycle()
+    feed = await clocked_store.get_feed(feed_id)
+    assert feed is not None
+    assert feed.broken_reason is None
 
 
 async def test_a_page_that_is_not_a_feed_breaks_it_with_the_reason(

@@ -36,7 +36,8 @@ async def test_claim_takes_due_feeds_once_per_lease(store: Store) -> None:
     feeds = [await store.add_feed(f"https://{i}.example/feed") for i in range(5)]
     now = _now() + hours(1)
     await store.record_not_modified(feeds[0].id, next_poll_at=now + hours(1))  # not due
-    await store.record_failure(feeds[1].id, error="gone", next_poll_at=now, broken=True)
+    # Broken, retried only when its long retry time comes.
+    await store.record_failure(feeds[1].id, error="gone", next_poll_at=now + hours(6), broken=True)
 
     claimed = await store.claim_due_feeds(now, limit=2, lease_seconds=600)
     rest = await store.claim_due_feeds(now, limit=10, lease_seconds=600)
@@ -48,6 +49,8 @@ async def test_claim_takes_due_feeds_once_per_lease(store: Store) -> None:
     # A poller that died: the lease ends and the feeds are due again.
     again = await store.claim_due_feeds(now + hours(1), limit=10, lease_seconds=600)
     assert {f.id for f in again} == {f.id for f in feeds[2:]} | {feeds[0].id}
+    retried = await store.claim_due_feeds(now + hours(6), limit=10, lease_seconds=600)
+    assert feeds[1].id in {f.id for f in retried}
 
 
 async def test_claim_subscribed_only_skips_feeds_nobody_wants(store: Store) -> None:
