@@ -24,10 +24,6 @@ TRACKING_PARAMS = frozenset(
 )  # fmt: skip
 TRACKING_PREFIXES = ("utm_", "mtm_", "hsa_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-# Words of text (after the title) that go into a content fingerprint.
-FINGERPRINT_WORDS = 30
-# Fewer words than this (title and text together) are not distinctive enough to dedupe on.
-FINGERPRINT_MIN_WORDS = 6
 
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
@@ -80,20 +76,6 @@ def entry_key(*, guid: str | None, link: str | None, title: str, summary: str) -
         return link
     basis = _canonical_words(title) + "\n" + _canonical_words(summary)
     return "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:40]
-
-
-def content_fingerprint(title: str, text: str, *, words: int = FINGERPRINT_WORDS) -> str | None:
-    """A hash of the title and the first ``words`` words of text, blind to case and punctuation.
-
-    The same story reached through two feeds under different URLs gets the same fingerprint.
-    Returns None when title and text hold too few words to tell stories apart.
-    """
-    title_words = _canonical_words(title).split()
-    text_words = _canonical_words(text).split()[:words]
-    if len(title_words) + len(text_words) < FINGERPRINT_MIN_WORDS:
-        return None
-    basis = " ".join(title_words) + "\n" + " ".join(text_words)
-    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
 
 
 def resolve_link(href: str | None, base: str | None) -> str | None:

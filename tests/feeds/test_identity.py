@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from bot.feeds.identity import (
-    content_fingerprint,
     entry_key,
     is_tracking_param,
     normalize_url,
@@ -120,50 +119,6 @@ def test_entry_key_falls_back_to_a_hash() -> None:
     assert _hash_key("A title", "A summary", link="https://x.example/") == key
     assert _hash_key("Another", "A summary", link="https://x.example/") != key
     assert _hash_key("A title", "Other words") != key
-
-
-@pytest.mark.parametrize(
-    ("first", "second", "same"),
-    [
-        (("Storm hits coast", "The storm hit the coast on Monday."),) * 2 + (True,),
-        (
-            ("Storm hits coast", "The storm hit the coast on Monday."),
-            ("  STORM hits coast! ", "The storm hit the\ncoast, on Monday..."),
-            True,
-        ),
-        (
-            ("Storm hits coast", "The storm hit the coast on Monday."),
-            ("Storm hits coast", "The storm hit the coast on Tuesday."),
-            False,
-        ),
-        (
-            ("Storm hits coast", "The storm hit the coast on Monday."),
-            ("Storm hit coast", "The storm hit the coast on Monday."),
-            False,
-        ),
-        # Only the first words count: a teaser matches the full text it begins.
-        (
-            ("Storm", " ".join(f"w{i}" for i in range(30))),
-            ("Storm", " ".join(f"w{i}" for i in range(500))),
-            True,
-        ),
-        # Unicode compatibility forms and case folding.
-        (("Straße ﬁnal", "Ａ Ｂ Ｃ d e"), ("STRASSE final", "a b c D E"), True),
-    ],
-)
-def test_content_fingerprint(first: tuple[str, str], second: tuple[str, str], same: bool) -> None:
-    one, two = content_fingerprint(*first), content_fingerprint(*second)
-    assert one is not None
-    assert two is not None
-    assert (one == two) is same
-
-
-@pytest.mark.parametrize(
-    ("title", "text"),
-    [("", ""), ("Live", ""), ("Weekly roundup", "..."), ("", "one two three")],
-)
-def test_content_fingerprint_refuses_too_little_text(title: str, text: str) -> None:
-    assert content_fingerprint(title, text) is None
 
 
 @pytest.mark.parametrize(
