@@ -1,4 +1,4 @@
-"""Entry identity: URL normalisation, the id chain, a content fingerprint for cross-feed dedupe."""
+"""Entry identity: URL normalisation and the id chain (story fingerprints live in the store)."""
 
 from __future__ import annotations
 
