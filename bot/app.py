@@ -23,7 +23,14 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-DEFAULT_EXTENSIONS = ("cogs.polling",)
+DEFAULT_EXTENSIONS = (
+    "cogs.polling",
+    "cogs.digest",
+    "cogs.feeds",
+    "cogs.posting",
+    "cogs.followups",
+    "cogs.operations",
+)
 COMMANDS_STATE_FILE = "commands.sha256"
 
 

@@ -9,14 +9,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.models import Article, Entry
 from bot.pipeline import FeedRead, FeedUnavailable, Pipeline
 from bot.schedule import PollPolicy, delay_after_failure, delay_after_success
 from bot.store import FeedRow, Store
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,8 @@ class Poller:
         clock: Clock = utcnow,
         on_articles: ArticleSink | None = None,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
+        subscribed_only: bool = False,
     ) -> None:
         self._store = store
         self._pipeline = pipeline
@@ -75,14 +82,21 @@ class Poller:
         self._clock = clock
         self._on_articles = on_articles
         self._rng = rng or random.Random()
+        self._metrics = metrics
+        # With Discord, a feed nobody follows any more is not polled (console mode polls all).
+        self._subscribed_only = subscribed_only
         self._unchanged: list[tuple[int, datetime]] = []
 
     async def run_cycle(self) -> CycleReport:
         """Poll every feed that is due now; returns what happened."""
         report = CycleReport()
+        started = time.perf_counter()
         while True:
             feeds = await self._store.claim_due_feeds(
-                self._clock(), limit=self._batch, lease_seconds=self._lease
+                self._clock(),
+                limit=self._batch,
+                lease_seconds=self._lease,
+                subscribed_only=self._subscribed_only,
             )
             if not feeds:
                 break
@@ -98,6 +112,8 @@ class Poller:
                 report.failed,
                 report.new_articles,
             )
+        if self._metrics is not None:
+            self._metrics.cycle_done(time.perf_counter() - started, self._clock())
         return report
 
     async def _poll_all(self, feeds: Sequence[FeedRow], report: CycleReport) -> None:
@@ -141,12 +157,27 @@ class Poller:
             return
         if read.parsed is None:
             report.not_modified += 1
+            if self._metrics is not None:
+                self._metrics.feed_polled("not_modified")
             self._unchanged.append((feed.id, self._next_ok(read)))
             if len(self._unchanged) >= NOT_MODIFIED_BATCH:
                 await self._flush_unchanged()
             return
         report.changed += 1
+        if self._metrics is not None:
+            self._metrics.feed_polled("changed")
         await self._store_new(feed, read, report)
+
+    async def ingest(self, feed: FeedRow, read: FeedRead) -> CycleReport:
+        """Store a read made elsewhere (``/feed add``) exactly as polling ``feed`` would."""
+        report = CycleReport(feeds=1)
+        if read.parsed is None:
+            report.not_modified += 1
+            await self._store.record_not_modified(feed.id, next_poll_at=self._next_ok(read))
+        else:
+            report.changed += 1
+            await self._store_new(feed, read, report)
+        return report
 
     async def _store_new(self, feed: FeedRow, read: FeedRead, report: CycleReport) -> None:
         assert read.parsed is not None
@@ -159,6 +190,8 @@ class Poller:
             result = await self._store.store_articles(feed.id, articles, deliver=not baseline)
             report.new_articles += len(result.new_articles)
             report.deliveries += len(result.deliveries)
+            if self._metrics is not None:
+                self._metrics.stored(len(result.new_articles))
         if baseline:
             await self._store.mark_baseline_done(feed.id)
         await self._store.record_success(
@@ -199,6 +232,8 @@ class Poller:
     ) -> None:
         report.failed += 1
         report.errors[feed.url] = str(exc)
+        if self._metrics is not None:
+            self._metrics.feed_polled("failed", exc.kind)
         now = self._clock()
         failures = feed.consecutive_failures + 1
         delay = delay_after_failure(

@@ -10,12 +10,13 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 
 from bot.feeds.fetch import Fetcher
 from bot.feeds.http import FetchLimits, create_session
+from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from bot.poller import ArticleSink, Clock, Poller, utcnow
 from bot.schedule import PollPolicy
@@ -44,8 +45,11 @@ class Runtime:
     store: Store
     reader: Reader
     clock: Clock = utcnow  # what "now" is everywhere (tests move it by hand)
+    metrics: Metrics = field(default_factory=Metrics)
 
-    def poller(self, *, on_articles: ArticleSink | None = None) -> Poller:
+    def poller(
+        self, *, on_articles: ArticleSink | None = None, subscribed_only: bool = False
+    ) -> Poller:
         """A poller over this runtime's store and pipeline, within the configured bounds."""
         return Poller(
             self.store,
@@ -54,6 +58,8 @@ class Runtime:
             concurrency=self.settings.global_concurrency,
             clock=self.clock,
             on_articles=on_articles,
+            metrics=self.metrics,
+            subscribed_only=subscribed_only,
         )
 
 

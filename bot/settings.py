@@ -79,13 +79,42 @@ class Settings(BaseSettings):
         6 * 3600, ge=1, description="Never poll a feed less often (backoff cap)."
     )
 
+    # Posting
+    delivery_rate_per_second: int = Field(
+        45,
+        ge=1,
+        le=50,
+        description="Instant posts per second (Discord allows 50 requests/s per bot token; "
+        "with several processes, divide it between them).",
+    )
+    delivery_lease_seconds: float = Field(
+        120.0, gt=0, description="How long a claimed post is hidden from other workers."
+    )
+    delivery_idle_seconds: float = Field(
+        1.0, gt=0, description="How often the delivery worker looks for new posts."
+    )
+
     # Digest
     key_points: int = Field(3, ge=1, le=10, description="Key points per article.")
+    digest_tick_seconds: float = Field(
+        30.0, gt=0, le=60, description="How often due digest schedules are looked for."
+    )
+
+    # Operations
+    retention_days: int = Field(
+        90, ge=1, description="Articles older than this are pruned (unless still to be posted)."
+    )
+    health_port: int | None = Field(
+        None, ge=0, le=65535, description="Port of /healthz and /metrics; unset: no server."
+    )
+    health_host: str = Field("127.0.0.1", description="Address the health server binds to.")
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level."
     )
-    log_format: Literal["text", "json"] = Field("text", description="Log format.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log format: text for people, json for log collectors."
+    )
 
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 

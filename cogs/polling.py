@@ -20,7 +20,7 @@ class Polling(commands.Cog):
 
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
-        self.poller = bot.runtime.poller()
+        self.poller = bot.runtime.poller(subscribed_only=True)
 
     async def cog_load(self) -> None:
         """Add the poll job: often enough for the shortest allowed interval."""

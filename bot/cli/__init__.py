@@ -7,7 +7,17 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.cli import digest_cmd, poll_cmd, preview_cmd, run_cmd
+from bot.cli import (
+    ask_cmd,
+    check_cmd,
+    digest_cmd,
+    healthcheck_cmd,
+    invite_cmd,
+    opml_cmd,
+    poll_cmd,
+    preview_cmd,
+    run_cmd,
+)
 from bot.cli.common import CommandError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -28,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     digest_cmd.register(commands)
     preview_cmd.register(commands)
     poll_cmd.register(commands)
+    ask_cmd.register(commands)
+    check_cmd.register(commands)
+    invite_cmd.register(commands)
+    opml_cmd.register(commands)
+    healthcheck_cmd.register(commands)
     return parser
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
+from bot.logs import configure_logging
 from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
 
 EXAMPLE_CONFIG = Path("config/briefing.example.toml")
@@ -31,18 +33,18 @@ def settings_from(args: argparse.Namespace) -> Settings:
         settings = load_settings(path)
     except SettingsError as exc:
         raise CommandError(str(exc)) from None
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format, _secrets(settings))
     return settings
 
 
-def setup_logging(level: str) -> None:
-    """Human-readable logs on stderr."""
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-        stream=sys.stderr,
-    )
-    # Libraries are noisy at INFO; their warnings still show.
-    for name in ("apscheduler", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+def setup_logging(level: str, fmt: str = "text", secrets: Iterable[str] = ()) -> None:
+    """Logs on stderr, human-readable or JSON, with tokens and secrets redacted."""
+    configure_logging(level, fmt, secrets=secrets)
+
+
+def _secrets(settings: Settings) -> list[str]:
+    try:
+        token = settings.token()
+    except OSError:  # reported by the command that needs the token
+        return []
+    return [token] if token else []

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -42,3 +44,15 @@ async def migrate(db: Database, revision: str = "head") -> None:
 
 def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(alembic_config(connection), revision)
+
+
+async def schema_revision(db: Database) -> tuple[str | None, str | None]:
+    """The database's alembic revision and the code's head, read without changing anything."""
+    async with db.read() as conn:
+        current = await conn.run_sync(_current_revision)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return current, head
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()

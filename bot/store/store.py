@@ -6,10 +6,12 @@ import logging
 
 from bot.store.articles import ArticlesMixin
 from bot.store.base import Clock, utcnow
+from bot.store.bulk import BulkMixin
 from bot.store.deliveries import DeliveriesMixin
 from bot.store.engine import Database, create_engine
 from bot.store.feeds import FeedsMixin
 from bot.store.migrate import migrate
+from bot.store.retention import RetentionMixin
 from bot.store.schedules import SchedulesMixin
 from bot.store.search import SearchMixin
 from bot.store.subscriptions import SubscriptionsMixin
@@ -24,6 +26,8 @@ class Store(
     SearchMixin,
     DeliveriesMixin,
     SchedulesMixin,
+    RetentionMixin,
+    BulkMixin,
 ):
     """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.
 

@@ -1,0 +1,204 @@
+"""Ranking sentences for a question: BM25 over sentences, lifted by their article and context.
+
+The score of sentence *s* of article *d* for question *q*, each part scaled by the pool's best::
+
+    bm25(q, s) / best
+      + context * (bm25(q, s-1) + bm25(q, s+1) [+ anaphora * bm25(q, s-1)]) / best
+      + document * bm25(q, d) / best_article
+      + answer_type * [s holds what q asks for: a date, a number, a name]
+      + salience * the digest engine's relevance of s within d
+
+Questions paraphrase the answer sentence but share words with its neighbours and its article,
+hence the context and document parts; a sentence opening with a pronoun ("It was worth...")
+leans on the one before it. Words of a small thesaurus (``bot.answer.related``) match for
+``related`` of their weight. idf and mean lengths are computed over the pool only.
+
+Confidence: a sentence is quoted only when it and its neighbours match at least
+``min_coverage`` of the question's idf mass (a word no article uses weighs the most), and only
+from an article that names the question's rarest name found in the pool (when the question
+names something: "Tesla", "UMC", "iPhone"); a question naming only things no article mentions
+answers nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from bot.answer.index import DocKey, IndexedDoc, SentenceIndex
+from bot.answer.related import related
+from bot.answer.tokenize import Want, name_terms, question_terms, wanted
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """The ranking's few knobs (defaults chosen on the dev split, see benchmarks/ask_quality)."""
+
+    k1: float = 1.2  # BM25 term-frequency saturation
+    b: float = 0.75  # BM25 length normalisation
+    context: float = 0.15  # share of the neighbours' scores a sentence inherits
+    anaphora: float = 1.0  # s opening with a pronoun: extra share (x context) of s-1's score
+    document: float = 0.3  # weight of the article's own BM25 score
+    answer_type: float = 0.1  # bonus when the sentence holds the kind of answer asked for
+    salience: float = 0.05  # weight of the digest engine's sentence relevance
+    related: float = 0.5  # a related word (bot.answer.related) counts this much of the word
+    # Share of the question's idf mass the sentence (with its neighbours) must match to be
+    # quoted: below it, the answer is "nothing relevant".
+    min_coverage: float = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A candidate answer: a sentence of an article, its score and how much of q it covers."""
+
+    doc: IndexedDoc
+    position: int  # index into doc.sentences
+    score: float
+    coverage: float
+
+
+@dataclass(slots=True)
+class _Pool:
+    docs: dict[DocKey, IndexedDoc]
+    sentences: int
+    mean_sentence: float
+    mean_doc: float
+
+
+@dataclass(slots=True)
+class _Evidence:
+    sent: dict[tuple[DocKey, int], float]  # BM25 of each (article, sentence) with a match
+    matched: dict[tuple[DocKey, int], set[str]]  # the question terms each of them holds
+    doc_scores: dict[DocKey, float]  # BM25 of each article with a match
+    weights: dict[str, float]  # idf of each question term over the pool's sentences
+    want: Want
+    names: set[str]  # terms of the names the question mentions
+
+
+def rank(
+    index: SentenceIndex,
+    question: str,
+    keys: Collection[DocKey] | None = None,
+    params: Params | None = None,
+) -> list[Scored]:
+    """Candidate sentences of the pool (``keys``, else every article) for ``question``, best
+    first; those covering too little of the question are left out."""
+    p = params or Params()
+    q_terms = question_terms(question)
+    names = set(name_terms(question))
+    pool = _pool(index, keys)
+    if not q_terms or not pool.docs:
+        return []
+    ev = _Evidence({}, {}, {}, {}, wanted(question), names)
+    for term in q_terms:
+        ev.weights[term] = _idf(pool.sentences, _sentence_df(index, pool, term))
+        variants = [(term, 1.0)] + [(r, p.related) for r in sorted(related(term))]
+        for variant, factor in variants:
+            _score_term(index, pool, ev, term=term, variant=variant, factor=factor, p=p)
+    if not ev.sent:
+        return []
+    return _combine(pool, ev, p)
+
+
+def _sentence_df(index: SentenceIndex, pool: _Pool, term: str) -> int:
+    return sum(len(occ) for k, occ in index.postings(term).items() if k in pool.docs)
+
+
+def _score_term(
+    index: SentenceIndex,
+    pool: _Pool,
+    ev: _Evidence,
+    *,
+    term: str,
+    variant: str,
+    factor: float,
+    p: Params,
+) -> None:
+    """Add the BM25 contributions of ``variant`` (``term`` itself or a related word)."""
+    hits = [(k, occ) for k, occ in index.postings(variant).items() if k in pool.docs]
+    idf = factor * _idf(pool.sentences, sum(len(occ) for _, occ in hits))
+    doc_idf = factor * _idf(len(pool.docs), len(hits))
+    for key, occ in hits:
+        doc = pool.docs[key]
+        for position, tf in occ:
+            norm = 1 - p.b + p.b * doc.lengths[position] / pool.mean_sentence
+            spot = (key, position)
+            ev.sent[spot] = ev.sent.get(spot, 0.0) + idf * tf * (p.k1 + 1) / (tf + p.k1 * norm)
+            ev.matched.setdefault(spot, set()).add(term)
+        tf = doc.doc_tf[variant]
+        norm = 1 - p.b + p.b * doc.doc_length / pool.mean_doc
+        gain = doc_idf * tf * (p.k1 + 1) / (tf + p.k1 * norm)
+        ev.doc_scores[key] = ev.doc_scores.get(key, 0.0) + gain
+
+
+def _named_docs(e: _Evidence) -> set[DocKey] | None:
+    """Articles naming the question's rarest name found in the pool (None: no name asked).
+
+    An article without it (e.g. without "Rhine" for "the Rhine forms the border between Austria
+    and what?") is about something else.
+    """
+    if not e.names:
+        return None
+    by_doc: dict[DocKey, set[str]] = {}
+    for (key, _), found in e.matched.items():
+        by_doc.setdefault(key, set()).update(found)
+    present = {t for found in by_doc.values() for t in found} & e.names
+    if not present:
+        return set()
+    rarest = max(present, key=lambda t: (e.weights[t], t))
+    return {key for key, found in by_doc.items() if rarest in found}
+
+
+def _combine(pool: _Pool, e: _Evidence, p: Params) -> list[Scored]:
+    sent, matched, weights = e.sent, e.matched, e.weights
+    best = max(sent.values())
+    best_doc = max(e.doc_scores.values()) or 1.0
+    total = sum(weights.values()) or 1.0
+    named = _named_docs(e)
+    spots = set(sent)
+    spots.update((k, i + d) for k, i in sent for d in (-1, 1))  # a neighbour may hold the answer
+    out = []
+    for key, position in spots:
+        doc = pool.docs[key]
+        if not 0 <= position < len(doc.sentences):
+            continue
+        own = sent.get((key, position), 0.0)
+        before = sent.get((key, position - 1), 0.0)
+        near = before + sent.get((key, position + 1), 0.0)
+        if doc.leans_back[position]:  # "It was ...": the previous sentence says what "it" is
+            near += p.anaphora * before
+        covered = set(matched.get((key, position), ()))
+        for side in (position - 1, position + 1):
+            covered.update(matched.get((key, side), ()))
+        coverage = sum(weights[t] for t in covered) / total
+        if coverage < p.min_coverage or (named is not None and key not in named):
+            continue
+        score = (own + p.context * near) / best + p.document * e.doc_scores[key] / best_doc
+        if e.want is not Want.ANY and e.want in doc.offers[position]:
+            score += p.answer_type
+        score += p.salience * doc.salience[position]
+        out.append(Scored(doc, position, score, coverage))
+    out.sort(key=lambda s: (-s.score, str(s.doc.ref.key), s.position))
+    return out
+
+
+def _idf(n: int, df: int) -> float:
+    """Okapi idf floored at a small positive value (Lucene's form: never negative)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _pool(index: SentenceIndex, keys: Collection[DocKey] | None) -> _Pool:
+    docs = {d.ref.key: d for d in index.docs(keys)}
+    n_sentences = sum(len(d.lengths) for d in docs.values())
+    sentence_terms = sum(sum(d.lengths) for d in docs.values())
+    doc_terms = sum(d.doc_length for d in docs.values())
+    return _Pool(
+        docs=docs,
+        sentences=n_sentences,
+        mean_sentence=(sentence_terms / n_sentences if n_sentences else 0.0) or 1.0,
+        mean_doc=(doc_terms / len(docs) if docs else 0.0) or 1.0,
+    )

@@ -1,0 +1,76 @@
+"""One notice a day in the channels of a feed that has been failing for a day."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.delivery.outcome import classify, describe, nonce_for
+from bot.render.article import escape, truncate
+from bot.store import FeedRow
+
+if TYPE_CHECKING:
+    from bot.delivery.post import Poster
+
+log = logging.getLogger(__name__)
+
+
+def notice_due(feed: FeedRow, now: datetime, *, after: timedelta, every: timedelta) -> bool:
+    """True when ``feed`` has failed for over ``after`` and had no notice within ``every``."""
+    if feed.consecutive_failures <= 0 and feed.broken_reason is None:
+        return False
+    failing_since = feed.last_success_at or feed.created_at
+    if now - failing_since < after:
+        return False
+    return feed.failure_notice_at is None or now - feed.failure_notice_at >= every
+
+
+def notice_text(feed: FeedRow) -> str:
+    """The notice: which feed, since when, why, and what to do."""
+    name = escape(feed.title or feed.url)
+    error = escape(feed.broken_reason or feed.last_error or "unknown error")
+    since = feed.last_success_at or feed.created_at
+    return truncate(
+        f"⚠️ The feed **{name}** has not been read successfully since "
+        f"<t:{int(since.timestamp())}:R> ({error}). `/feed status` shows the details; "
+        "`/feed remove` stops it.",
+        2000,
+    )
+
+
+async def notify_failing_feeds(poster: Poster, now: datetime) -> int:
+    """Post the notices due at ``now`` and remember them; returns how many channels were told."""
+    config = poster.config
+    told = 0
+    for feed in await poster.store.list_feeds():
+        if not notice_due(feed, now, after=config.notice_after, every=config.notice_every):
+            continue
+        day = int(now.timestamp() // 86400)
+        for sub in await poster.store.list_subscriptions(feed_id=feed.id):
+            if sub.paused_reason is not None:
+                continue
+            told += await _send(
+                poster,
+                sub.channel_id,
+                sub.guild_id,
+                notice_text(feed),
+                nonce_for("n", feed.id, day, sub.channel_id),
+            )
+        await poster.store.mark_failure_notice(feed.id, now)
+    return told
+
+
+async def _send(poster: Poster, channel_id: int, guild_id: int, text: str, nonce: str) -> int:
+    channel = poster.client.get_partial_messageable(channel_id, guild_id=guild_id)
+    await poster.pacer.acquire(channel_id)
+    try:
+        await channel.send(text, nonce=nonce, allowed_mentions=discord.AllowedMentions.none())
+    except Exception as exc:  # a notice is best effort: logged, not retried
+        log.warning(
+            "failing-feed notice to %d: %s (%s)", channel_id, describe(exc), classify(exc).value
+        )
+        return 0
+    return 1

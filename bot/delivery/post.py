@@ -1,0 +1,126 @@
+"""Posting one delivery and recording what Discord answered."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import discord
+
+from bot.delivery.config import DeliveryConfig
+from bot.delivery.outcome import Action, backoff, classify, delivery_nonce, describe
+from bot.delivery.pacing import SlidingWindow
+from bot.metrics import Metrics
+from bot.render.article import article_embed, more_view
+from bot.store import DeliveryRow, Store
+
+log = logging.getLogger(__name__)
+
+PAUSED = "paused"
+
+
+class Pacer:
+    """The global limiter plus one sliding window per channel."""
+
+    def __init__(self, config: DeliveryConfig) -> None:
+        self.config = config
+        self.global_limit = SlidingWindow(config.rate_per_second, config.rate_window_seconds)
+        self._channels: dict[int, SlidingWindow] = {}
+
+    async def acquire(self, channel_id: int) -> None:
+        """Wait for the channel's window, then for the global one (taken last: it is shared)."""
+        window = self._channels.get(channel_id)
+        if window is None:
+            window = SlidingWindow(self.config.channel_messages, self.config.channel_window_seconds)
+            self._channels[channel_id] = window
+        await window.acquire()
+        await self.global_limit.acquire()
+
+    def forget_idle(self) -> None:
+        """Drop the windows of channels that have been quiet for a whole window."""
+        for channel_id in [c for c, w in self._channels.items() if w.idle()]:
+            del self._channels[channel_id]
+
+
+class Poster:
+    """Posts deliveries to Discord and records the outcome in the store."""
+
+    def __init__(
+        self,
+        client: discord.Client,
+        store: Store,
+        pacer: Pacer,
+        *,
+        clock: Callable[[], datetime],
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.pacer = pacer
+        self.config = pacer.config
+        self.clock = clock
+        self.metrics = metrics
+
+    async def post(self, row: DeliveryRow) -> Action | None:
+        """Post one instant delivery; ``None`` when it was sent, else the action taken."""
+        article = row.article
+        if article is None:
+            await self.store.mark_skipped(row.id, "article no longer stored")
+            return Action.FAIL
+        embed = article_embed(article, feed_title=row.feed_title, points=self.config.key_points)
+        channel = self.client.get_partial_messageable(row.channel_id, guild_id=row.guild_id)
+        await self.pacer.acquire(row.channel_id)
+        try:
+            message = await channel.send(
+                embed=embed,
+                view=more_view(article.id),
+                nonce=delivery_nonce(row.id, article.id, row.channel_id),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except Exception as exc:  # every failure is classified and recorded
+            return await self.failed(row, exc)
+        await self.store.mark_sent(row.id, message.id)
+        if self.metrics is not None:
+            self.metrics.delivery_done("sent")
+        return None
+
+    async def failed(self, row: DeliveryRow, exc: BaseException) -> Action:
+        """Record a failed attempt as its class of error asks."""
+        action = classify(exc)
+        reason = describe(exc)
+        if action is Action.RETRY and row.attempts >= self.config.max_attempts:
+            action = Action.FAIL
+        log.warning("delivery %d to %d: %s -> %s", row.id, row.channel_id, reason, action.value)
+        if action is Action.RETRY:
+            await self.retry_later(row, reason)
+        elif action is Action.PAUSE and row.subscription_id is not None:
+            await self.store.pause_subscription(row.subscription_id, pause_reason(reason))
+            await self.release(row, PAUSED)
+        elif action is Action.REMOVE_CHANNEL:
+            removed = await self.store.remove_channel(row.channel_id)
+            log.info("channel %d is gone: %d subscriptions removed", row.channel_id, removed)
+        else:
+            await self.store.mark_failed(row.id, reason)
+            if self.metrics is not None:
+                self.metrics.delivery_done("failed")
+        return action
+
+    async def retry_later(self, row: DeliveryRow, reason: str) -> None:
+        """Try the row again after a back-off that grows with its attempts."""
+        delay = backoff(
+            row.attempts, base=self.config.retry_base_seconds, maximum=self.config.retry_max_seconds
+        )
+        await self.store.mark_retry(row.id, reason, self.clock() + timedelta(seconds=delay))
+
+    async def release(self, row: DeliveryRow, reason: str) -> None:
+        """Give a claimed row back without posting it (due now; paused rows are not claimed)."""
+        await self.store.mark_retry(row.id, reason, self.clock())
+
+
+def pause_reason(error: str) -> str:
+    """What ``/feed status`` shows for a subscription paused by a 403."""
+    return (
+        "paused: the bot may not post in this channel "
+        f"({error}); allow it View Channel, Send Messages and Embed Links there"
+    )

@@ -1,0 +1,195 @@
+"""The delivery loop: claim pending rows, post them across channels in parallel, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+
+import discord
+
+from bot.delivery.config import DeliveryConfig
+from bot.delivery.notices import notify_failing_feeds
+from bot.delivery.outcome import Action
+from bot.delivery.post import PAUSED, Pacer, Poster
+from bot.metrics import Metrics
+from bot.store import DeliveryRow, Store
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryWorker:
+    """Posts the outbox's instant rows until stopped.
+
+    Rows are claimed in batches (each claim is a lease, so a dead worker's rows come back) and
+    queued per channel: one task per busy channel posts its rows in order, all channels at once,
+    all under one global limiter.
+    """
+
+    def __init__(
+        self,
+        client: discord.Client,
+        store: Store,
+        *,
+        config: DeliveryConfig | None = None,
+        clock: Callable[[], datetime],
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.config = config or DeliveryConfig()
+        self.store = store
+        self.clock = clock
+        self.poster = Poster(client, store, Pacer(self.config), clock=clock, metrics=metrics)
+        self._lanes: dict[int, deque[DeliveryRow]] = {}
+        self._lane_tasks: dict[int, asyncio.Task[None]] = {}
+        self._held: set[int] = set()  # ids claimed and not yet settled
+        self._room = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._next_notice_check = 0.0
+        self.sent = 0
+
+    @property
+    def pacer(self) -> Pacer:
+        """The rate limits this worker keeps; other posters (digests) should share them."""
+        return self.poster.pacer
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        """The running loop's task (None before :meth:`start`)."""
+        return self._task
+
+    def start(self) -> asyncio.Task[None]:
+        """Run the loop in a task."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self.run(), name="delivery-worker")
+        return self._task
+
+    async def stop(self) -> None:
+        """Stop posting; claimed rows not yet posted come back when their lease ends."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def run(self) -> None:
+        """Claim and post until cancelled."""
+        try:
+            while True:
+                await self._maybe_notify()
+                try:
+                    claimed = await self.claim()
+                except Exception:
+                    log.exception("claiming deliveries failed")
+                    claimed = 0
+                await self._wait(busy=claimed > 0)
+        finally:
+            await self._cancel_lanes()
+
+    async def claim(self) -> int:
+        """Claim what fits in memory and queue it per channel; returns how many were queued."""
+        room = self.config.batch - len(self._held)
+        if room <= 0:
+            return 0
+        rows = await self.store.claim_pending_deliveries(
+            self.clock(), limit=room, lease_seconds=self.config.lease_seconds
+        )
+        queued = 0
+        for row in rows:
+            if row.id in self._held:  # our own lease ran out while the row waited
+                continue
+            self._held.add(row.id)
+            self._lanes.setdefault(row.channel_id, deque()).append(row)
+            queued += 1
+            if row.channel_id not in self._lane_tasks:
+                self._lane_tasks[row.channel_id] = asyncio.create_task(
+                    self._lane(row.channel_id), name=f"delivery-{row.channel_id}"
+                )
+        return queued
+
+    async def drain(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+        """Claim and post until nothing is due (for one-shot use: CLI, benchmarks)."""
+        try:
+            async with asyncio.timeout(timeout):
+                while (claimed := await self.claim()) or self._lane_tasks:
+                    await self._wait(busy=claimed > 0)
+        finally:
+            await self._cancel_lanes()
+
+    async def _cancel_lanes(self) -> None:
+        """Stop every lane; what they held comes back when its lease ends."""
+        tasks = list(self._lane_tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._lane_tasks.clear()
+        self._lanes.clear()
+        self._held.clear()
+
+    async def _wait(self, *, busy: bool) -> None:
+        """Sleep until memory has room again (busy) or for the idle interval."""
+        self._room.clear()
+        timeout = self.config.idle_seconds
+        if busy and len(self._held) < self.config.batch // 2:
+            return  # room already: claim more at once
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._room.wait(), timeout)
+
+    async def _lane(self, channel_id: int) -> None:
+        """Post one channel's queued rows in order."""
+        queue = self._lanes[channel_id]
+        skip: set[int | None] = set()  # subscriptions paused during this lane
+        try:
+            while queue:
+                row = queue[0]
+                try:
+                    action = await self._post_one(row, skip)
+                finally:
+                    queue.popleft()
+                    self._settled(row.id)
+                if action is Action.REMOVE_CHANNEL:
+                    self._drop(queue)  # the store skipped the channel's pending rows
+                elif action is Action.PAUSE:
+                    skip.add(row.subscription_id)
+        finally:
+            self._lanes.pop(channel_id, None)
+            self._lane_tasks.pop(channel_id, None)
+            self.poster.pacer.forget_idle()
+
+    async def _post_one(self, row: DeliveryRow, skip: set[int | None]) -> Action | None:
+        if row.subscription_id in skip:
+            await self.poster.release(row, PAUSED)
+            return Action.PAUSE
+        try:
+            action = await self.poster.post(row)
+        except Exception:  # the store failed: the lease brings the row back
+            log.exception("delivery %d: recording the outcome failed", row.id)
+            return Action.RETRY
+        self.sent += action is None
+        return action
+
+    def _drop(self, queue: deque[DeliveryRow]) -> None:
+        while queue:
+            self._settled(queue.popleft().id)
+
+    def _settled(self, row_id: int) -> None:
+        self._held.discard(row_id)
+        if len(self._held) < self.config.batch // 2:
+            self._room.set()
+
+    async def _maybe_notify(self) -> None:
+        """Tell channels about long-failing feeds, every ``notice_check_seconds``."""
+        if time.monotonic() < self._next_notice_check:
+            return
+        self._next_notice_check = time.monotonic() + self.config.notice_check_seconds
+        try:
+            await notify_failing_feeds(self.poster, self.clock())
+        except Exception:
+            log.exception("failing-feed notices failed")
+
+    async def notify_failing_feeds(self) -> int:
+        """Send the failing-feed notices due now; returns how many channels were told."""
+        return await notify_failing_feeds(self.poster, self.clock())

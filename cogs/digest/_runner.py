@@ -1,0 +1,98 @@
+"""Digest runs: post a channel's pending digest articles, mark them sent, record the run."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.render.digest import render_digest
+from bot.schedules import as_utc, compose, digest_nonce, due_schedules, next_run
+from bot.store import ScheduleRow
+
+if TYPE_CHECKING:
+    from bot.app import BriefingBot
+
+log = logging.getLogger(__name__)
+
+
+class ChannelUnavailable(Exception):
+    """The channel is not one the bot can post a digest in."""
+
+
+class DigestRunner:
+    """Runs due schedules (the scheduler job) and on-demand digests, one at a time per channel."""
+
+    def __init__(self, bot: BriefingBot) -> None:
+        self.bot = bot
+        self.store = bot.runtime.store
+        self.clock = bot.runtime.clock
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def run_due(self) -> int:
+        """Run every schedule due at the runtime's "now"; returns how many ran."""
+        now = self.clock()
+        ran = 0
+        for row in due_schedules(await self.store.list_schedules(), now):
+            if self.bot.get_guild(row.guild_id) is None:
+                continue  # a guild of another shard (or one the bot left)
+            try:
+                await self.run_schedule(row, now)
+                ran += 1
+            except Exception:
+                log.exception(
+                    "digest of channel %s failed; retried at the next tick", row.channel_id
+                )
+        return ran
+
+    async def run_schedule(self, row: ScheduleRow, now: datetime) -> int:
+        """One scheduled run: post what arrived since the last run, then set the next run."""
+        # Only posts queued before the run was due: a retried run sees the same posts.
+        cutoff = as_utc(row.next_run_at) if row.next_run_at is not None else now
+        try:
+            posted = await self.post_digest(
+                row.channel_id, timezone=row.timezone, now=now, cutoff=cutoff
+            )
+        except discord.NotFound:
+            log.warning(
+                "channel %s is gone: its subscriptions and schedule removed", row.channel_id
+            )
+            await self.store.remove_channel(row.channel_id)
+            return 0
+        except (discord.Forbidden, ChannelUnavailable) as exc:
+            # The articles stay queued for the next run, once the channel is fixed.
+            log.warning("digest of channel %s not posted: %s", row.channel_id, exc)
+            posted = 0
+        await self.store.mark_schedule_run(
+            row.id, now, next_run_at=next_run(row.cron, row.timezone, now)
+        )
+        log.info("digest of channel %s: %d articles", row.channel_id, posted)
+        return posted
+
+    async def post_digest(
+        self, channel_id: int, *, timezone: str, now: datetime, cutoff: datetime | None = None
+    ) -> int:
+        """Post the channel's pending digest articles; returns how many (0: nothing posted)."""
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise ChannelUnavailable(f"channel {channel_id} is not a text channel I can see")
+        async with self._locks[channel_id]:
+            digest = compose(channel_id, await self.store.pending_digest(channel_id), cutoff=cutoff)
+            if not digest.count:
+                return 0
+            when = now.astimezone(ZoneInfo(timezone))
+            points = self.bot.runtime.settings.key_points
+            for post in render_digest(digest, when=when, points=points):
+                message = await channel.send(
+                    content=post.content,
+                    embeds=list(post.embeds),
+                    nonce=digest_nonce(channel_id, post.delivery_ids),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+                await self.store.mark_sent_many(post.delivery_ids, message.id)
+            return digest.count

@@ -1,0 +1,212 @@
+"""The /feed command group: thin adapters over :class:`bot.subscriptions.FeedManager`."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.subscriptions import MAX_BACKFILL, FeedManager, SubscriptionError
+from cogs.feeds import _render as render
+from cogs.feeds._views import Pages
+
+if TYPE_CHECKING:
+    from bot.app import BriefingBot
+
+log = logging.getLogger(__name__)
+
+NEEDS_MANAGER = (
+    "You need the **Manage Server** permission to change this server's feeds. "
+    "Ask someone who has it."
+)
+# What the bot needs in a channel to post articles there.
+POSTING_PERMISSIONS = (
+    ("view_channel", "View Channel"),
+    ("send_messages", "Send Messages"),
+    ("embed_links", "Embed Links"),
+)
+
+
+class UserError(Exception):
+    """A problem the user can fix; the message says how."""
+
+
+def guild_of(interaction: discord.Interaction) -> discord.Guild:
+    """The guild of a guild-only command."""
+    if interaction.guild is None:
+        raise UserError("This command works in a server only.")
+    return interaction.guild
+
+
+def postable_channel(
+    interaction: discord.Interaction, chosen: discord.TextChannel | None
+) -> discord.TextChannel:
+    """The channel to post into, once the bot is known to be able to post embeds there."""
+    guild = guild_of(interaction)
+    channel = chosen or interaction.channel
+    if not isinstance(channel, discord.TextChannel):
+        raise UserError("Pick a text channel with the `channel` option.")
+    perms = channel.permissions_for(guild.me)
+    missing = [label for flag, label in POSTING_PERMISSIONS if not getattr(perms, flag)]
+    if missing:
+        raise UserError(
+            f"I can't post articles in {channel.mention}: I lack {', '.join(missing)} there. "
+            "Grant my role those permissions in the channel's settings, or pick another channel."
+        )
+    return channel
+
+
+async def send_error(interaction: discord.Interaction, text: str) -> None:
+    """Tell the user what went wrong, privately, whether or not the reply was deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news feeds"):
+    """``/feed add|remove|list|status|preview|filter``."""
+
+    def __init__(self, bot: BriefingBot) -> None:
+        self.bot = bot
+        self.feeds = FeedManager.from_runtime(bot.runtime)
+        super().__init__()
+
+    @app_commands.command(name="add", description="Follow a news feed in a channel")
+    @app_commands.describe(
+        url="Address of the feed, or of a site that advertises one",
+        channel="Where its articles are posted (default: this channel)",
+        mode="instant: one post per article; digest: gathered into the channel's digest",
+        backfill=f"How many recent articles to post now (0-{MAX_BACKFILL}, default 0)",
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        url: str,
+        channel: discord.TextChannel | None = None,
+        mode: Literal["instant", "digest"] = "instant",
+        backfill: app_commands.Range[int, 0, MAX_BACKFILL] = 0,
+    ) -> None:
+        """Read the feed once, subscribe the channel and show the newest item's key points."""
+        guild = guild_of(interaction)
+        target = postable_channel(interaction, channel)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.feeds.add(
+            guild.id, target.id, url, mode=mode, backfill=backfill, added_by=interaction.user.id
+        )
+        await interaction.followup.send(embed=render.added(result, target), ephemeral=True)
+
+    @app_commands.command(name="remove", description="Stop following a feed")
+    @app_commands.describe(feed="The feed to stop following (start typing its name)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def remove(self, interaction: discord.Interaction, feed: str) -> None:
+        """Unsubscribe the chosen feed; its pending posts are dropped."""
+        removed = await self.feeds.remove(guild_of(interaction).id, feed)
+        name = discord.utils.escape_markdown(removed.feed_title or removed.feed_url)
+        await interaction.response.send_message(
+            f"Stopped following **{name}** in <#{removed.channel_id}>.", ephemeral=True
+        )
+
+    @app_commands.command(name="list", description="List the feeds this server follows")
+    async def list_feeds(self, interaction: discord.Interaction) -> None:
+        """Every subscription of the server, a page at a time."""
+        subs = await self.feeds.subscriptions(guild_of(interaction).id)
+        if not subs:
+            await interaction.response.send_message(
+                "This server follows no feed yet: add one with /feed add.", ephemeral=True
+            )
+            return
+        await self._send_pages(interaction, render.list_pages(subs))
+
+    @app_commands.command(name="status", description="Health of each feed: successes, errors")
+    async def status(self, interaction: discord.Interaction) -> None:
+        """Per feed: last success, last error, failures, next poll, paused or broken reason."""
+        rows = await self.feeds.status(guild_of(interaction).id)
+        if not rows:
+            await interaction.response.send_message(
+                "This server follows no feed yet: add one with /feed add.", ephemeral=True
+            )
+            return
+        await self._send_pages(interaction, render.status_pages(rows))
+
+    @app_commands.command(name="preview", description="See a feed's newest items (not saved)")
+    @app_commands.describe(url="Address of the feed, or of a site that advertises one")
+    async def preview(self, interaction: discord.Interaction, url: str) -> None:
+        """Digest the newest items for the user alone; nothing is stored."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.feeds.preview(url)
+        await interaction.followup.send(embeds=render.preview(result), ephemeral=True)
+
+    @app_commands.command(name="filter", description="Post only a feed's articles that match")
+    @app_commands.describe(
+        feed="The feed to filter (start typing its name)",
+        include="Post only articles with one of these, comma-separated; /regex/ allowed; - clears",
+        exclude="Never post articles with any of these, comma-separated; /regex/ allowed; - clears",
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def filter_feed(
+        self,
+        interaction: discord.Interaction,
+        feed: str,
+        include: str | None = None,
+        exclude: str | None = None,
+    ) -> None:
+        """Set (or show, with neither option) a subscription's include/exclude terms."""
+        guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.feeds.set_filters(guild.id, feed, include=include, exclude=exclude)
+        await interaction.followup.send(render.filtered(result), ephemeral=True)
+
+    @remove.autocomplete("feed")
+    @filter_feed.autocomplete("feed")
+    async def feed_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """This server's feeds whose name or address contains what was typed."""
+        if interaction.guild is None:
+            return []
+        subs = await self.feeds.choices(interaction.guild.id, current)
+        choices = []
+        for sub in subs:
+            channel = interaction.guild.get_channel(sub.channel_id)
+            where = f" · #{channel.name}" if channel is not None else ""
+            name = render.clip(sub.feed_title or sub.feed_url, 100 - len(where)) + where
+            choices.append(app_commands.Choice(name=name, value=str(sub.id)))
+        return choices
+
+    async def _send_pages(
+        self, interaction: discord.Interaction, pages: list[discord.Embed]
+    ) -> None:
+        if len(pages) == 1:
+            await interaction.response.send_message(embed=pages[0], ephemeral=True)
+            return
+        view = Pages(pages, owner_id=interaction.user.id)
+        view.origin = interaction
+        await interaction.response.send_message(embed=view.current, view=view, ephemeral=True)
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Every failure becomes a private message that says what to do."""
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(cause, (SubscriptionError, UserError)):
+            text = str(cause)
+        elif isinstance(cause, app_commands.MissingPermissions):
+            text = NEEDS_MANAGER
+        elif isinstance(cause, app_commands.NoPrivateMessage):
+            text = "This command works in a server only."
+        elif isinstance(cause, app_commands.TransformerError):
+            text = f"{cause.value!r} is not valid here: pick a value from the suggestions."
+        else:
+            log.error("/feed failed", exc_info=cause)
+            text = "Something went wrong on my side; try again in a moment."
+        try:
+            await send_error(interaction, text)
+        except discord.HTTPException:
+            log.warning("could not tell the user about: %s", text)

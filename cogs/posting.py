@@ -1,0 +1,63 @@
+"""Instant posts: runs the delivery worker while loaded and answers the "More" button."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.ext import commands
+
+from bot.delivery import DeliveryConfig, DeliveryWorker
+from bot.render.article import MoreButton, more_embed
+
+if TYPE_CHECKING:
+    from bot.app import BriefingBot
+
+log = logging.getLogger(__name__)
+
+
+class Posting(commands.Cog):
+    """Owns the delivery worker (started in cog_load, stopped in cog_unload)."""
+
+    def __init__(self, bot: BriefingBot, *, config: DeliveryConfig | None = None) -> None:
+        self.bot = bot
+        runtime = bot.runtime
+        self.worker = DeliveryWorker(
+            bot,
+            runtime.store,
+            config=config or DeliveryConfig.from_settings(runtime.settings),
+            clock=runtime.clock,
+            metrics=runtime.metrics,
+        )
+
+    async def cog_load(self) -> None:
+        """Register the "More" button for every message ever posted, then start posting."""
+        self.bot.add_dynamic_items(MoreButton)
+        self.worker.start()
+
+    async def cog_unload(self) -> None:
+        """Stop posting (claimed rows come back when their lease ends)."""
+        await self.worker.stop()
+        self.bot.remove_dynamic_items(MoreButton)
+
+    @commands.Cog.listener()
+    async def on_briefing_more(
+        self, interaction: discord.Interaction[Any], article_id: int
+    ) -> None:
+        """Show every key point and the TL;DR of the article, to the clicker only."""
+        article = await self.bot.runtime.store.get_article(article_id)
+        if article is None:
+            await interaction.response.send_message(
+                "This article is no longer stored.", ephemeral=True
+            )
+            return
+        embed = more_embed(article, feed_title=None)
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+
+async def setup(bot: BriefingBot) -> None:
+    """Add the cog (discord.py extension entry point)."""
+    await bot.add_cog(Posting(bot))

@@ -1,0 +1,97 @@
+"""The answer engine on small hand-written pools: what it quotes, and when it says nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import AnswerEngine
+from tests.answer.pools import ARTICLES, SEED_TITLE, engine_with
+from tests.conftest import SEED_ARTICLE
+
+
+def test_the_seed_question_quotes_the_naval_facility_and_airbase_sentence() -> None:
+    engine = engine_with("harbour", "vaccine", "chess", seed=True)
+    answers = engine.answer("What will Russia keep in Syria?")
+    assert answers
+    assert "naval facility and airbase" in answers[0].text
+    assert answers[0].article.key == "seed"
+    assert answers[0].article.title == SEED_TITLE
+    assert answers[0].article.link == "https://news.example/seed"
+
+
+@pytest.mark.parametrize(
+    ("question", "key", "expected"),
+    [
+        ("How much will the harbour bridge cost?", "harbour", "420 million euros"),
+        ("When will the new bridge open?", "harbour", "2029"),
+        ("Who won the chess championship?", "chess", "Maya Patel"),
+        ("Where is the new chess champion from?", "chess", "Leeds"),
+        ("When do pharmacies start offering the flu shot?", "vaccine", "October"),
+        ("How many flu vaccine doses were given last year?", "vaccine", "11 million"),
+        ("Why did Russia enter the Syrian conflict?", "seed", "combat terror"),
+    ],
+)
+def test_answers_come_from_the_right_article(question: str, key: str, expected: str) -> None:
+    engine = engine_with("harbour", "vaccine", "chess", seed=True)
+    answers = engine.answer(question)
+    assert answers, question
+    assert answers[0].article.key == key
+    assert any(expected in a.text for a in answers), [a.text for a in answers]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the central bank decide about interest rates?",
+        "Who won the football World Cup final?",
+        "What is the weather forecast for Tokyo?",
+        "How much does the new iPhone cost?",
+        "the of and what?",
+        "",
+    ],
+)
+def test_an_unrelated_question_answers_nothing(question: str) -> None:
+    engine = engine_with("harbour", "vaccine", "chess", seed=True)
+    assert engine.answer(question) == []
+
+
+def test_answers_cite_their_position_in_the_text() -> None:
+    engine = engine_with("harbour")
+    text = ARTICLES["harbour"][1]
+    (first, *_) = engine.answer("How much will the harbour bridge cost?")
+    assert " ".join(text[first.start : first.end].split()) == first.text
+    assert first.sentence == 1  # the second sentence of the article
+    assert 0 < first.coverage <= 1
+
+
+def test_top_limits_the_answers_and_they_are_distinct() -> None:
+    engine = engine_with("harbour", "vaccine", "chess", seed=True)
+    answers = engine.answer("Russia Syria military campaign", top=5)
+    assert 1 <= len(answers) <= 5
+    assert len({a.text for a in answers}) == len(answers)
+    assert len(engine.answer("Russia Syria military campaign", top=1)) == 1
+
+
+def test_the_pool_limits_where_answers_come_from() -> None:
+    engine = engine_with("harbour", "vaccine", "chess", seed=True)
+    question = "What will Russia keep in Syria?"
+    assert engine.answer(question, keys=["harbour", "chess"]) == []
+    assert engine.answer(question, keys=["seed"])[0].article.key == "seed"
+    assert engine.answer(question, keys=[]) == []
+    assert engine.answer(question, keys=["no such article"]) == []
+
+
+def test_answers_are_deterministic() -> None:
+    one = engine_with("harbour", "vaccine", "chess", seed=True)
+    two = engine_with("chess", "vaccine", "harbour", seed=True)  # another insertion order
+    for question in ("Who won?", "When will the bridge open?", "What will Russia keep?"):
+        assert one.answer(question, top=10) == two.answer(question, top=10)
+
+
+def test_an_empty_or_headline_only_article_is_harmless() -> None:
+    engine = AnswerEngine()
+    engine.add("empty", "Nothing here", "")
+    engine.add("heading", "Only a heading", "Breaking news")
+    assert engine.answer("What happened?") == []
+    engine.add("seed", SEED_TITLE, SEED_ARTICLE.read_text())
+    assert engine.answer("What will Russia keep in Syria?")[0].article.key == "seed"

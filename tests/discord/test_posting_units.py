@@ -1,0 +1,140 @@
+"""The delivery worker's pure parts: nonces, error classes, back-off, pacing, notices."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import discord
+import pytest
+
+from bot.delivery import Action, DeliveryConfig, SlidingWindow, backoff, classify
+from bot.delivery.notices import notice_due
+from bot.delivery.outcome import NONCE_LIMIT, base36, delivery_nonce
+from bot.settings import load_settings
+from bot.store import FeedRow
+from tests.render.builders import http_error
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("error", "action"),
+    [
+        (http_error(discord.Forbidden, 403, 50013), Action.PAUSE),
+        (http_error(discord.Forbidden, 403, 50001), Action.PAUSE),
+        (http_error(discord.NotFound, 404, 10003), Action.REMOVE_CHANNEL),
+        (http_error(discord.NotFound, 404, 10008), Action.FAIL),
+        (http_error(discord.DiscordServerError, 502, 0), Action.RETRY),
+        (http_error(discord.HTTPException, 429, 0), Action.RETRY),
+        (http_error(discord.HTTPException, 400, 50035), Action.FAIL),
+        (aiohttp.ClientConnectionError("reset"), Action.RETRY),
+        (TimeoutError(), Action.RETRY),
+        (ConnectionResetError(), Action.RETRY),
+        (ValueError("bug"), Action.FAIL),
+    ],
+)
+def test_classify(error: BaseException, action: Action) -> None:
+    assert classify(error) is action
+
+
+@pytest.mark.parametrize(
+    ("attempts", "seconds"), [(1, 10.0), (2, 20.0), (3, 40.0), (10, 3600.0), (1000, 3600.0)]
+)
+def test_backoff_doubles_up_to_a_cap(attempts: int, seconds: float) -> None:
+    assert backoff(attempts, base=10, maximum=3600) == seconds
+
+
+@pytest.mark.parametrize("row_id", [0, 1, 35, 36, 10**6, 2**63 - 1])
+def test_nonces_fit_and_are_deterministic(row_id: int) -> None:
+    nonce = delivery_nonce(row_id, 5, 6)
+    assert len(nonce) <= NONCE_LIMIT
+    assert nonce == delivery_nonce(row_id, 5, 6)
+    assert nonce.startswith("b" + base36(row_id)[:24])
+
+
+def test_nonces_differ_across_rows_and_channels() -> None:
+    nonces = {delivery_nonce(row, 1, channel) for row in range(200) for channel in (1, 2)}
+    assert len(nonces) == 400
+
+
+@pytest.mark.parametrize(("n", "text"), [(0, "0"), (35, "z"), (36, "10"), (1295, "zz")])
+def test_base36(n: int, text: str) -> None:
+    assert base36(n) == text
+
+
+async def test_sliding_window_never_admits_more_than_its_limit_in_any_window() -> None:
+    window = SlidingWindow(3, 0.1)
+    stamps: list[float] = []
+
+    async def take() -> None:
+        await window.acquire()
+        stamps.append(time.monotonic())
+
+    await asyncio.gather(*(take() for _ in range(10)))
+    stamps.sort()
+    # Stamps are taken right after acquire returns (no await in between): 1 ms of slack.
+    gaps = [later - earlier for earlier, later in zip(stamps, stamps[3:], strict=False)]
+    assert min(gaps) >= 0.1 - 1e-3
+
+
+@pytest.mark.parametrize(("limit", "window"), [(0, 1.0), (1, 0.0)])
+def test_sliding_window_refuses_nonsense(limit: int, window: float) -> None:
+    with pytest.raises(ValueError, match="limit"):
+        SlidingWindow(limit, window)
+
+
+def test_config_reads_the_delivery_settings() -> None:
+    settings = load_settings(
+        delivery_rate_per_second=10,
+        delivery_lease_seconds=30,
+        delivery_idle_seconds=0.5,
+        key_points=5,
+    )
+    config = DeliveryConfig.from_settings(settings)
+    assert (config.rate_per_second, config.lease_seconds, config.idle_seconds) == (10, 30, 0.5)
+    assert (config.batch, config.key_points) == (100, 5)
+
+
+FEED = FeedRow(
+    id=1,
+    url="https://example.org/feed.xml",
+    title="Feed",
+    site_link=None,
+    etag=None,
+    last_modified=None,
+    content_hash=None,
+    interval_seconds=None,
+    next_poll_at=NOW,
+    last_polled_at=NOW,
+    last_success_at=NOW - timedelta(hours=30),
+    last_error="HTTP 500",
+    last_error_at=NOW,
+    consecutive_failures=40,
+    broken_reason=None,
+    failure_notice_at=None,
+    baseline_done=True,
+    created_at=NOW - timedelta(days=10),
+)
+DAY = timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("changes", "due"),
+    [
+        ({}, True),
+        ({"consecutive_failures": 0}, False),
+        ({"last_success_at": NOW - timedelta(hours=23)}, False),
+        ({"last_success_at": None}, True),  # never read: failing since it was added
+        ({"last_success_at": None, "created_at": NOW - timedelta(hours=1)}, False),
+        ({"failure_notice_at": NOW - timedelta(hours=23)}, False),
+        ({"failure_notice_at": NOW - timedelta(hours=24)}, True),
+        ({"consecutive_failures": 0, "broken_reason": "gone (410)"}, True),
+    ],
+)
+def test_notice_due(changes: dict[str, Any], due: bool) -> None:
+    assert notice_due(replace(FEED, **changes), NOW, after=DAY, every=DAY) is due

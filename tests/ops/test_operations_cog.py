@@ -1,0 +1,43 @@
+"""The running bot serves /healthz and /metrics when health_port is set, and schedules retention."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import aiohttp
+
+from cogs.operations import RETENTION_JOB_ID, Operations
+from tests.fixtures.bot import StartBot
+
+EXTENSIONS = ("cogs.operations",)
+
+
+async def test_health_server_reports_the_running_bot(start_bot: StartBot) -> None:
+    running = await start_bot(extensions=EXTENSIONS, health_port=0)
+    cog = cast(Operations, running.bot.get_cog("Operations"))  # loaded as a fresh module
+    assert cog is not None
+    assert cog.server is not None
+    base = f"http://127.0.0.1:{cog.server.port}"
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{base}/healthz") as response:
+            body = await response.json()
+            assert response.status == 200, body
+        async with session.get(f"{base}/metrics") as response:
+            metrics = await response.text()
+            assert response.status == 200
+    assert body["gateway_connected"] is True
+    assert body["database_reachable"] is True
+    assert body["scheduler_running"] is True
+    assert "briefing_deliveries_pending 0.0" in metrics
+    assert running.bot.scheduler.get_job(RETENTION_JOB_ID) is not None
+
+    await running.stop()
+    assert cog.server is None  # unloading the cog stopped it
+
+
+async def test_no_server_without_a_port(start_bot: StartBot) -> None:
+    running = await start_bot(extensions=EXTENSIONS)
+    cog = cast(Operations, running.bot.get_cog("Operations"))  # loaded as a fresh module
+    assert cog is not None
+    assert cog.server is None
+    assert await cog.prune() == 0  # the job's work: nothing old yet
