@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         1.0, gt=0, description="How often the delivery worker looks for new posts."
     )
 
+    shutdown_grace_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="On SIGTERM/SIGINT, how long posts under way may take to finish.",
+    )
+
     # Digest
     key_points: int = Field(3, ge=1, le=10, description="Key points per article.")
     digest_tick_seconds: float = Field(

@@ -37,8 +37,8 @@ class Posting(commands.Cog):
         self.worker.start()
 
     async def cog_unload(self) -> None:
-        """Stop posting (claimed rows come back when their lease ends)."""
-        await self.worker.stop()
+        """Stop posting: posts under way may finish within the shutdown grace, the rest wait."""
+        await self.worker.stop(grace=self.bot.runtime.settings.shutdown_grace_seconds)
         self.bot.remove_dynamic_items(MoreButton)
 
     @commands.Cog.listener()

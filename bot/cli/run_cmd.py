@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -70,9 +71,27 @@ async def discord_mode(settings: Settings, token: str) -> int:
     use_discord_endpoints(settings.discord_api_base, settings.discord_gateway_url)
     async with open_runtime(settings) as runtime:
         bot = BriefingBot(runtime)
+        _close_on_signals(bot)
         async with bot:
             await bot.start(token)
+    log.info("stopped")
     return 0
+
+
+def _close_on_signals(bot: Any) -> None:
+    """First SIGTERM/SIGINT: close gracefully (the cogs stop their work); second: exit at once."""
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task[None]] = []
+
+    def on_signal(sig: signal.Signals) -> None:
+        if closing:
+            log.warning("%s again: exiting at once", sig.name)
+            os._exit(1)
+        log.info("%s: shutting down (send it again to exit at once)", sig.name)
+        closing.append(asyncio.ensure_future(bot.close()))
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal, sig)
 
 
 async def console_mode(settings: Settings, feeds: Sequence[str]) -> int:

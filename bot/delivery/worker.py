@@ -67,27 +67,41 @@ class DeliveryWorker:
             self._task = asyncio.create_task(self.run(), name="delivery-worker")
         return self._task
 
-    async def stop(self) -> None:
-        """Stop posting; claimed rows not yet posted come back when their lease ends."""
+    async def stop(self, grace: float = 0.0) -> None:
+        """Stop claiming; let posts under way finish for up to ``grace`` seconds.
+
+        Rows claimed but not posted by then are handed back as pending at once (not left to
+        their lease), so a restart resumes them; one cut off mid-send is repeated with the same
+        nonce, which Discord answers with the first message.
+        """
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        lanes = list(self._lane_tasks.values())
+        if lanes and grace > 0:
+            await asyncio.wait(lanes, timeout=grace)
+        leftover = [row for queue in self._lanes.values() for row in queue]
+        await self._cancel_lanes()
+        for row in leftover:
+            try:
+                await self.poster.release(row, "handed back at shutdown")
+            except Exception:  # the lease brings it back anyway
+                log.exception("delivery %d: could not hand it back", row.id)
+        if leftover:
+            log.info("shutdown: %d claimed post(s) handed back as pending", len(leftover))
 
     async def run(self) -> None:
-        """Claim and post until cancelled."""
-        try:
-            while True:
-                await self._maybe_notify()
-                try:
-                    claimed = await self.claim()
-                except Exception:
-                    log.exception("claiming deliveries failed")
-                    claimed = 0
-                await self._wait(busy=claimed > 0)
-        finally:
-            await self._cancel_lanes()
+        """Claim and post until cancelled (lanes under way are left to :meth:`stop`)."""
+        while True:
+            await self._maybe_notify()
+            try:
+                claimed = await self.claim()
+            except Exception:
+                log.exception("claiming deliveries failed")
+                claimed = 0
+            await self._wait(busy=claimed > 0)
 
     async def claim(self) -> int:
         """Claim what fits in memory and queue it per channel; returns how many were queued."""

@@ -9,7 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.opml import OpmlError, export_opml, import_opml
 from bot.subscriptions import MAX_BACKFILL, FeedManager, SubscriptionError
+from cogs.feeds import _opml as opml
 from cogs.feeds import _render as render
 from cogs.feeds._views import Pages
 
@@ -70,7 +72,7 @@ async def send_error(interaction: discord.Interaction, text: str) -> None:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news feeds"):
-    """``/feed add|remove|list|status|preview|filter``."""
+    """``/feed add|remove|list|status|preview|filter|import|export``."""
 
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
@@ -162,6 +164,50 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.set_filters(guild.id, feed, include=include, exclude=exclude)
         await interaction.followup.send(render.filtered(result), ephemeral=True)
+
+    @app_commands.command(name="import", description="Follow every feed of an OPML file")
+    @app_commands.describe(
+        file="An OPML file, as feed readers export their subscriptions",
+        channel="Where their articles are posted (default: this channel)",
+        mode="instant: one post per article; digest: gathered into the channel's digest",
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def import_feeds(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment,
+        channel: discord.TextChannel | None = None,
+        mode: Literal["instant", "digest"] = "instant",
+    ) -> None:
+        """Subscribe the channel to the file's feeds at once; nothing is fetched now."""
+        guild = guild_of(interaction)
+        target = postable_channel(interaction, channel)
+        if (refusal := opml.too_big(file)) is not None:
+            raise UserError(refusal)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            result = await import_opml(
+                self.bot.runtime.store,
+                await file.read(),
+                guild_id=guild.id,
+                channel_id=target.id,
+                mode=mode,
+                added_by=interaction.user.id,
+                allow_private=self.bot.runtime.settings.allow_private_urls,
+            )
+        except OpmlError as exc:
+            raise UserError(f"{file.filename} is not a usable OPML file: {exc}") from None
+        await interaction.followup.send(
+            opml.imported(result, target, file.filename), ephemeral=True
+        )
+
+    @app_commands.command(name="export", description="Download this server's feeds as OPML")
+    async def export_feeds(self, interaction: discord.Interaction) -> None:
+        """An OPML file of every feed the server follows, for backups or another reader."""
+        data = await export_opml(self.bot.runtime.store, guild_of(interaction).id)
+        await interaction.response.send_message(
+            "This server's feeds, as OPML:", file=opml.export_file(data), ephemeral=True
+        )
 
     @remove.autocomplete("feed")
     @filter_feed.autocomplete("feed")

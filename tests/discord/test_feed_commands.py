@@ -34,7 +34,16 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
     assert feed["contexts"] == [0]  # guild only
     assert feed["dm_permission"] is False
     subcommands = {sub["name"]: sub for sub in feed["options"]}
-    assert set(subcommands) == {"add", "remove", "list", "status", "preview", "filter"}
+    assert set(subcommands) == {
+        "add",
+        "remove",
+        "list",
+        "status",
+        "preview",
+        "filter",
+        "import",
+        "export",
+    }
     options = {
         name: [o["name"] for o in sub.get("options", [])] for name, sub in subcommands.items()
     }
@@ -45,6 +54,8 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         "status": [],
         "preview": ["url"],
         "filter": ["feed", "include", "exclude"],
+        "import": ["file", "channel", "mode"],
+        "export": [],
     }
     for sub in subcommands.values():
         for described in (sub, *sub.get("options", [])):

@@ -193,6 +193,8 @@ def _typed(who: Invoker, spec: Json, value: Any, resolved: Json) -> Any:
     kind, guild = spec["type"], who.guild
     if kind in (3, 4, 10):
         return _scalar(spec, value)
+    if kind == 11:
+        return _attachment(spec, value, resolved)
     if kind == 5:
         return bool(value)
     ident = int(getattr(value, "id", value))
@@ -214,6 +216,26 @@ def _typed(who: Invoker, spec: Json, value: Any, resolved: Json) -> Any:
     else:
         raise ValueError(f"{spec['name']}: cannot resolve {ident} for option type {kind}")
     return str(ident)
+
+
+# Uploaded files are not kept by the world (only their URL matters): ids unique per interaction.
+_ATTACHMENT_BASE_ID = 1_100_000_000_000_000_000
+
+
+def _attachment(spec: Json, value: Any, resolved: Json) -> str:
+    """An uploaded file option: ``value`` is {"url", "filename", "size"?, "content_type"?}."""
+    if not isinstance(value, dict) or "url" not in value or "filename" not in value:
+        raise ValueError(f"{spec['name']}: an attachment needs a dict with url and filename")
+    ident = str(_ATTACHMENT_BASE_ID + len(resolved.get("attachments", {})))
+    resolved.setdefault("attachments", {})[ident] = {
+        "id": ident,
+        "filename": value["filename"],
+        "size": value.get("size", 0),
+        "url": value["url"],
+        "proxy_url": value["url"],
+        "content_type": value.get("content_type", "application/octet-stream"),
+    }
+    return ident
 
 
 def component_data(custom_id: str, component_type: int, values: list[str] | None) -> Json:

@@ -25,13 +25,23 @@ log = logging.getLogger(__name__)
 
 
 async def read_body(request: web.Request) -> Json:
-    """The JSON body, or the ``payload_json`` part of a multipart upload."""
+    """The JSON body, or the ``payload_json`` part of a multipart upload.
+
+    Uploaded files are kept under the key ``FILES`` as ``{filename: bytes}``, so a test reads
+    them in ``message.request[FILES]``.
+    """
     if request.content_type.startswith("multipart/"):
         reader = await request.multipart()
         payload: Json = {}
+        files: dict[str, bytes] = {}
         async for part in reader:
-            if getattr(part, "name", None) == "payload_json":
+            name = getattr(part, "name", None)
+            if name == "payload_json":
                 payload = json.loads(await part.text())  # type: ignore[union-attr]
+            elif name and name.startswith("files["):
+                files[part.filename or name] = bytes(await part.read())  # type: ignore[union-attr]
+        if files:
+            payload[FILES] = files
         return payload
     try:
         data = await request.json() if request.can_read_body else {}
@@ -40,6 +50,9 @@ async def read_body(request: web.Request) -> Json:
     if not isinstance(data, dict | list):
         raise DiscordError(400, 50109, "The request body contains invalid JSON.")
     return data  # type: ignore[return-value]
+
+
+FILES = "__files__"
 
 
 def snowflake(request: web.Request, key: str) -> int:

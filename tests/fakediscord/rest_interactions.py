@@ -23,7 +23,7 @@ from tests.fakediscord.interactions import (
     InteractionHandle,
 )
 from tests.fakediscord.models import Json, Message, MessageFlag
-from tests.fakediscord.rest import Rest, read_body, snowflake
+from tests.fakediscord.rest import FILES, Rest, read_body, snowflake
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,10 @@ class InteractionRoutes:
         kind = body.get("type")
         if kind not in _ALLOWED[handle.type]:
             raise _form_error("type", f"Callback type {kind} is invalid for this interaction.")
-        message = await self._apply(handle, kind, body.get("data") or {})
+        data = body.get("data") or {}
+        if FILES in body:  # uploads travel beside payload_json; keep them with the message
+            data[FILES] = body[FILES]
+        message = await self._apply(handle, kind, data)
         handle.callbacks.append(body)
         self.world.notifier.notify()
         if request.query.get("with_response") not in ("1", "true", "True"):
