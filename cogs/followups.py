@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot.answer import Answer, AnswerEngine
 from bot.render.article import COLOUR, MORE_PREFIX, escape, more_embed, truncate
 from bot.store.rows import ArticleRow, SearchHit
-from cogs.feeds._views import Pages, chunked
+from cogs._pages import chunked, send_pages
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
@@ -138,13 +138,7 @@ class Followups(commands.Cog):
                 f"No article of the last {days} days matches {escape(query)!s}.", ephemeral=True
             )
             return
-        pages = search_pages(query, hits)
-        if len(pages) == 1:
-            await interaction.response.send_message(embed=pages[0], ephemeral=True)
-            return
-        view = Pages(pages, owner_id=interaction.user.id)
-        view.origin = interaction
-        await interaction.response.send_message(embed=view.current, view=view, ephemeral=True)
+        await send_pages(interaction, search_pages(query, hits))
 
     async def key_points_menu(
         self, interaction: discord.Interaction, message: discord.Message

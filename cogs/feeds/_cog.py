@@ -11,9 +11,9 @@ from discord.ext import commands
 
 from bot.opml import OpmlError, export_opml, import_opml
 from bot.subscriptions import MAX_BACKFILL, FeedManager, SubscriptionError
+from cogs._pages import send_pages
 from cogs.feeds import _opml as opml
 from cogs.feeds import _render as render
-from cogs.feeds._views import Pages
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
@@ -124,7 +124,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
                 "This server follows no feed yet: add one with /feed add.", ephemeral=True
             )
             return
-        await self._send_pages(interaction, render.list_pages(subs))
+        await send_pages(interaction, render.list_pages(subs))
 
     @app_commands.command(name="status", description="Health of each feed: successes, errors")
     async def status(self, interaction: discord.Interaction) -> None:
@@ -135,7 +135,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
                 "This server follows no feed yet: add one with /feed add.", ephemeral=True
             )
             return
-        await self._send_pages(interaction, render.status_pages(rows))
+        await send_pages(interaction, render.status_pages(rows))
 
     @app_commands.command(name="preview", description="See a feed's newest items (not saved)")
     @app_commands.describe(url="Address of the feed, or of a site that advertises one")
@@ -225,16 +225,6 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
             name = render.clip(sub.feed_title or sub.feed_url, 100 - len(where)) + where
             choices.append(app_commands.Choice(name=name, value=str(sub.id)))
         return choices
-
-    async def _send_pages(
-        self, interaction: discord.Interaction, pages: list[discord.Embed]
-    ) -> None:
-        if len(pages) == 1:
-            await interaction.response.send_message(embed=pages[0], ephemeral=True)
-            return
-        view = Pages(pages, owner_id=interaction.user.id)
-        view.origin = interaction
-        await interaction.response.send_message(embed=view.current, view=view, ephemeral=True)
 
     async def cog_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

@@ -12,7 +12,7 @@ from discord.utils import escape_markdown, format_dt
 from bot.models import Digest
 from bot.store import FeedStatus, Filters, SubscriptionRow
 from bot.subscriptions import Added, FilterResult, Preview
-from cogs.feeds._views import chunked
+from cogs._pages import chunked
 
 log = logging.getLogger(__name__)
 

@@ -12,18 +12,12 @@ from bot.feeds.identity import normalize_url
 from bot.store import Store
 from tests.cli.run import briefing_async, environment
 from tests.fixtures.http import HttpServer
-from tests.poller.builders import Item, rss, seed_page, story
+from tests.poller.builders import rss, serve_seed_feed, story
 
 
 def seed_feed(http_server: HttpServer) -> str:
-    page = http_server.static("/world/putin-syria", seed_page(), content_type="text/html")
-    teaser = Item(
-        guid="seed",
-        title="Putin orders Syria pullout",
-        link=page,
-        description="Russian President Vladimir Putin on Monday announced a partial withdrawal.",
-    )
-    return http_server.static("/feed.xml", rss([teaser, story(1), story(2)], title="World news"))
+    """A feed whose newest item is a teaser of the seed article (its page served too)."""
+    return serve_seed_feed(http_server, title="World news")
 
 
 async def test_preview_prints_digests_and_stores_nothing(

@@ -8,21 +8,14 @@ from tests.discord.feeds_helpers import run, start_feeds_bot, text_of
 from tests.fakediscord import Channel, FakeDiscord, Perm
 from tests.fixtures.bot import StartBot
 from tests.fixtures.http import HttpServer
-from tests.poller.builders import Item, rss, seed_page, story
+from tests.poller.builders import rss, serve_seed_feed, story
 
 MANAGE_GUILD = 1 << 5
 
 
 def seed_feed(http_server: HttpServer) -> str:
     """A feed whose newest item is a teaser of the seed article (its page served too)."""
-    page = http_server.static("/world/putin-syria", seed_page(), content_type="text/html")
-    teaser = Item(
-        guid="seed",
-        title="Putin orders Syria pullout",
-        link=page,
-        description="Russian President Vladimir Putin on Monday announced a partial withdrawal.",
-    )
-    return http_server.static("/feed.xml", rss([teaser, story(1), story(2)], title="World News"))
+    return serve_seed_feed(http_server, title="World News")
 
 
 async def test_commands_are_described_guild_only_and_need_manage_server_by_default(

@@ -13,9 +13,9 @@ from tests.discord.feeds_helpers import run, text_of
 from tests.fakediscord import FakeDiscord
 from tests.fixtures.bot import StartBot
 from tests.fixtures.http import HttpServer
-from tests.poller.builders import Item, rss, seed_page, story
+from tests.poller.builders import SEED_TITLE, rss, seed_teaser, story
 
-TITLE = "Putin orders Syria pullout"
+TITLE = SEED_TITLE
 
 
 async def test_follow_a_feed_get_the_seed_digest_then_ask_about_it(
@@ -32,14 +32,8 @@ async def test_follow_a_feed_get_the_seed_digest_then_ask_about_it(
     assert "World News" in text_of(added)
     assert fake_discord.messages(fake_discord.channel) == []  # existing items are not posted
 
-    page = http_server.static("/world/putin-syria", seed_page(), content_type="text/html")
-    teaser = Item(
-        guid="seed",
-        title=TITLE,
-        link=page,
-        description="Russian President Vladimir Putin on Monday announced a partial withdrawal.",
-        published=datetime.now(UTC),
-    )
+    teaser = seed_teaser(http_server, published=datetime.now(UTC))  # within /ask's 7 days
+    page = teaser.link
     http_server.static("/feed.xml", rss([teaser, story(1)], title="World News"))
 
     [post] = await fake_discord.wait_for_messages(fake_discord.channel, 1, timeout=20)

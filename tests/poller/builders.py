@@ -8,6 +8,7 @@ from email.utils import format_datetime
 from html import escape
 
 from tests.conftest import SEED_ARTICLE
+from tests.fixtures.http import HttpServer
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -84,3 +85,25 @@ def seed_page() -> str:
         f"<article><h1>Putin orders Syria pullout</h1>{paragraphs}</article>"
         "<footer>Copyright Example News. All rights reserved.</footer></body></html>"
     )
+
+
+SEED_TITLE = "Putin orders Syria pullout"
+SEED_PAGE_PATH = "/world/putin-syria"
+
+
+def seed_teaser(http_server: HttpServer, *, published: datetime = START) -> Item:
+    """A feed item that is only a teaser of the seed article, whose page the server serves."""
+    page = http_server.static(SEED_PAGE_PATH, seed_page(), content_type="text/html")
+    return Item(
+        guid="seed",
+        title=SEED_TITLE,
+        link=page,
+        description="Russian President Vladimir Putin on Monday announced a partial withdrawal.",
+        published=published,
+    )
+
+
+def serve_seed_feed(http_server: HttpServer, *, title: str = "World News") -> str:
+    """Serve a feed whose newest item is the seed teaser (then two stories); its URL."""
+    items = [seed_teaser(http_server), story(1), story(2)]
+    return http_server.static("/feed.xml", rss(items, title=title))

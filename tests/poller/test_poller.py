@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.poller import Poller
 from bot.store import Store
 from tests.fixtures.http import HttpServer
-from tests.poller.builders import Clock, Item, rss, seed_page, story
+from tests.poller.builders import Clock, Item, rss, seed_teaser, story
 
 GUILD, CHANNEL, OTHER_CHANNEL = 1000, 2000, 3000
 
@@ -106,13 +106,7 @@ async def test_same_story_from_two_feeds_is_stored_once_and_posted_once_per_chan
 async def test_teaser_gets_the_article_page_and_the_seed_key_points(
     http_server: HttpServer, clocked_store: Store, poller: Poller, clock: Clock
 ) -> None:
-    page = http_server.static("/world/putin-syria", seed_page(), content_type="text/html")
-    teaser = Item(
-        guid="seed",
-        title="Putin orders Syria pullout",
-        link=page,
-        description="Russian President Vladimir Putin on Monday announced a partial withdrawal.",
-    )
+    teaser = seed_teaser(http_server)
     url = http_server.static("/feed.xml", rss([story(1)]))
     await add_subscribed(clocked_store, url)
     await poller.run_cycle()

@@ -1,4 +1,4 @@
-"""Paged embeds: ◀ and ▶ buttons for the invoker, for /feed list and /feed status."""
+"""Paged embeds: ◀ and ▶ buttons for the invoker (/feed list, /feed status, /search)."""
 
 from __future__ import annotations
 
@@ -82,3 +82,13 @@ def chunked(lines: Sequence[str], *, per_page: int, max_chars: int = 3500) -> li
     if page:
         pages.append(page)
     return pages
+
+
+async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.Embed]) -> None:
+    """Answer privately with ``pages``: one embed, or the first of several with page buttons."""
+    if len(pages) == 1:
+        await interaction.response.send_message(embed=pages[0], ephemeral=True)
+        return
+    view = Pages(pages, owner_id=interaction.user.id)
+    view.origin = interaction
+    await interaction.response.send_message(embed=view.current, view=view, ephemeral=True)
