@@ -7,6 +7,7 @@ import re
 import discord
 
 from bot.cli import build_parser
+from tests.ops.example_posts import examples, readme_examples
 from tests.ops.readme import README, readme_table, table
 
 
@@ -46,3 +47,10 @@ def test_the_permissions_integer_is_the_one_the_bot_needs() -> None:
         view_channel=True, send_messages=True, embed_links=True, read_message_history=True
     )
     assert int(quoted.group(1)) == needed.value
+
+
+def test_the_example_posts_are_what_the_renderers_produce() -> None:
+    assert readme_examples() == examples(), (
+        "README.md's example posts are stale; regenerate them with "
+        "`.venv/bin/python -m tests.ops.example_posts`."
+    )
