@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
+from cogs._jobs import ShieldedJob
+
 if TYPE_CHECKING:
     from bot.app import BriefingBot
 
@@ -21,12 +23,13 @@ class Polling(commands.Cog):
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
         self.poller = bot.runtime.poller(subscribed_only=True)
+        self.job = ShieldedJob(self.poller.run_cycle, "poll cycle")
 
     async def cog_load(self) -> None:
         """Add the poll job: often enough for the shortest allowed interval."""
         settings = self.bot.runtime.settings
         self.bot.scheduler.add_job(
-            self.poller.run_cycle,
+            self.job.tick,
             "interval",
             seconds=max(1, min(30, settings.min_poll_interval_seconds)),
             id=JOB_ID,
@@ -36,9 +39,10 @@ class Polling(commands.Cog):
         )
 
     async def cog_unload(self) -> None:
-        """Remove the poll job."""
+        """Remove the poll job and let a cycle under way finish (within the shutdown grace)."""
         if self.bot.scheduler.get_job(JOB_ID):
             self.bot.scheduler.remove_job(JOB_ID)
+        await self.job.finish(self.bot.runtime.settings.shutdown_grace_seconds)
 
 
 async def setup(bot: BriefingBot) -> None:

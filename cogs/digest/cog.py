@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from bot.schedules import (
     timezone_choices,
 )
 from bot.store import ScheduleRow
+from cogs._jobs import ShieldedJob
 from cogs.digest._runner import ChannelUnavailable, DigestRunner
 
 if TYPE_CHECKING:
@@ -52,12 +52,13 @@ class Digests(
         self.store = bot.runtime.store
         self.runner = DigestRunner(bot)
         self._zones: list[str] = []
-        self._running: asyncio.Task[Any] | None = None
+        # Posts already made are marked sent; nonces cover a run cut after its bound.
+        self.job = ShieldedJob(self.runner.run_due, "digest run")
 
     async def cog_load(self) -> None:
         """Add the job that looks for due schedules every ``digest_tick_seconds``."""
         self.bot.scheduler.add_job(
-            self._tick,
+            self.job.tick,
             "interval",
             seconds=self.bot.runtime.settings.digest_tick_seconds,
             id=JOB_ID,
@@ -70,22 +71,7 @@ class Digests(
         """Remove the job and let a run in progress finish (the store closes after the bot)."""
         if self.bot.scheduler.get_job(JOB_ID):
             self.bot.scheduler.remove_job(JOB_ID)
-        running = self._running
-        if running is not None and not running.done():
-            done, _ = await asyncio.wait({running}, timeout=UNLOAD_WAIT_SECONDS)
-            if not done:
-                running.cancel()  # posts already made are marked; nonces cover the rest
-
-    async def _tick(self) -> None:
-        if self._running is not None and not self._running.done():
-            return
-        self._running = asyncio.create_task(self.runner.run_due())
-        try:
-            # Shielded: the scheduler's shutdown cancels its jobs, but a run cut between a post
-            # and marking it sent would leave work to the nonce; cog_unload waits for it instead.
-            await asyncio.shield(self._running)
-        except asyncio.CancelledError:
-            log.info("digest run continues while the bot shuts down")
+        await self.job.finish(UNLOAD_WAIT_SECONDS)
 
     @app_commands.command(
         name="schedule", description="Post a digest of new articles on a schedule."

@@ -6,9 +6,10 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import discord
 import pytest
 
-from bot.schedules import as_utc
+from bot.schedules import as_utc, digest_nonce
 from bot.store import ScheduleRow, Store
 from tests.fakediscord import FakeDiscord, InteractionHandle, Message
 from tests.fixtures.bot import RunningBot, StartBot
@@ -299,3 +300,48 @@ async def test_a_scheduled_run_and_digest_now_together_post_each_article_once(
     assert sorted(posted) == sorted(f"Story {n}" for n in range(1, 16))
     pending = await store.list_deliveries(channel_id=fake_discord.channel2.id, status="pending")
     assert pending == []
+
+
+async def test_digest_commands_are_described_guild_only_and_need_manage_server(
+    start_bot: StartBot, fake_discord: FakeDiscord, clock: Clock
+) -> None:
+    await start(start_bot, clock)
+    [digest] = [c for c in fake_discord.commands(fake_discord.guild.id) if c["name"] == "digest"]
+    assert int(digest["default_member_permissions"]) == 1 << 5  # Manage Server
+    assert digest["contexts"] == [0]  # guild only
+    subcommands = {sub["name"]: sub for sub in digest["options"]}
+    assert {
+        name: [o["name"] for o in sub.get("options", [])] for name, sub in subcommands.items()
+    } == {
+        "schedule": ["channel", "at", "timezone"],
+        "now": ["channel"],
+        "off": ["channel"],
+        "list": [],
+    }
+    described = [digest, *subcommands.values()]
+    described += [o for sub in subcommands.values() for o in sub.get("options", [])]
+    assert all(item["description"].strip() for item in described)
+    [timezone] = [o for o in subcommands["schedule"]["options"] if o["name"] == "timezone"]
+    assert timezone["autocomplete"] is True
+
+
+async def test_a_run_repeated_after_a_crash_does_not_post_twice(
+    start_bot: StartBot, fake_discord: FakeDiscord, clock: Clock
+) -> None:
+    running = await start(start_bot, clock)
+    store = running.runtime.store
+    (feed,) = await subscribe_feeds(store, fake_discord, "Alpha News")
+    await store.store_articles(feed, [article(1), article(2)], deliver=True)
+    channel_id = fake_discord.channel2.id
+    pending = [d.id for d in await store.list_deliveries(channel_id=channel_id, status="pending")]
+    # An earlier attempt posted the digest, then died before marking the posts sent.
+    channel = running.bot.get_channel(channel_id)
+    assert isinstance(channel, discord.TextChannel)
+    earlier = await channel.send("earlier attempt", nonce=digest_nonce(channel_id, pending))
+    handle = await fake_discord.interact(
+        "digest now", {"channel": channel_id}, user=fake_discord.admin
+    )
+    await handle.wait_followups(1)
+    assert [m.id for m in fake_discord.messages(channel_id)] == [earlier.id]
+    sent = await store.list_deliveries(channel_id=channel_id)
+    assert {(d.status, d.message_id) for d in sent} == {("sent", earlier.id)}

@@ -80,7 +80,7 @@ def sample_articles() -> tuple[ArticleRow, ArticleRow]:
 
 def embed_markdown(embed: discord.Embed) -> list[str]:
     """An embed as Markdown lines: linked title, description, fields, footer and time."""
-    data: dict[str, Any] = embed.to_dict()
+    data: dict[str, Any] = dict(embed.to_dict())
     lines = [f"**[{data['title']}]({data['url']})**" if "url" in data else f"**{data['title']}**"]
     lines += data.get("description", "").splitlines()
     lines += [f"**{f['name']}** {f['value']}" for f in data.get("fields", [])]

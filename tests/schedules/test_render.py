@@ -10,12 +10,13 @@ import pytest
 from bot.render.article import EMBED_TOTAL_LIMIT, EMBEDS_PER_MESSAGE, embed_length
 from bot.render.digest import render_digest
 from bot.schedules import compose
+from bot.store import DeliveryRow
 from tests.schedules.builders import T0, delivery, hours
 
 WHEN = datetime(2026, 3, 2, 10, 30, tzinfo=ZoneInfo("Europe/Paris"))
 
 
-def rows(count: int, point_length: int, feeds: int = 3) -> list:  # type: ignore[type-arg]
+def rows(count: int, point_length: int, feeds: int = 3) -> list[DeliveryRow]:
     return [
         delivery(
             n,
