@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.store.articles import ArticlesMixin
@@ -17,6 +18,9 @@ from bot.store.search import SearchMixin
 from bot.store.subscriptions import SubscriptionsMixin
 
 log = logging.getLogger(__name__)
+
+
+CLOSE_TIMEOUT_SECONDS = 15.0
 
 
 class Store(
@@ -58,5 +62,13 @@ class Store(
         return self._db.dialect
 
     async def close(self) -> None:
-        """Close every connection; the store cannot be used afterwards."""
-        await self._db.dispose()
+        """Close every connection; the store cannot be used afterwards.
+
+        Bounded: a shutdown must not hang on a connection that a cancelled task left behind.
+        """
+        try:
+            await asyncio.wait_for(self._db.dispose(), CLOSE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            log.warning(
+                "closing the database took over %.0f s; left to the OS", CLOSE_TIMEOUT_SECONDS
+            )
