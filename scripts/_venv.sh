@@ -14,7 +14,12 @@ STAMP="$VENV/.installed-$EXTRAS"
 WANT="$(cat "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     echo "Installing Briefing${EXTRAS:+ [$EXTRAS]} into .venv (first run or changed dependencies)..." >&2
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
-    "$VENV/bin/python" -m pip install --quiet -e "$ROOT${EXTRAS:+[$EXTRAS]}" >&2
+    LOG="$VENV/install.log"
+    if ! { "$VENV/bin/python" -m pip install --upgrade pip \
+           && "$VENV/bin/python" -m pip install -e "$ROOT${EXTRAS:+[$EXTRAS]}"; } > "$LOG" 2>&1; then
+        cat "$LOG" >&2
+        echo "Installing failed; the output above is also in $LOG." >&2
+        exit 1
+    fi
     echo "$WANT" > "$STAMP"
 fi
