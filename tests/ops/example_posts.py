@@ -8,19 +8,20 @@ The seed article and a second story go through the real digest engine and the re
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
 
 from bot.digest import summarize
-from bot.models import Digest
 from bot.render.article import article_embed
 from bot.render.digest import render_digest
 from bot.schedules import ChannelDigest, FeedGroup
 from bot.store import ArticleRow
 from tests.conftest import SEED_ARTICLE
-from tests.ops.readme import README
+from tests.ops.readme import generated_section, write_generated_section
+from tests.render.builders import article_row
 
 BEGIN = "<!-- example-posts:begin (generated: python -m tests.ops.example_posts) -->"
 END = "<!-- example-posts:end -->"
@@ -39,23 +40,16 @@ twenty years, adding about £12 a year to the average council tax bill."""
 
 
 def _article(ident: int, title: str, text: str, url: str, published: datetime) -> ArticleRow:
-    digest: Digest = summarize(text, title=title)
-    return ArticleRow(
+    digest = summarize(text, title=title)
+    return replace(
+        article_row(title=title, url=url, summary=""),
         id=ident,
-        url=url,
-        fingerprint=None,
-        title=title,
-        author=None,
         published=published,
-        published_estimated=False,
-        summary="",
+        first_seen=published,
         text=text,
         text_source="page",
-        extraction_note=None,
-        image_url=None,
         language=digest.language,
         digest=digest,
-        first_seen=published,
     )
 
 
@@ -127,18 +121,8 @@ def examples() -> str:
 
 def readme_examples() -> str:
     """The examples currently between the markers in README.md."""
-    text = README.read_text(encoding="utf-8")
-    start = text.index(BEGIN) + len(BEGIN)
-    return text[start : text.index(END)].strip()
-
-
-def write_readme_examples() -> None:
-    """Replace the examples between the markers in README.md with freshly rendered ones."""
-    text = README.read_text(encoding="utf-8")
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    README.write_text(f"{head}{BEGIN}\n{examples()}\n{END}{tail}", encoding="utf-8")
+    return generated_section(BEGIN, END)
 
 
 if __name__ == "__main__":
-    write_readme_examples()
+    write_generated_section(BEGIN, END, examples())

@@ -57,20 +57,25 @@ def table() -> str:
     return "\n".join(rows)
 
 
+def generated_section(begin: str, end: str) -> str:
+    """What README.md holds between two markers of a generated section."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(begin) + len(begin)
+    return text[start : text.index(end)].strip()
+
+
+def write_generated_section(begin: str, end: str, body: str) -> None:
+    """Replace what README.md holds between two markers with ``body``."""
+    text = README.read_text(encoding="utf-8")
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    README.write_text(f"{head}{begin}\n{body}\n{end}{tail}", encoding="utf-8")
+
+
 def readme_table() -> str:
     """The table currently between the markers in README.md."""
-    text = README.read_text(encoding="utf-8")
-    start = text.index(BEGIN) + len(BEGIN)
-    return text[start : text.index(END)].strip()
-
-
-def write_readme_table() -> None:
-    """Replace the table between the markers in README.md with the current one."""
-    text = README.read_text(encoding="utf-8")
-    head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    README.write_text(f"{head}{BEGIN}\n{table()}\n{END}{tail}", encoding="utf-8")
+    return generated_section(BEGIN, END)
 
 
 if __name__ == "__main__":
-    write_readme_table()
+    write_generated_section(BEGIN, END, table())

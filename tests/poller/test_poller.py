@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.poller import Poller
-from bot.store import Store
+from bot.store import ArticleRow, Store
 from tests.fixtures.http import HttpServer
 from tests.poller.builders import Clock, Item, rss, seed_teaser, story
 
@@ -17,6 +17,22 @@ async def add_subscribed(store: Store, url: str, channel: int = CHANNEL) -> int:
     feed = await store.add_feed(url)
     await store.subscribe(feed.id, GUILD, channel, mode="instant", added_by=1)
     return feed.id
+
+
+async def arrives(
+    http_server: HttpServer, store: Store, poller: Poller, clock: Clock, item: Item
+) -> ArticleRow:
+    """Follow a feed, then let ``item`` appear in it: the one article queued for posting."""
+    url = http_server.static("/feed.xml", rss([story(1)]))
+    await add_subscribed(store, url)
+    await poller.run_cycle()
+    http_server.static("/feed.xml", rss([item, story(1)]))
+    clock.advance(minutes=11)
+    await poller.run_cycle()
+    [row] = await store.list_deliveries(status="pending")
+    article = await store.get_article(row.article_id)
+    assert article is not None
+    return article
 
 
 async def pending(store: Store) -> list[tuple[int, str]]:
@@ -106,17 +122,7 @@ async def test_same_story_from_two_feeds_is_stored_once_and_posted_once_per_chan
 async def test_teaser_gets_the_article_page_and_the_seed_key_points(
     http_server: HttpServer, clocked_store: Store, poller: Poller, clock: Clock
 ) -> None:
-    teaser = seed_teaser(http_server)
-    url = http_server.static("/feed.xml", rss([story(1)]))
-    await add_subscribed(clocked_store, url)
-    await poller.run_cycle()
-    http_server.static("/feed.xml", rss([teaser, story(1)]))
-    clock.advance(minutes=11)
-    await poller.run_cycle()
-
-    [row] = await clocked_store.list_deliveries(status="pending")
-    article = await clocked_store.get_article(row.article_id)
-    assert article is not None
+    article = await arrives(http_server, clocked_store, poller, clock, seed_teaser(http_server))
     assert article.text_source == "page"
     points = " ".join(p.text for p in article.digest.key_points)
     assert "withdraw" in points
@@ -133,16 +139,7 @@ async def test_unreachable_teaser_page_falls_back_to_the_feed_text(
         link=http_server.url("/gone"),
         description="Only a teaser sentence is in the feed.",
     )
-    url = http_server.static("/feed.xml", rss([story(1)]))
-    await add_subscribed(clocked_store, url)
-    await poller.run_cycle()
-    http_server.static("/feed.xml", rss([teaser, story(1)]))
-    clock.advance(minutes=11)
-    await poller.run_cycle()
-
-    [row] = await clocked_store.list_deliveries(status="pending")
-    article = await clocked_store.get_article(row.article_id)
-    assert article is not None
+    article = await arrives(http_server, clocked_store, poller, clock, teaser)
     assert article.text_source == "feed"
     assert article.text == "Only a teaser sentence is in the feed."
     assert article.extraction_note is not None
