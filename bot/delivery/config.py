@@ -22,6 +22,9 @@ class DeliveryConfig:
     channel_messages: int = 5  # Discord: 5 messages per 5 s per channel
     channel_window_seconds: float = 5.0
     batch: int = 100  # rows held in memory at once (claimed, not yet posted)
+    # Rows one claim takes per channel: a channel posts 5 per 5 s, so more would only wait in
+    # memory while other channels' posts wait in the database.
+    channel_batch: int = 10
     lease_seconds: float = 120.0  # a claimed row is hidden this long (a dead worker's rows return)
     idle_seconds: float = 1.0  # how often to look for new rows when there are none
     retry_base_seconds: float = 10.0

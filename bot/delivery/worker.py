@@ -109,7 +109,10 @@ class DeliveryWorker:
         if room <= 0:
             return 0
         rows = await self.store.claim_pending_deliveries(
-            self.clock(), limit=room, lease_seconds=self.config.lease_seconds
+            self.clock(),
+            limit=room,
+            lease_seconds=self.config.lease_seconds,
+            per_channel=self.config.channel_batch,
         )
         queued = 0
         for row in rows:

@@ -21,27 +21,49 @@ class DeliveriesMixin(StoreBase):
     """The deliveries part of :class:`~bot.store.Store`."""
 
     async def claim_pending_deliveries(
-        self, now: datetime, *, limit: int, lease_seconds: float
+        self,
+        now: datetime,
+        *,
+        limit: int,
+        lease_seconds: float,
+        per_channel: int | None = None,
     ) -> list[DeliveryRow]:
         """Take up to ``limit`` instant posts due at ``now``, with their articles, oldest first.
 
         Each claim counts as an attempt and hides the row for ``lease_seconds`` (rows locked
         with SKIP LOCKED on PostgreSQL), so concurrent workers never take the same row and a
-        worker that dies leaves it due again. Posts of paused subscriptions wait.
+        worker that dies leaves it due again. Posts of paused subscriptions wait. With
+        ``per_channel``, no channel gets more than that many rows of one claim, so a channel
+        with a long backlog (a big import, say) cannot keep every other channel waiting.
         """
         paused = exists().where(
             Subscription.id == Delivery.subscription_id, Subscription.paused_reason.is_not(None)
         )
+        conditions = (
+            Delivery.status == "pending",
+            Delivery.kind == "instant",
+            Delivery.next_attempt_at <= now,
+            ~paused,
+        )
+        order = (Delivery.next_attempt_at, Delivery.id)
+        if per_channel is None:
+            candidates = select(Delivery.id).where(*conditions).order_by(*order).limit(limit)
+        else:
+            rank = func.row_number().over(partition_by=Delivery.channel_id, order_by=order)
+            ranked = (
+                select(Delivery.id, Delivery.next_attempt_at, rank.label("rank"))
+                .where(*conditions)
+                .subquery()
+            )
+            candidates = (
+                select(ranked.c.id)
+                .where(ranked.c.rank <= per_channel)
+                .order_by(ranked.c.next_attempt_at, ranked.c.id)
+                .limit(limit)
+            )
         due = (
             select(Delivery.id)
-            .where(
-                Delivery.status == "pending",
-                Delivery.kind == "instant",
-                Delivery.next_attempt_at <= now,
-                ~paused,
-            )
-            .order_by(Delivery.next_attempt_at, Delivery.id)
-            .limit(limit)
+            .where(Delivery.id.in_(candidates.scalar_subquery()))
             .with_for_update(skip_locked=True)
         )
         stmt = (

@@ -38,6 +38,26 @@ async def test_claim_hands_out_instant_posts_with_article_and_feed(store: Store)
     assert {d.attempts for d in again} == {2}
 
 
+async def test_a_channel_backlog_does_not_starve_other_channels(store: Store) -> None:
+    await _queued(store, 30, channel=10)  # a big backlog, queued first
+    await _queued(store, 3, channel=11, prefix="b")
+    claimed = await store.claim_pending_deliveries(
+        _soon(), limit=12, lease_seconds=300, per_channel=5
+    )
+    by_channel: dict[int, list[str]] = {}
+    for row in claimed:
+        assert row.article is not None
+        by_channel.setdefault(row.channel_id, []).append(row.article.title)
+    assert by_channel == {
+        10: [f"Story 10-{i}" for i in range(5)],  # the oldest five, in order
+        11: [f"Story b11-{i}" for i in range(3)],
+    }
+    more = await store.claim_pending_deliveries(_soon(), limit=12, lease_seconds=300, per_channel=5)
+    assert [row.article.title for row in more if row.article] == [
+        f"Story 10-{i}" for i in range(5, 10)
+    ]
+
+
 async def test_outcomes_of_attempts(store: Store) -> None:
     await _queued(store, 3)
     sent, retried, failed = await store.claim_pending_deliveries(
