@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
+from bot.delivery import DeliveryConfig, Pacer
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class BriefingBot(commands.AutoShardedBot):
             **options,
         )
         self.runtime = runtime
+        # Every poster (instant posts, digests) shares one budget under Discord's rate limits.
+        self.pacer = Pacer(DeliveryConfig.from_settings(settings))
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._extensions = tuple(extensions)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from bot.delivery import DeliveryConfig, DeliveryWorker
+from bot.delivery import DeliveryWorker
 from bot.render.article import MoreButton, more_embed
 
 if TYPE_CHECKING:
@@ -20,15 +20,16 @@ log = logging.getLogger(__name__)
 class Posting(commands.Cog):
     """Owns the delivery worker (started in cog_load, stopped in cog_unload)."""
 
-    def __init__(self, bot: BriefingBot, *, config: DeliveryConfig | None = None) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
         runtime = bot.runtime
         self.worker = DeliveryWorker(
             bot,
             runtime.store,
-            config=config or DeliveryConfig.from_settings(runtime.settings),
+            config=bot.pacer.config,
             clock=runtime.clock,
             metrics=runtime.metrics,
+            pacer=bot.pacer,
         )
 
     async def cog_load(self) -> None:

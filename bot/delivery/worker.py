@@ -38,11 +38,13 @@ class DeliveryWorker:
         config: DeliveryConfig | None = None,
         clock: Callable[[], datetime],
         metrics: Metrics | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.config = config or DeliveryConfig()
         self.store = store
         self.clock = clock
-        self.poster = Poster(client, store, Pacer(self.config), clock=clock, metrics=metrics)
+        pacer = pacer or Pacer(self.config)  # shared with other posters, e.g. digests
+        self.poster = Poster(client, store, pacer, clock=clock, metrics=metrics)
         self._lanes: dict[int, deque[DeliveryRow]] = {}
         self._lane_tasks: dict[int, asyncio.Task[None]] = {}
         self._held: set[int] = set()  # ids claimed and not yet settled

@@ -88,6 +88,7 @@ class DigestRunner:
             when = now.astimezone(ZoneInfo(timezone))
             points = self.bot.runtime.settings.key_points
             for post in render_digest(digest, when=when, points=points):
+                await self.bot.pacer.acquire(channel_id)
                 message = await channel.send(
                     content=post.content,
                     embeds=list(post.embeds),
