@@ -77,9 +77,18 @@ class SentenceIndex:
 
     def add(self, ref: DocRef, text: str) -> IndexedDoc:
         """Index (or re-index) one article's text; returns what was stored."""
+        return self.insert(self.analyse(ref, text))
+
+    def analyse(self, ref: DocRef, text: str) -> IndexedDoc:
+        """What :meth:`insert` stores for an article; touches no index structure, so it may
+        run on another thread."""
+        return self._analyse(ref, text)
+
+    def insert(self, doc: IndexedDoc) -> IndexedDoc:
+        """Index (or re-index) an analysed article."""
+        ref = doc.ref
         if ref.key in self._docs:
             self.remove(ref.key)
-        doc = self._analyse(ref, text)
         self._docs[ref.key] = doc
         for position, tf in enumerate(doc.tfs):
             for term, count in tf.items():

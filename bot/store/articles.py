@@ -153,6 +153,24 @@ class ArticlesMixin(StoreBase):
         await conn.execute(insert_ignore(self._db, FeedEntry), values)
         return article_id, created
 
+    async def recent_article_ids(
+        self,
+        guild_id: int | None,
+        *,
+        since: datetime | None = None,
+        feed_id: int | None = None,
+        limit: int = 100,
+    ) -> list[int]:
+        """The ids of :meth:`recent_articles`, without loading the articles (for indexes)."""
+        stmt = (
+            select(Article.id)
+            .where(*scope(guild_id, feed_id, since))
+            .order_by(Article.published.desc(), Article.id.desc())
+            .limit(limit)
+        )
+        async with self._db.read() as conn:
+            return [int(i) for i in (await conn.scalars(stmt))]
+
     async def _find_or_insert(
         self, conn: AsyncConnection, feed_id: int, article: ArticleModel, now: datetime
     ) -> tuple[int, bool]:

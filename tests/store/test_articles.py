@@ -205,6 +205,9 @@ async def test_recent_articles_respect_guild_feed_and_since(store: Store) -> Non
     assert [r.title for r in await store.recent_articles(1, feed_id=b)] == []
     assert [r.title for r in await store.recent_articles(None, title_contains="A1")] == ["Story a1"]
     assert await store.recent_articles(None, title_contains="%") == []
+    for guild, since in ((1, None), (2, None), (None, T0 + hours(1))):
+        rows = await store.recent_articles(guild, since=since)
+        assert await store.recent_article_ids(guild, since=since) == [r.id for r in rows]
 
 
 async def test_a_crash_between_storing_and_delivering_leaves_posts_pending(
