@@ -24,6 +24,7 @@ NEEDS_MANAGER = (
     "You need the **Manage Server** permission to change this server's feeds. "
     "Ask someone who has it."
 )
+NO_FEEDS = "This server follows no feed yet: add one with /feed add."
 # What the bot needs in a channel to post articles there.
 POSTING_PERMISSIONS = (
     ("view_channel", "View Channel"),
@@ -120,10 +121,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         """Every subscription of the server, a page at a time."""
         subs = await self.feeds.subscriptions(guild_of(interaction).id)
         if not subs:
-            await interaction.response.send_message(
-                "This server follows no feed yet: add one with /feed add.", ephemeral=True
-            )
-            return
+            raise UserError(NO_FEEDS)
         await send_pages(interaction, render.list_pages(subs))
 
     @app_commands.command(name="status", description="Health of each feed: successes, errors")
@@ -131,10 +129,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         """Per feed: last success, last error, failures, next poll, paused or broken reason."""
         rows = await self.feeds.status(guild_of(interaction).id)
         if not rows:
-            await interaction.response.send_message(
-                "This server follows no feed yet: add one with /feed add.", ephemeral=True
-            )
-            return
+            raise UserError(NO_FEEDS)
         await send_pages(interaction, render.status_pages(rows))
 
     @app_commands.command(name="preview", description="See a feed's newest items (not saved)")

@@ -46,6 +46,16 @@ async def subscribe_feeds(store: Store, fake: FakeDiscord, *titles: str) -> list
     return ids
 
 
+async def queued(start_bot: StartBot, fake: FakeDiscord, clock: Clock, count: int) -> RunningBot:
+    """The bot, with one digest feed ("Alpha News") holding ``count`` queued articles."""
+    running = await start(start_bot, clock)
+    (feed,) = await subscribe_feeds(running.runtime.store, fake, "Alpha News")
+    await running.runtime.store.store_articles(
+        feed, [article(n, published=START - hours(n)) for n in range(1, count + 1)], deliver=True
+    )
+    return running
+
+
 async def schedule_of(store: Store, channel_id: int) -> ScheduleRow | None:
     return next((s for s in await store.list_schedules() if s.channel_id == channel_id), None)
 
@@ -120,12 +130,7 @@ async def test_scheduled_digest_fires_at_its_time_with_the_new_articles_grouped_
 async def test_a_big_digest_is_split_within_discord_limits(
     start_bot: StartBot, fake_discord: FakeDiscord, clock: Clock
 ) -> None:
-    running = await start(start_bot, clock)
-    store = running.runtime.store
-    (feed,) = await subscribe_feeds(store, fake_discord, "Alpha News")
-    await store.store_articles(
-        feed, [article(n, published=START - hours(n)) for n in range(1, 24)], deliver=True
-    )
+    await queued(start_bot, fake_discord, clock, 23)
     handle = await fake_discord.interact(
         "digest now", {"channel": fake_discord.channel2.id}, user=fake_discord.admin
     )
@@ -278,12 +283,8 @@ async def test_time_zone_autocomplete(
 async def test_a_scheduled_run_and_digest_now_together_post_each_article_once(
     start_bot: StartBot, fake_discord: FakeDiscord, clock: Clock
 ) -> None:
-    running = await start(start_bot, clock)
+    running = await queued(start_bot, fake_discord, clock, 15)
     store = running.runtime.store
-    (feed,) = await subscribe_feeds(store, fake_discord, "Alpha News")
-    await store.store_articles(
-        feed, [article(n, published=START - hours(n)) for n in range(1, 16)], deliver=True
-    )
     scheduled = await fake_discord.interact(
         "digest schedule",
         {"channel": fake_discord.channel2.id, "at": "9:30"},
