@@ -3,8 +3,9 @@ trustworthy on unseen articles; a sharp peak is not).
 
     .venv/bin/python benchmarks/digest_sensitivity.py --data ../shared/eval/cnndm-dev.jsonl
 
-Prints, for each point of a 3x3x3 grid over ``lead``, ``redundancy`` and ``decay`` centred on the
-defaults, the mean ROUGE-1 F1 difference to LEAD-3, then the grid's mean and range.
+Prints, for each point of a 3x3x3 grid over ``lead``, ``redundancy`` and ``lead_words`` (the knobs
+that shape the digest of a text without paragraphs, like these) centred on the defaults, the mean
+ROUGE-1 and ROUGE-2 F1 differences to LEAD-3, then the grid's means and ranges.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from digest_quality import lead
 
 from bot.digest import Params, summarize
 
-STEPS = {"lead": 0.05, "redundancy": 0.1, "decay": 0.5}
+STEPS = {"lead": 0.05, "redundancy": 0.1, "lead_words": 10.0}
 
 
 def main() -> int:
@@ -32,25 +33,28 @@ def main() -> int:
         return 0
     examples = load(args.data)
     scorer = Scorer()
-    base = [scorer.score(lead(e.text, 3), e.reference)["R1"] for e in examples]
+    base = [scorer.score(lead(e.text, 3), e.reference) for e in examples]
     defaults = Params()
     axes = [
         [getattr(defaults, name) + k * step for k in (-1, 0, 1)] for name, step in STEPS.items()
     ]
-    margins = []
+    margins: dict[str, list[float]] = {"R1": [], "R2": []}
     for values in itertools.product(*axes):
         params = dataclasses.replace(defaults, **dict(zip(STEPS, values, strict=True)))
-        total = 0.0
-        for example, lead_r1 in zip(examples, base, strict=True):
+        totals = dict.fromkeys(margins, 0.0)
+        for example, lead_scores in zip(examples, base, strict=True):
             digest = summarize(example.text, title=example.title, max_points=3, params=params)
-            points = [p.text for p in digest.key_points]
-            total += scorer.score(points, example.reference)["R1"] - lead_r1
-        margins.append(total / len(examples))
+            scores = scorer.score([p.text for p in digest.key_points], example.reference)
+            for metric in totals:
+                totals[metric] += scores[metric] - lead_scores[metric]
+        for metric, total in totals.items():
+            margins[metric].append(total / len(examples))
         setting = ", ".join(f"{n}={v:g}" for n, v in zip(STEPS, values, strict=True))
-        print(f"{setting:40s} ΔR1 {margins[-1]:+.2f}", flush=True)
-    mean = sum(margins) / len(margins)
-    low, high = min(margins), max(margins)
-    print(f"grid of {len(margins)}: mean ΔR1 {mean:+.2f}, from {low:+.2f} to {high:+.2f}")
+        deltas = "  ".join(f"Δ{m} {v[-1]:+.2f}" for m, v in margins.items())
+        print(f"{setting:40s} {deltas}", flush=True)
+    for metric, grid in margins.items():
+        mean, low, high = sum(grid) / len(grid), min(grid), max(grid)
+        print(f"grid of {len(grid)}: mean Δ{metric} {mean:+.2f}, from {low:+.2f} to {high:+.2f}")
     return 0
 
 

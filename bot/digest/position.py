@@ -1,6 +1,10 @@
 """Position prior: where a sentence stands says much about its weight in news writing.
 
-News follows the inverted pyramid: the essentials come first and the prior decays with rank.
+News follows the inverted pyramid: the essentials come first and the prior decays with distance
+from the start. In a text without paragraphs that distance is counted in words, not sentences:
+the lead is the opening few dozen words, however many sentences they make, so one long opening
+sentence uses up more of it than a short one.
+
 When the text has real paragraphs, rank is counted in paragraphs (a paragraph's first sentence is
 its topic sentence; the others get ``inner``), every sub-heading opens a new, smaller pyramid
 (``section``), and the closing paragraphs of the lead block (before the first sub-heading) and of
@@ -25,19 +29,26 @@ MIN_PARAGRAPHS = 4  # fewer paragraphs than this: treat the text as one run of s
 class PositionParams:
     """Shape of the prior."""
 
-    decay: float = 4.0  # rank at which the prior has fallen to one half
+    decay: float = 4.0  # paragraph rank at which the prior has fallen to one half
+    lead_words: float = 75.0  # ... without paragraphs: words before the sentence, likewise
     section: float = 0.6  # prior of a section's first paragraph, relative to the article's
     inner: float = 0.8  # factor for sentences after the first of their paragraph
-    closing: float = 0.9  # floor for the lead block's and the article's last paragraph
+    closing: float = 1.0  # floor for the lead block's and the article's last paragraph
 
 
-def position_prior(body: Sequence[Sentence], params: PositionParams) -> list[float]:
-    """Prior in 0..1 for each body sentence (headings excluded), in order."""
+def position_prior(
+    body: Sequence[Sentence], n_words: Sequence[int], params: PositionParams
+) -> list[float]:
+    """Prior in 0..1 for each body sentence (headings excluded; ``n_words`` each), in order."""
     if not body:
         return []
     paragraphs = sorted({s.paragraph for s in body})
     if len(paragraphs) < MIN_PARAGRAPHS:
-        return [_decay(i, params.decay) for i in range(len(body))]
+        prior, before = [], 0
+        for count in n_words:
+            prior.append(_decay(before, params.lead_words))
+            before += count
+        return prior
     rank = {p: n for n, p in enumerate(paragraphs)}
     first_rank: dict[int, int] = {}  # section -> rank of its first paragraph
     last_par: dict[int, int] = {}  # section -> its last paragraph
@@ -60,6 +71,6 @@ def position_prior(body: Sequence[Sentence], params: PositionParams) -> list[flo
     return prior
 
 
-def _decay(rank: int, half: float) -> float:
-    # Flat for the first few ranks, then falling: the lead is a block, not a single sentence.
-    return 1.0 / (1.0 + (rank / half) ** 2)
+def _decay(distance: int, half: float) -> float:
+    # Flat at first, then falling: the lead is a block, not a single sentence.
+    return 1.0 / (1.0 + (distance / half) ** 2)

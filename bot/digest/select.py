@@ -36,10 +36,11 @@ class Params:
     # ... in articles with sub-headings: the author's structure is stronger evidence than word
     # overlap, which favours whichever section repeats the most common words
     structured_lead: float = 0.7
-    decay: float = 4.0  # rank (sentences, or paragraphs when there are) where the prior halves
+    decay: float = 4.0  # paragraph rank where the prior halves
+    lead_words: float = 75.0  # ... in a text without paragraphs: words before the sentence
     section: float = 0.6  # prior of a section's first paragraph relative to the article's
     inner: float = 0.8  # prior factor for a sentence after the first of its paragraph
-    closing: float = 0.9  # prior floor for the lead block's and the article's last paragraph
+    closing: float = 1.0  # prior floor for the lead block's and the article's last paragraph
     title: float = 0.1  # weight of overlap with the title (it mostly restates the lead)
     redundancy: float = 0.6  # MMR penalty per unit of similarity to a picked sentence
 
@@ -56,7 +57,11 @@ def relevance(
         return []
     central = _centrality(feats)
     prior = position_prior(
-        body, PositionParams(params.decay, params.section, params.inner, params.closing)
+        body,
+        [feat.n_words for feat in feats],
+        PositionParams(
+            params.decay, params.lead_words, params.section, params.inner, params.closing
+        ),
     )
     lead = params.structured_lead if any(s.section for s in body) else params.lead
     scores = []
