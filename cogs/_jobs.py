@@ -1,13 +1,45 @@
-"""A cog's recurring job that a shutdown does not cut in the middle."""
+"""Cogs' recurring jobs: one way to add and remove them, and runs a shutdown does not cut."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
+from apscheduler.schedulers.base import BaseScheduler
+
 log = logging.getLogger(__name__)
+
+
+def add_interval_job(
+    scheduler: BaseScheduler,
+    job_id: str,
+    work: Callable[[], Awaitable[Any]],
+    seconds: float,
+    *,
+    first_run: datetime | None = None,
+) -> None:
+    """Run ``work`` every ``seconds``: never two runs at once, missed runs folded into one, and
+    a cog loaded again replaces its job rather than adding a second one."""
+    options: dict[str, Any] = {"next_run_time": first_run} if first_run is not None else {}
+    scheduler.add_job(
+        work,
+        "interval",
+        seconds=seconds,
+        id=job_id,
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+        **options,
+    )
+
+
+def remove_job(scheduler: BaseScheduler, job_id: str) -> None:
+    """Remove the job if it is there (a cog unloaded twice, or after a failed load)."""
+    if scheduler.get_job(job_id):
+        scheduler.remove_job(job_id)
 
 
 class ShieldedJob:

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.answer import Answer, AnswerEngine
 from bot.render.article import COLOUR, MORE_PREFIX, escape, more_embed, truncate
 from bot.store.rows import ArticleRow, SearchHit
+from cogs._jobs import add_interval_job, remove_job
 from cogs._pages import chunked, send_pages
 
 if TYPE_CHECKING:
@@ -45,21 +46,12 @@ class Followups(commands.Cog):
 
     async def cog_load(self) -> None:
         """Keep the answer index up to date with the store; add the message menu."""
-        self.bot.scheduler.add_job(
-            self.catch_up,
-            "interval",
-            seconds=INDEX_EVERY_SECONDS,
-            id=JOB_ID,
-            max_instances=1,
-            coalesce=True,
-            replace_existing=True,
-        )
+        add_interval_job(self.bot.scheduler, JOB_ID, self.catch_up, INDEX_EVERY_SECONDS)
         self.bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:
         """Remove the index job and the message menu."""
-        if self.bot.scheduler.get_job(JOB_ID):
-            self.bot.scheduler.remove_job(JOB_ID)
+        remove_job(self.bot.scheduler, JOB_ID)
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     async def catch_up(self) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from discord.ext import commands
 
 from bot.health import HealthServer, Probes
+from cogs._jobs import add_interval_job, remove_job
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
@@ -35,15 +36,12 @@ class Operations(commands.Cog):
     async def cog_load(self) -> None:
         """Schedule retention; start the health server when a port is configured."""
         settings = self.bot.runtime.settings
-        self.bot.scheduler.add_job(
+        add_interval_job(
+            self.bot.scheduler,
+            RETENTION_JOB_ID,
             self.prune,
-            "interval",
-            seconds=RETENTION_EVERY.total_seconds(),
-            next_run_time=datetime.now(UTC) + RETENTION_FIRST_AFTER,
-            id=RETENTION_JOB_ID,
-            max_instances=1,
-            coalesce=True,
-            replace_existing=True,
+            RETENTION_EVERY.total_seconds(),
+            first_run=datetime.now(UTC) + RETENTION_FIRST_AFTER,
         )
         if settings.health_port is not None:
             self.server = HealthServer(
@@ -53,8 +51,7 @@ class Operations(commands.Cog):
 
     async def cog_unload(self) -> None:
         """Stop the health server and the retention job."""
-        if self.bot.scheduler.get_job(RETENTION_JOB_ID):
-            self.bot.scheduler.remove_job(RETENTION_JOB_ID)
+        remove_job(self.bot.scheduler, RETENTION_JOB_ID)
         if self.server is not None:
             await self.server.stop()
             self.server = None

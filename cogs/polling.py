@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
-from cogs._jobs import ShieldedJob
+from cogs._jobs import ShieldedJob, add_interval_job, remove_job
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
@@ -28,20 +28,12 @@ class Polling(commands.Cog):
     async def cog_load(self) -> None:
         """Add the poll job: often enough for the shortest allowed interval."""
         settings = self.bot.runtime.settings
-        self.bot.scheduler.add_job(
-            self.job.tick,
-            "interval",
-            seconds=max(1, min(30, settings.min_poll_interval_seconds)),
-            id=JOB_ID,
-            max_instances=1,
-            coalesce=True,
-            replace_existing=True,
-        )
+        seconds = max(1, min(30, settings.min_poll_interval_seconds))
+        add_interval_job(self.bot.scheduler, JOB_ID, self.job.tick, seconds)
 
     async def cog_unload(self) -> None:
         """Remove the poll job and let a cycle under way finish (within the shutdown grace)."""
-        if self.bot.scheduler.get_job(JOB_ID):
-            self.bot.scheduler.remove_job(JOB_ID)
+        remove_job(self.bot.scheduler, JOB_ID)
         await self.job.finish(self.bot.runtime.settings.shutdown_grace_seconds)
 
 

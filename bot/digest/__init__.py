@@ -14,7 +14,7 @@ import logging
 
 from bot.digest.engine import sentence_scores, summarize
 from bot.digest.language import detect_language, stop_words
-from bot.digest.select import Params
+from bot.digest.params import Params
 from bot.digest.sentences import Sentence, split_sentences
 
 log = logging.getLogger(__name__)

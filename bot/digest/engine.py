@@ -10,7 +10,8 @@ from itertools import chain, islice
 from bot.digest.features import SentenceFeatures, features, words
 from bot.digest.keywords import keywords
 from bot.digest.language import UNKNOWN, detect_language, stop_words
-from bot.digest.select import Params, relevance, select
+from bot.digest.params import Params
+from bot.digest.select import relevance, select
 from bot.digest.sentences import Sentence, split_sentences
 from bot.models import Digest, KeyPoint
 

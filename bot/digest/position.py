@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from bot.digest.params import Params
 from bot.digest.sentences import Sentence
 
 log = logging.getLogger(__name__)
@@ -25,20 +25,7 @@ log = logging.getLogger(__name__)
 MIN_PARAGRAPHS = 4  # fewer paragraphs than this: treat the text as one run of sentences
 
 
-@dataclass(frozen=True, slots=True)
-class PositionParams:
-    """Shape of the prior."""
-
-    decay: float = 4.0  # paragraph rank at which the prior has fallen to one half
-    lead_words: float = 75.0  # ... without paragraphs: words before the sentence, likewise
-    section: float = 0.6  # prior of a section's first paragraph, relative to the article's
-    inner: float = 0.8  # factor for sentences after the first of their paragraph
-    closing: float = 1.0  # floor for the lead block's and the article's last paragraph
-
-
-def position_prior(
-    body: Sequence[Sentence], n_words: Sequence[int], params: PositionParams
-) -> list[float]:
+def position_prior(body: Sequence[Sentence], n_words: Sequence[int], params: Params) -> list[float]:
     """Prior in 0..1 for each body sentence (headings excluded; ``n_words`` each), in order."""
     if not body:
         return []

@@ -21,7 +21,7 @@ from bot.schedules import (
     timezone_choices,
 )
 from bot.store import ScheduleRow
-from cogs._jobs import ShieldedJob
+from cogs._jobs import ShieldedJob, add_interval_job, remove_job
 from cogs.digest._runner import ChannelUnavailable, DigestRunner
 
 if TYPE_CHECKING:
@@ -57,20 +57,12 @@ class Digests(
 
     async def cog_load(self) -> None:
         """Add the job that looks for due schedules every ``digest_tick_seconds``."""
-        self.bot.scheduler.add_job(
-            self.job.tick,
-            "interval",
-            seconds=self.bot.runtime.settings.digest_tick_seconds,
-            id=JOB_ID,
-            max_instances=1,
-            coalesce=True,
-            replace_existing=True,
-        )
+        seconds = self.bot.runtime.settings.digest_tick_seconds
+        add_interval_job(self.bot.scheduler, JOB_ID, self.job.tick, seconds)
 
     async def cog_unload(self) -> None:
         """Remove the job and let a run in progress finish (the store closes after the bot)."""
-        if self.bot.scheduler.get_job(JOB_ID):
-            self.bot.scheduler.remove_job(JOB_ID)
+        remove_job(self.bot.scheduler, JOB_ID)
         await self.job.finish(UNLOAD_WAIT_SECONDS)
 
     @app_commands.command(
