@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Article as ArticleModel
 from bot.store.base import (
+    FeedView,
     article_columns,
     article_row,
     fetch_articles,
@@ -69,9 +70,9 @@ class ArticlesMixin(BatchMixin):
             if m is None:
                 raise LookupError(f"no subscription {subscription_id}")
             sub = subscription_row(m)
+            view = FeedView(feed_id=sub.feed_id)
             stmt = (
-                select(*article_columns())
-                .where(*scope(feed_id=sub.feed_id))
+                view.join(select(*article_columns(view)))
                 .order_by(Article.published.desc(), Article.id.desc())
                 .limit(n)
             )
@@ -86,10 +87,20 @@ class ArticlesMixin(BatchMixin):
                     created += await self._add_delivery(conn, row.id, sub, now) is not None
         return created
 
-    async def get_article(self, article_id: int) -> ArticleRow | None:
-        """A stored article with its digest."""
+    async def get_article(
+        self, article_id: int, *, guild_id: int | None = None, feed_id: int | None = None
+    ) -> ArticleRow | None:
+        """A stored article with its digest, as the guild's (or the feed's) feed shows it."""
+        if guild_id is None and feed_id is None:
+            async with self._db.read() as conn:
+                return (await fetch_articles(conn, [article_id])).get(article_id)
+        view = FeedView(guild_id, feed_id)
+        stmt = view.join(select(*article_columns(view))).where(Article.id == article_id)
         async with self._db.read() as conn:
-            return (await fetch_articles(conn, [article_id])).get(article_id)
+            m = (await conn.execute(stmt)).mappings().first()
+            if m is None:  # no feed of the guild carries it (any more): the shared article
+                return (await fetch_articles(conn, [article_id])).get(article_id)
+        return article_row(m)
 
     async def recent_articles(
         self,
@@ -100,10 +111,15 @@ class ArticlesMixin(BatchMixin):
         title_contains: str | None = None,
         limit: int = 100,
     ) -> list[ArticleRow]:
-        """Articles of the guild's feeds (all feeds when ``guild_id`` is None), newest first."""
-        stmt = select(*article_columns()).where(*scope(guild_id, feed_id, since))
+        """Articles of the guild's feeds (all feeds when ``guild_id`` is None), newest first.
+
+        Each is shown as the feed (else the guild's first feed carrying it) shows it.
+        """
+        view = FeedView(guild_id, feed_id)
+        stmt = view.join(select(*article_columns(view))).where(*scope(guild_id, feed_id, since))
         if title_contains:
-            stmt = stmt.where(Article.title.icontains(title_contains, autoescape=True))
+            title = view.expression("title")
+            stmt = stmt.where(title.icontains(title_contains, autoescape=True))
         stmt = stmt.order_by(Article.published.desc(), Article.id.desc()).limit(limit)
         async with self._db.read() as conn:
             return [article_row(m) for m in (await conn.execute(stmt)).mappings()]
