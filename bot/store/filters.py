@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 REGEX_TIMEOUT_SECONDS = 0.05
 ARTICLE_BUDGET_SECONDS = 0.1  # all terms of all subscriptions, per article, at ingest
-MIN_TERM_SECONDS = 0.001  # a term reached with the budget spent still gets this long
 MAX_TERMS = 25
 MAX_TERM_LENGTH = 200
 MATCH_CHARS = 20_000  # only the start of long texts is searched: bounds the cost per article
@@ -91,12 +90,22 @@ def decide(
     Blocking: call it in a worker thread. Each article gets ``budget`` seconds for all terms.
     """
     decisions: list[frozenset[int]] = []
+    over = 0
     for article_texts in texts:
         deadline = time.monotonic() + budget
         decisions.append(
             frozenset(
                 i for i, f in enumerate(filters) if f.accepts(*article_texts, deadline=deadline)
             )
+        )
+        over += time.monotonic() >= deadline
+    if over:  # one line per call, not one per term and article
+        log.warning(
+            "filters used their %.0f ms budget on %d of %d articles: terms left counted as "
+            "not matching",
+            budget * 1000,
+            over,
+            len(texts),
         )
     return decisions
 
@@ -133,11 +142,14 @@ def _compile(term: str) -> regex.Pattern[str]:
 def _matches(term: str, text: str, deadline: float | None = None) -> bool:
     timeout = REGEX_TIMEOUT_SECONDS
     if deadline is not None:
-        timeout = max(deadline - time.monotonic(), MIN_TERM_SECONDS)
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            return False  # the article's budget is spent (``decide`` reports it)
     try:
         return _compile(term).search(text, timeout=timeout) is not None
     except TimeoutError:
-        log.warning("filter %r timed out: treated as not matching", term)
+        if deadline is None:
+            log.warning("filter %r timed out: treated as not matching", term)
         return False
     except regex.error as exc:  # stored before validation existed
         log.warning("filter %r is invalid (%s): treated as not matching", term, exc)
