@@ -1,7 +1,9 @@
 """The poller: take due feeds, read them, store what is new, and plan the next poll.
 
 Reads as miniflux's refresh: fetch -> skip if unchanged -> parse -> drop known entries ->
-prepare (extract + digest) -> store (articles and outbox rows in one transaction).
+prepare (extract + digest) -> store. Storing is batched: the poll workers hand each changed
+feed's items (and its poll's success) to one writer task (``bot.batch_writer``), which stores
+many feeds in one transaction while the workers fetch on.
 """
 
 from __future__ import annotations

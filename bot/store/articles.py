@@ -1,4 +1,14 @@
-"""Articles: storing what feeds carry (deduplicated) with their outbox rows, and reading them."""
+"""Articles: storing what feeds carry (deduplicated) with their outbox rows, and reading them.
+
+Who decides what a reader sees: an article (one story) is shared by every feed that carries it,
+found by canonical URL or content fingerprint. But a feed's own item (title, summary, link,
+author, image) is kept on that feed's entry, and every read on behalf of a feed, a subscription
+or a guild shows that feed's item (``FeedView``). Shared across feeds is only what Briefing
+fetched itself from the article's URL (page text and its digest) or what two feeds agree on (the
+same fingerprint); a feed whose own text differs from a shared feed-supplied text keeps its own
+text and digest on its entry. So one feed can never choose the words another feed's subscribers
+read.
+"""
 
 from __future__ import annotations
 
