@@ -69,6 +69,14 @@ def groups(feed_ids: list[int], size: int) -> Iterator[list[int]]:
         yield feed_ids[start : start + size]
 
 
+async def ticker(lag: list[float]) -> None:
+    """Record the longest time the event loop was kept from a 10 ms tick."""
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        lag[0] = max(lag[0], time.perf_counter() - before - 0.01)
+
+
 async def setup(store: Store, n: int) -> list[int]:
     opml = [(f"https://site{i}.example/feed.xml", None) for i in range(n)]
     await store.subscribe_many(opml, guild_id=1, channel_id=100)
@@ -87,6 +95,8 @@ async def run_mode(url: str, mode: str, args: argparse.Namespace) -> None:
         feed_ids = await setup(store, args.feeds)
         event.listen(engine, "before_cursor_execute", count)
         transactions = 0
+        lag = [0.0]
+        ticking = asyncio.create_task(ticker(lag))
         start = time.perf_counter()
         for part in groups(feed_ids, args.batch if mode == "batch" else 1):
             deliver = part[0] in feed_ids[: args.deliver]
@@ -98,12 +108,13 @@ async def run_mode(url: str, mode: str, args: argparse.Namespace) -> None:
                     await store.store_articles(fid, articles, deliver=deliver)
             transactions += 1
         elapsed = time.perf_counter() - start
+        ticking.cancel()
         event.remove(engine, "before_cursor_execute", count)
         items = args.feeds * PER_FEED
         print(
             f"  {mode:8s}: {elapsed:7.1f} s, {items / elapsed:8.0f} articles/s, "
             f"{statements[0]} statements, {statements[0] / transactions:.1f} per transaction "
-            f"({transactions} transactions)"
+            f"({transactions} transactions); event loop blocked up to {lag[0] * 1000:.0f} ms"
         )
     finally:
         await store.close()

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_FEEDS = 100
-MAX_ARTICLES = 2_000
+MAX_ARTICLES = 1_000  # also bounds how long one batch holds the event loop
 MAX_DELAY_SECONDS = 0.5
 
 
