@@ -202,10 +202,12 @@ class Poller:
             await self._store.record_not_modified(feed.id, next_poll_at=self._next_ok(read))
         else:
             report.changed += 1
-            await self._store_new(feed, read, report)
+            await self._store_new(feed, read, report, direct=True)  # stored before the answer
         return report
 
-    async def _store_new(self, feed: FeedRow, read: FeedRead, report: CycleReport) -> None:
+    async def _store_new(
+        self, feed: FeedRow, read: FeedRead, report: CycleReport, *, direct: bool = False
+    ) -> None:
         assert read.parsed is not None
         entries = read.parsed.entries
         known = await self._store.known_entry_keys(feed.id, [e.id for e in entries])
@@ -221,7 +223,7 @@ class Poller:
         )
         item = FeedBatchItem(feed.id, articles, deliver=not baseline, success=success)
         job = Job(item, _Polled(feed, report, baseline))
-        if self._writer is not None:
+        if self._writer is not None and not direct:
             await self._writer.put(job)
             return
         try:
