@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from dataclasses import replace
+
+import pytest
 
 from bot.batch_writer import BatchWriter, Job
 from bot.pipeline import Pipeline
 from bot.poller import Poller
 from bot.store import Filters, Store, StoreResult
 from bot.store.rows import FeedBatchItem
+from bot.workers import Workers
 from tests.fixtures.http import HttpServer
 from tests.poller.builders import Clock, rss, story
 from tests.poller.conftest import POLICY
 from tests.store.factory import article
 
 FEEDS = 30
+
+
+@pytest.fixture(scope="module")
+def workers() -> Iterator[Workers]:
+    """A pool of this module's own: its jobs do not count against the session pool's."""
+    with Workers(processes=1) as pool:
+        yield pool
+
+
 BATCH = 7  # feeds per write: a cycle of 30 changed feeds takes several batches
 
 
