@@ -65,7 +65,11 @@ def _analyse(text: str, title: str | None) -> _Analysis:
     language = detect_language(islice(chain.from_iterable(tokens), LANGUAGE_SAMPLE_WORDS))
     stops = stop_words(language)
     cache: dict[str, str] = {}
-    feats = [features(s.text, t, stops, language, cache) for s, t in zip(body, tokens, strict=True)]
+    ends = [n + 1 == len(body) or body[n + 1].paragraph != s.paragraph for n, s in enumerate(body)]
+    feats = [
+        features(s.text, t, stops, language, cache, ends_line=end)
+        for s, t, end in zip(body, tokens, ends, strict=True)
+    ]
     title_terms: frozenset[str] = frozenset()
     if title:
         title_terms = features(title, words(title), stops, language, cache).terms
