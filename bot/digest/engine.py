@@ -65,7 +65,9 @@ def _analyse(text: str, title: str | None) -> _Analysis:
     language = detect_language(islice(chain.from_iterable(tokens), LANGUAGE_SAMPLE_WORDS))
     stops = stop_words(language)
     cache: dict[str, str] = {}
-    ends = [n + 1 == len(body) or body[n + 1].paragraph != s.paragraph for n, s in enumerate(body)]
+    ends = [
+        _ends_line(text, s, body[n + 1] if n + 1 < len(body) else None) for n, s in enumerate(body)
+    ]
     feats = [
         features(s.text, t, stops, language, cache, ends_line=end)
         for s, t, end in zip(body, tokens, ends, strict=True)
@@ -78,6 +80,11 @@ def _analyse(text: str, title: str | None) -> _Analysis:
         features(h.text, words(h.text), stops, language, cache).terms for h in headings
     ]
     return _Analysis(body, headings, feats, title_terms, language, stops, cache, heading_terms)
+
+
+def _ends_line(text: str, sentence: Sentence, following: Sentence | None) -> bool:
+    """Whether a line break (or the end of the text) follows ``sentence``."""
+    return following is None or "\n" in text[sentence.end : following.start]
 
 
 def _summarize(text: str, title: str | None, count: int, params: Params | None) -> Digest:

@@ -38,13 +38,14 @@ def test_statement_form(text: str, statement: bool) -> None:
 
 ARTICLE = """The city council voted on Tuesday to close the central library for repairs.
 Readers have asked what this means for them. What will happen to the books?
+The central library building seen from Main Street on a rainy afternoon last week
 The building, which opened in 1904, has a leaking roof and no working heating, officials said.
 Here is what the council decided:
 A temporary library will open in the old post office on Main Street in the spring.
 Staff said most of the collection would move there, but rare books will be stored elsewhere.
 Sign up for our weekly newsletter about the city council and its library decisions.
 Read more about the central library and its long history in our archive of council stories.
-The central library building seen from Main Street on a rainy afternoon last week"""
+The old reading room of the central library, photographed in 1910 by an unknown photographer"""
 
 
 @pytest.mark.parametrize("count", range(1, 11))
@@ -53,7 +54,7 @@ def test_non_statements_are_never_key_points(count: int) -> None:
     assert len(points) == min(count, 5)  # the article's five statements at most
     for point in points:
         assert is_statement(point), point
-        assert not point.startswith(("Sign up", "Read more", "Here is"))
+        assert not point.startswith(("Sign up", "Read more", "Here is", "The central", "The old"))
 
 
 def test_no_key_point_is_a_question_or_list_introduction_on_real_pages() -> None:
