@@ -11,7 +11,8 @@ from bot.digest.features import SentenceFeatures, features, words
 from bot.digest.keywords import keywords
 from bot.digest.language import UNKNOWN, detect_language, stop_words
 from bot.digest.params import Params
-from bot.digest.select import relevance, select
+from bot.digest.sections import has_sections, select_sections
+from bot.digest.select import centrality, relevance, select
 from bot.digest.sentences import Sentence, split_sentences
 from bot.models import Digest, KeyPoint
 
@@ -99,8 +100,15 @@ def _summarize(text: str, title: str | None, count: int, params: Params | None) 
     )
     if len(analysis.body) < MIN_SENTENCES or word_count < MIN_WORDS:
         return _as_is(text, analysis.language, keys, word_count)
+    params = params or Params()
     scores = relevance(analysis.feats, analysis.body, analysis.title_terms, params)
-    picked = select(analysis.feats, scores, count, params)
+    if has_sections(analysis.body):
+        central = centrality(analysis.feats)
+        picked = select_sections(
+            analysis.feats, analysis.body, scores, central, count=count, params=params
+        )
+    else:
+        picked = select(analysis.feats, scores, count, params)
     points = tuple(_key_point(analysis.body[i]) for i in sorted(picked))
     return Digest(
         key_points=points,
