@@ -33,10 +33,10 @@ _CALL_TO_ACTION = re.compile(
 )
 _ENDS_STATEMENT = ".!…。！।॥۔։።"
 _CLOSING_MARKS = "\"'”’»)]」』 "
+# Matched against the lower-cased text: several times faster than re.IGNORECASE.
 _BOILERPLATE = re.compile(
     r"scroll down for|click here|read more:|follow us|sign up|all rights reserved|"
-    r"published:|updated:|share this|copyright|@\w+ on twitter",
-    re.IGNORECASE,
+    r"published:|updated:|share this|copyright|@\w+ on twitter"
 )
 
 
@@ -70,8 +70,9 @@ def features(
     line the cut before it was a guess (a caption glued on), so only its form is judged.
     """
     terms = set()
-    for low in " ".join(tokens).lower().split(" ") if tokens else ():
-        if low in stops or (len(low) < 2 and not low.isdigit()):
+    # Each distinct word once: a sentence repeats its function words.
+    for low in set(" ".join(tokens).lower().split(" ")) - stops if tokens else ():
+        if len(low) < 2 and not low.isdigit():
             continue
         stemmed = cache.get(low)
         if stemmed is None:
@@ -113,7 +114,7 @@ def _quality(text: str, n_words: int) -> float:
         quality *= 0.3
     if n_words > MAX_WORDS:
         quality *= MAX_WORDS / n_words
-    if _BOILERPLATE.search(text):
+    if _BOILERPLATE.search(text.lower()):
         quality *= 0.2
     quality *= 1.0 - (1.0 - QUOTE_WEIGHT) * _quoted_share(text)
     return quality

@@ -27,6 +27,7 @@ SNOWBALL = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=65536)  # words recur across articles; bounded for long runs
 def stem(word: str, language: str = "en") -> str:
     """The stem of a lower-cased ``word`` in ``language`` (ISO 639-1 or "und")."""
     if word.endswith(("'s", "’s")):
