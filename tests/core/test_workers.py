@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -201,3 +203,59 @@ async def test_closing_an_idle_or_unused_pool_is_quick() -> None:
     used.close()
     used.close()  # twice is harmless
     assert time.monotonic() - started < 10
+
+
+INTERRUPTED_SCRIPT = """
+import asyncio
+from bot.workers import Workers
+from tests.core import pool_jobs
+
+async def main():
+    # Workers retire every 3 jobs, so Ctrl-C also finds some of them starting up.
+    with Workers(processes=2, max_jobs=3) as pool:
+        for round in range(1_000_000):
+            await asyncio.gather(*(pool.run(pool_jobs.nap, 0.01, n) for n in range(4)))
+            if round == 3:
+                print("ready", flush=True)
+
+try:
+    asyncio.run(main())
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+async def test_ctrl_c_reaches_only_the_parent_which_stops_its_workers() -> None:
+    root = Path(__file__).parents[2]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        INTERRUPTED_SCRIPT,
+        cwd=root,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal gives a command
+    )
+    assert process.stdout is not None
+    try:
+        line = await asyncio.wait_for(process.stdout.readline(), PATIENCE)
+        assert line == b"ready\n"
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole group
+        out, err = await asyncio.wait_for(process.communicate(), PATIENCE)
+    finally:
+        if process.returncode is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert b"Traceback" not in err, err.decode()
+    assert b"KeyboardInterrupt" not in err, err.decode()
+    assert out == b"interrupted\n"
+    assert process.returncode == 0
+    await eventually(lambda: not group_alive(process.pid), "every worker to exit")
+
+
+def group_alive(group: int) -> bool:
+    """Whether any process of ``group`` is still there."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
