@@ -1,7 +1,9 @@
 """One place in the pool: a dispatcher thread and the worker process it owns.
 
-Each worker has its own pipe, so a worker that dies mid-message (segfault, OOM kill) can wedge
-nothing shared; the thread that owns it sees the death, fails that one job and starts another.
+The thread hands its worker the next job while the current one runs (when it is small enough
+to wait in the pipe), so the worker never idles while this busy parent process gets round to
+the thread. The worker runs jobs in order, so the oldest unanswered job is the one running: it
+alone is charged with a timeout or a crash; the job behind it is sent again to the replacement.
 """
 
 from __future__ import annotations
@@ -11,25 +13,25 @@ import logging
 import multiprocessing
 import pickle
 import queue
-import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from typing import Any
 
 from bot.workers import _child
+from bot.workers._worker import Worker
 from bot.workers.errors import PoolClosed, WorkerCrashed, WorkerError
 
 log = logging.getLogger(__name__)
 
-# A new worker must say it is ready within this long (imports on a busy machine are slow).
-START_TIMEOUT = 120.0
-# A retiring worker finishes its clean exit within this long, or is killed.
-RETIRE_GRACE = 5.0
+# Jobs a worker holds at once: the running one and the next.
+DEPTH = 2
+# A job waits in a busy worker's pipe only if this small: a larger one would block the
+# thread in ``send`` until the running job ends, and it could not enforce that job's timeout.
+PREFETCH_BYTES = 32 * 1024
 
 
 @dataclass(slots=True)
@@ -40,6 +42,7 @@ class Job:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     future: Future[Any] = field(default_factory=Future)
+    payload: bytes | None = None
 
     @property
     def name(self) -> str:
@@ -47,68 +50,8 @@ class Job:
         return getattr(self.func, "__qualname__", repr(self.func))
 
 
-class Worker:
-    """A live worker process and the parent's end of its pipe."""
-
-    def __init__(self, context: multiprocessing.context.SpawnContext) -> None:
-        parent_end, child_end = context.Pipe(duplex=True)
-        process = context.Process(target=_child.serve, args=(child_end,), daemon=True)
-        # Blocked here means blocked in the child from its first instruction until it ignores
-        # SIGINT itself, so Ctrl-C during a worker's start-up prints nothing either.
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
-            process.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
-        child_end.close()
-        self.process: BaseProcess = process
-        self.conn: Connection = parent_end
-        self.jobs = 0
-
-    def wait_ready(self) -> None:
-        """Wait for the worker's first message; raise :class:`WorkerCrashed` if it never comes."""
-        if not self.readable(START_TIMEOUT):
-            self.kill()
-            raise WorkerCrashed(f"a worker process did not start within {START_TIMEOUT:g} s")
-        try:
-            self.conn.recv_bytes()
-        except (EOFError, OSError):
-            raise WorkerCrashed(f"a worker process died while starting ({self.death()})") from None
-
-    def readable(self, timeout: float | None) -> bool:
-        """Wait until the worker sent something or died; False if neither happened in time."""
-        return bool(wait([self.conn, self.process.sentinel], timeout))
-
-    def death(self) -> str:
-        """How the process ended, in words."""
-        self.process.join(RETIRE_GRACE)
-        code = self.process.exitcode
-        if code is None:
-            return "still running"
-        if code < 0:
-            with contextlib.suppress(ValueError):
-                return f"killed by {signal.Signals(-code).name}"
-        return f"exit code {code}"
-
-    def kill(self) -> None:
-        """Stop the process at once and reap it."""
-        with contextlib.suppress(OSError, ValueError):
-            self.process.kill()
-        self.process.join(RETIRE_GRACE)
-        self.conn.close()
-
-    def retire(self) -> None:
-        """Ask the process to exit cleanly; kill it if it does not."""
-        with contextlib.suppress(OSError, ValueError):
-            self.conn.send_bytes(pickle.dumps(None))
-        self.process.join(RETIRE_GRACE)
-        if self.process.exitcode is None:
-            log.warning("worker %s did not exit when asked; killing it", self.process.pid)
-        self.kill()
-
-
 class Slot:
-    """Takes jobs from the pool's queue and runs each in its own worker process."""
+    """Takes jobs from the pool's queue and runs them in a worker process of its own."""
 
     def __init__(
         self,
@@ -125,6 +68,11 @@ class Slot:
         self._max_jobs = max_jobs
         self._lock = threading.Lock()
         self._worker: Worker | None = None
+        self._spare: Worker | None = None  # the next worker, started before it is needed
+        self._held: deque[Job] = deque()  # taken from the queue, not sent yet
+        self._sent: deque[Job] = deque()  # sent to the worker, oldest first (and running)
+        self._started_at = 0.0  # when the oldest sent job started
+        self._stopping = False
         self.closing = False
         self.started = 0  # worker processes started over the slot's life
         self._thread = threading.Thread(target=self._loop, name=f"briefing-pool-{index}")
@@ -132,65 +80,104 @@ class Slot:
         self._thread.start()
 
     def _loop(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            if not job.future.set_running_or_notify_cancel():
-                continue
-            try:
-                job.future.set_result(self._run(job))
-            except BaseException as exc:
-                job.future.set_exception(exc)
-        self._drop(retire=True)
-
-    def _run(self, job: Job) -> Any:
-        if self.closing:
-            raise PoolClosed("the worker pool is closed")
-        worker = self._ready_worker()
         try:
-            payload = pickle.dumps((job.func, job.args, job.kwargs), pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:
-            raise _child.JobFailedToTravel(f"{job.name} could not be sent: {exc!r}") from None
-        worker.conn.send_bytes(payload)
-        worker.jobs += 1
-        started = time.monotonic()
-        if not worker.readable(self._timeout):
-            self._drop(retire=False)
-            raise TimeoutError(
-                f"{job.name} ran longer than {self._timeout:g} s; its worker was stopped"
-            )
-        outcome = self._receive(worker, job)
-        log.debug("%s took %.3f s in worker %s", job.name, time.monotonic() - started, worker)
-        if worker.jobs >= self._max_jobs:
-            self._drop(retire=True)  # recycled so a slow leak in a parser cannot grow forever
-        kind, value = outcome
-        if kind == _child.OK:
-            return value
-        raise value
+            while self._fill():
+                self._await_oldest()
+        finally:
+            for job in [*self._sent, *self._held]:
+                _fail(job, PoolClosed("the worker pool was closed first"))
+            self._drop(retire=True)
+            self._drop_spare()
 
-    def _receive(self, worker: Worker, job: Job) -> tuple[str, Any]:
+    def _fill(self) -> bool:
+        """Send jobs until the worker holds enough; False once stopping with nothing sent."""
+        while len(self._sent) < DEPTH:
+            worker = self._worker
+            if worker is not None and worker.sent >= self._max_jobs:
+                if self._sent:
+                    break  # it retires once it has answered the jobs it holds
+                self._drop(retire=True)
+            job = self._next_job(block=not self._sent)
+            if job is None:
+                break
+            if self._sent and len(job.payload or b"") > PREFETCH_BYTES:
+                self._held.appendleft(job)  # sent when the worker is free
+                break
+            self._send(job)
+        return bool(self._sent) or not self._stopping
+
+    def _next_job(self, *, block: bool) -> Job | None:
+        if self.closing:
+            self._stopping = True
+            while self._held:
+                _fail(self._held.popleft(), PoolClosed("the worker pool was closed first"))
+        if self._held:
+            return self._held.popleft()
+        while not self._stopping:
+            try:
+                job = self._jobs.get(block=block)
+            except queue.Empty:
+                return None
+            if job is None:
+                self._stopping = True
+            elif job.future.set_running_or_notify_cancel() and _pickle(job):
+                return job
+        return None
+
+    def _send(self, job: Job) -> None:
+        try:
+            worker = self._ready_worker()
+            worker.conn.send_bytes(job.payload or b"")
+        except WorkerError as exc:
+            _fail(job, exc)
+            return
+        worker.sent += 1
+        self._sent.append(job)
+        if len(self._sent) == 1:
+            self._started_at = time.monotonic()
+        if worker.sent >= self._max_jobs and self._spare is None and not self.closing:
+            self._spare = self._start()  # boots while the old worker finishes its last jobs
+
+    def _await_oldest(self) -> None:
+        worker = self._worker
+        if worker is None or not self._sent:
+            return
+        remaining = self._started_at + self._timeout - time.monotonic()
+        job = self._sent[0]
+        if not worker.readable(max(0.0, remaining)):
+            self._replace_worker()
+            _fail(job, TimeoutError(f"{job.name} ran longer than {self._timeout:g} s; stopped"))
+            return
         try:
             data = worker.conn.recv_bytes()
         except (EOFError, OSError):
-            self._drop(retire=False)
-            if self.closing:
-                raise PoolClosed(f"the worker pool was closed while {job.name} ran") from None
-            raise WorkerCrashed(
-                f"the worker process running {job.name} died ({worker.death()})"
-            ) from None
-        try:
-            outcome: tuple[str, Any] = pickle.loads(data)
-        except Exception as exc:
-            outcome = (_child.ERROR, WorkerError(f"{job.name}'s outcome was unreadable: {exc!r}"))
-        return outcome
+            self._replace_worker()
+            _fail(job, self._death(job, worker))
+            return
+        self._sent.popleft()
+        self._started_at = time.monotonic()  # the worker went straight on to the next job
+        _deliver(job, data)
+        if worker.sent >= self._max_jobs and not self._sent:
+            self._drop(retire=True)  # recycled so a slow leak in a parser cannot grow forever
+
+    def _death(self, job: Job, worker: Worker) -> WorkerError:
+        if self.closing:
+            return PoolClosed(f"the worker pool was closed while {job.name} ran")
+        return WorkerCrashed(f"the worker process running {job.name} died ({worker.death()})")
+
+    def _replace_worker(self) -> None:
+        """Kill the worker; the oldest job is the caller's to fail, the rest are sent again."""
+        self._sent.popleft()
+        self._held.extendleft(reversed(self._sent))
+        self._sent.clear()
+        self._drop(retire=False)
 
     def _ready_worker(self) -> Worker:
-        with self._lock:
-            worker = self._worker
-        if worker is not None:
-            return worker
-        worker = Worker(self._context)
-        self.started += 1
-        with self._lock:
-            self._worker = worker
+        worker = self._worker
+        if worker is None:
+            worker, self._spare = self._spare or self._start(), None
+            with self._lock:
+                self._worker = worker
         try:
             worker.wait_ready()
         except WorkerCrashed:
@@ -198,18 +185,25 @@ class Slot:
             raise
         return worker
 
+    def _start(self) -> Worker:
+        self.started += 1
+        return Worker(self._context)
+
     def _drop(self, *, retire: bool) -> None:
         with self._lock:
             worker, self._worker = self._worker, None
-        if worker is None:
-            return
-        if retire:
+        if worker is not None and retire:
             worker.retire()
-        else:
+        elif worker is not None:
             worker.kill()
 
+    def _drop_spare(self) -> None:
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.kill()
+
     def kill_worker(self) -> None:
-        """Kill the current worker, if any (from another thread: the running job then fails)."""
+        """Kill the current worker, if any (from another thread: its jobs then fail)."""
         with self._lock:
             worker = self._worker
         if worker is not None:
@@ -220,3 +214,31 @@ class Slot:
         """Wait for the dispatcher thread to finish; say whether it did."""
         self._thread.join(timeout)
         return not self._thread.is_alive()
+
+
+def _pickle(job: Job) -> bool:
+    """Pickle the job for the pipe; fail it (and say so) if it cannot be."""
+    try:
+        job.payload = pickle.dumps((job.func, job.args, job.kwargs), pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:
+        _fail(job, _child.JobFailedToTravel(f"{job.name} could not be sent: {exc!r}"))
+        return False
+    return True
+
+
+def _deliver(job: Job, data: bytes) -> None:
+    """Complete the job's future with what its worker sent back."""
+    try:
+        kind, value = pickle.loads(data)
+    except Exception as exc:
+        _fail(job, WorkerError(f"{job.name}'s outcome was unreadable: {exc!r}"))
+        return
+    if kind == _child.OK:
+        job.future.set_result(value)
+    else:
+        _fail(job, value)
+
+
+def _fail(job: Job, error: BaseException) -> None:
+    if not job.future.done():
+        job.future.set_exception(error)

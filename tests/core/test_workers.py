@@ -88,9 +88,10 @@ async def test_more_jobs_than_the_recycle_limit_all_finish_with_bounded_processe
         assert [square for square, _ in results] == [n * n for n in range(jobs)]
         workers = {pid for _, pid in results}
         assert len(workers) >= jobs // 50  # each worker retired after its 50 jobs
-        assert pool.workers_started == len(workers)
+        # Each worker's successor starts as it takes its last job: one more per process at most.
+        assert len(workers) <= pool.workers_started <= len(workers) + 2
         assert pool.pending == 0
-    assert 1 <= most <= 2
+    assert 1 <= most <= 4  # two workers, and a successor each while they finish
     await eventually(lambda: not new_children(before), "the workers to exit")
 
 
@@ -123,6 +124,17 @@ async def test_a_job_over_the_timeout_is_stopped_and_the_queue_behind_it_runs() 
             await asyncio.wait_for(stuck, PATIENCE)
         assert time.monotonic() - started < 30  # the job was stopped, not waited for
         assert await pool.run(pool_jobs.nap, 0, 7) == 7
+
+
+async def test_a_large_job_behind_a_stuck_one_does_not_delay_its_timeout() -> None:
+    # The large job cannot wait in the busy worker's pipe; the stuck one is still stopped.
+    with Workers(processes=1, timeout=1.0) as pool:
+        await pool.run(os.getpid)
+        stuck = asyncio.ensure_future(pool.run(pool_jobs.nap, 3600))
+        large = asyncio.ensure_future(pool.run(len, b"x" * 4_000_000))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(stuck, PATIENCE)
+        assert await asyncio.wait_for(large, PATIENCE) == 4_000_000
 
 
 async def test_time_waiting_for_a_worker_is_not_charged_to_a_job() -> None:
