@@ -81,13 +81,29 @@ class Slot:
 
     def _loop(self) -> None:
         try:
-            while self._fill():
-                self._await_oldest()
+            while self._step():
+                pass
         finally:
             for job in [*self._sent, *self._held]:
                 _fail(job, PoolClosed("the worker pool was closed first"))
             self._drop(retire=True)
             self._drop_spare()
+
+    def _step(self) -> bool:
+        """Send what fits, then wait for the oldest job; False once the slot has stopped."""
+        try:
+            if not self._fill():
+                return False
+            self._await_oldest()
+        except Exception:  # a bug here must not leave the slot's callers waiting for ever
+            log.exception("worker pool slot failed; replacing its worker")
+            if self._sent:
+                job = self._sent[0]
+                self._replace_worker()
+                _fail(job, WorkerError(f"the worker pool failed while {job.name} ran"))
+            else:
+                self._drop(retire=False)
+        return True
 
     def _fill(self) -> bool:
         """Send jobs until the worker holds enough; False once stopping with nothing sent."""
@@ -103,7 +119,8 @@ class Slot:
             if self._sent and len(job.payload or b"") > PREFETCH_BYTES:
                 self._held.appendleft(job)  # sent when the worker is free
                 break
-            self._send(job)
+            if not self._send(job):
+                break
         return bool(self._sent) or not self._stopping
 
     def _next_job(self, *, block: bool) -> Job | None:
@@ -124,19 +141,26 @@ class Slot:
                 return job
         return None
 
-    def _send(self, job: Job) -> None:
+    def _send(self, job: Job) -> bool:
+        """Send the job to the worker; False if the worker was gone and the job is held."""
         try:
             worker = self._ready_worker()
             worker.conn.send_bytes(job.payload or b"")
         except WorkerError as exc:
             _fail(job, exc)
-            return
+            return True
+        except OSError:  # the worker died: the job never reached it, so it goes to the next one
+            self._held.appendleft(job)
+            if not self._sent:
+                self._drop(retire=False)
+            return False
         worker.sent += 1
         self._sent.append(job)
         if len(self._sent) == 1:
             self._started_at = time.monotonic()
         if worker.sent >= self._max_jobs and self._spare is None and not self.closing:
             self._spare = self._start()  # boots while the old worker finishes its last jobs
+        return True
 
     def _await_oldest(self) -> None:
         worker = self._worker
@@ -151,8 +175,9 @@ class Slot:
         try:
             data = worker.conn.recv_bytes()
         except (EOFError, OSError):
+            error = self._death(job, worker)
             self._replace_worker()
-            _fail(job, self._death(job, worker))
+            _fail(job, error)
             return
         self._sent.popleft()
         self._started_at = time.monotonic()  # the worker went straight on to the next job

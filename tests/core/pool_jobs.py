@@ -40,3 +40,8 @@ def announce_then_sleep(folder: str, seconds: float) -> int:
 def fail(message: str) -> None:
     """Raise an ordinary error from the job."""
     raise ValueError(message)
+
+
+def unsendable_result() -> object:
+    """A result that cannot be pickled back to the parent."""
+    return lambda: None

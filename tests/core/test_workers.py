@@ -68,6 +68,16 @@ async def test_a_job_error_reaches_the_caller_and_the_worker_carries_on() -> Non
         assert pool.workers_started == 1
 
 
+async def test_a_job_that_cannot_cross_to_the_worker_or_back_fails_clearly() -> None:
+    with Workers(processes=1) as pool:
+        with pytest.raises(WorkerError, match="could not be sent"):
+            await pool.run(lambda: 1)
+        with pytest.raises(WorkerError, match="could not be sent back"):
+            await pool.run(pool_jobs.unsendable_result)
+        assert await pool.run(pool_jobs.nap, 0, 5) == 5
+        assert pool.workers_started == 1
+
+
 async def test_more_jobs_than_the_recycle_limit_all_finish_with_bounded_processes() -> None:
     before = child_pids()
     most = 0
