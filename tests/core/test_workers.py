@@ -148,11 +148,11 @@ async def test_a_large_job_behind_a_stuck_one_does_not_delay_its_timeout() -> No
 
 
 async def test_time_waiting_for_a_worker_is_not_charged_to_a_job() -> None:
-    # 8 jobs of 0.5 s on 2 workers: the last start after 1.5 s, yet each runs 0.5 s.
-    with Workers(processes=2, timeout=1.2) as pool:
+    # 10 jobs of 0.4 s on 2 workers: the last ones start after 1.6 s, yet each runs 0.4 s.
+    with Workers(processes=2, timeout=1.5) as pool:
         await asyncio.gather(pool.run(os.getpid), pool.run(os.getpid))
-        jobs = [pool.run(pool_jobs.nap, 0.5, n) for n in range(8)]
-        assert await asyncio.wait_for(asyncio.gather(*jobs), PATIENCE) == list(range(8))
+        jobs = [pool.run(pool_jobs.nap, 0.4, n) for n in range(10)]
+        assert await asyncio.wait_for(asyncio.gather(*jobs), PATIENCE) == list(range(10))
 
 
 async def test_callers_wait_for_room_without_blocking_the_loop() -> None:
