@@ -5,7 +5,7 @@ Usage: python benchmarks/pool.py [--jobs N] [--processes P] [--items K] [--max-j
 Runs N small parse-like jobs (``parse_feed`` of a K-item RSS document, a few KB) from asyncio,
 the way the poller does, through
 
-* ``Workers`` (this project's pool), once per ``--max-jobs`` recycle limit given, and
+* ``Workers`` (this project's pool), once per ``--max-jobs`` recycle limit given (0: never), and
 * ``concurrent.futures.ProcessPoolExecutor`` (spawn, no ``max_tasks_per_child``, which hangs on
   Python 3.11) with every job handed over at once, as ``run_in_executor`` callers do.
 
@@ -119,14 +119,15 @@ async def _call(run: Callable[[], Awaitable[None]]) -> None:
 
 def bench_workers(args: argparse.Namespace, body: bytes, max_jobs: int) -> Figures:
     """Figures for this project's pool with the given recycle limit."""
-    with Workers(args.processes, max_jobs=max_jobs) as workers:
+    with Workers(args.processes, max_jobs=max_jobs or 2**62) as workers:
         seconds, peak = measure(
             f"Workers(max_jobs={max_jobs})",
             lambda: through_workers(workers, args.jobs, body),
             args.jobs,
         )
         started = workers.workers_started
-    return Figures(f"Workers, recycle every {max_jobs}", seconds, args.jobs, started, peak)
+    recycle = f"recycle every {max_jobs}" if max_jobs else "no recycling"
+    return Figures(f"Workers, {recycle}", seconds, args.jobs, started, peak)
 
 
 def bench_executor(args: argparse.Namespace, body: bytes) -> Figures:
@@ -145,7 +146,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=20_000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--items", type=int, default=5, help="items in each parsed document")
-    parser.add_argument("--max-jobs", type=int, nargs="+", default=[500, 50])
+    parser.add_argument(
+        "--max-jobs", type=int, nargs="+", default=[0, 500, 50], help="recycle limits; 0: never"
+    )
     args = parser.parse_args()
     body = document(args.items)
     print(
