@@ -45,3 +45,10 @@ def fail(message: str) -> None:
 def unsendable_result() -> object:
     """A result that cannot be pickled back to the parent."""
     return lambda: None
+
+
+def segfault() -> None:
+    """Crash as a broken C extension would: read address 0."""
+    import ctypes  # noqa: PLC0415 (only this job needs it)
+
+    ctypes.string_at(0)
