@@ -95,7 +95,8 @@ class Workers:
 
         Raises :class:`TimeoutError` when the job itself runs longer than the pool's timeout (its
         worker is killed and replaced), :class:`WorkerCrashed` when its worker dies, and
-        :class:`PoolClosed` after :meth:`close`; otherwise whatever ``func`` raised.
+        :class:`PoolClosed` after :meth:`close`; otherwise whatever ``func`` raised. In thread
+        mode (``processes=0``) a timed-out job cannot be stopped: only its caller moves on.
         """
         if self._closed:
             raise PoolClosed("the worker pool is closed")
