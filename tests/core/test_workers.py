@@ -173,7 +173,7 @@ async def test_callers_wait_for_room_without_blocking_the_loop() -> None:
         assert await asyncio.wait_for(jobs, PATIENCE) == list(range(20))
         ticker.cancel()
         assert max(seen) == 2  # never more than max_pending handed to the pool
-        assert ticks > 20  # the loop kept turning while callers waited
+        assert ticks >= 5  # the loop kept turning while callers waited
         assert (pool.pending, pool.waiting) == (0, 0)
 
 
