@@ -68,7 +68,6 @@ class Slot:
         self._max_jobs = max_jobs
         self._lock = threading.Lock()
         self._worker: Worker | None = None
-        self._spare: Worker | None = None  # the next worker, started before it is needed
         self._held: deque[Job] = deque()  # taken from the queue, not sent yet
         self._sent: deque[Job] = deque()  # sent to the worker, oldest first (and running)
         self._started_at = 0.0  # when the oldest sent job started
@@ -87,7 +86,6 @@ class Slot:
             for job in [*self._sent, *self._held]:
                 _fail(job, PoolClosed("the worker pool was closed first"))
             self._drop(retire=True)
-            self._drop_spare()
 
     def _step(self) -> bool:
         """Send what fits, then wait for the oldest job; False once the slot has stopped."""
@@ -158,8 +156,6 @@ class Slot:
         self._sent.append(job)
         if len(self._sent) == 1:
             self._started_at = time.monotonic()
-        if worker.sent >= self._max_jobs and self._spare is None and not self.closing:
-            self._spare = self._start()  # boots while the old worker finishes its last jobs
         return True
 
     def _await_oldest(self) -> None:
@@ -200,7 +196,9 @@ class Slot:
     def _ready_worker(self) -> Worker:
         worker = self._worker
         if worker is None:
-            worker, self._spare = self._spare or self._start(), None
+            # Started only once the last one is gone: never more processes than slots.
+            worker = Worker(self._context)
+            self.started += 1
             with self._lock:
                 self._worker = worker
         try:
@@ -210,10 +208,6 @@ class Slot:
             raise
         return worker
 
-    def _start(self) -> Worker:
-        self.started += 1
-        return Worker(self._context)
-
     def _drop(self, *, retire: bool) -> None:
         with self._lock:
             worker, self._worker = self._worker, None
@@ -221,11 +215,6 @@ class Slot:
             worker.retire()
         elif worker is not None:
             worker.kill()
-
-    def _drop_spare(self) -> None:
-        spare, self._spare = self._spare, None
-        if spare is not None:
-            spare.kill()
 
     def kill_worker(self) -> None:
         """Kill the current worker, if any (from another thread: its jobs then fail)."""
