@@ -180,6 +180,8 @@ class Worker(Base):
     """A running Briefing process; its claims are alive while its heartbeat is recent."""
 
     __tablename__ = "workers"
+    # Ids are never reused (SQLite would reuse a deleted highest id): claims name them.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # Stable across restarts (host, database, shards): a restart takes over its own claims.

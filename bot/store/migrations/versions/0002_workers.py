@@ -31,6 +31,8 @@ def upgrade() -> None:
         sa.Column("started_at", WHEN, nullable=False),
         sa.Column("heartbeat_at", WHEN, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_workers"),
+        # Ids are never reused (SQLite would reuse a deleted highest id): claims name them.
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_workers_name", "workers", ["name"])
     for table in CLAIMED:
