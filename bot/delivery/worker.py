@@ -21,7 +21,7 @@ from bot.store import DeliveryRow, Store
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF = 30.0  # seconds between tries while the database is unreachable
+MAX_BACKOFF = 10.0  # seconds between tries while the database is unreachable
 
 
 class DeliveryWorker:

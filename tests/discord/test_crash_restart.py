@@ -18,6 +18,7 @@ from tests.render.builders import article, eventually, queue_posts
 
 NONCE_MEMORY = 60.0
 FIRST_POST_AFTER_RESTART = 10.0
+TAKEOVER = 30.0  # seconds: the default stale limit (15 s) plus a heartbeat and a claim
 
 
 async def burst_channels(fake: FakeDiscord, n: int) -> list[int]:
@@ -91,4 +92,50 @@ async def test_sigkill_mid_burst_then_restart_posts_each_once_within_seconds(
     counts = posted(fake, ids)
     assert len(counts) == total
     assert set(counts.values()) == {1}
+    print(f"first post {first_post:.1f} s after the restart's IDENTIFY")
     assert first_post < FIRST_POST_AFTER_RESTART, second.log_lines()[-30:]
+
+
+async def pending_claimed_by(database_url: str, name: str) -> int | None:
+    """How many pending posts the worker named ``name`` holds (None until it registered)."""
+    store = await Store.open(database_url)
+    try:
+        ids = [w.id for w in await store.list_workers() if w.name == name]
+        if not ids:
+            return None
+        rows = await store.list_deliveries(status="pending")
+        return sum(row.claimed_by == ids[0] for row in rows)
+    finally:
+        await store.close()
+
+
+async def test_two_processes_one_killed_its_claims_are_taken_over(
+    make_fake_discord: MakeFake, database_url: str, tmp_path: Path
+) -> None:
+    fake = await make_fake_discord(nonce_window=NONCE_MEMORY)
+    ids, total = await queue_burst(fake, database_url, channels=8, per_channel=20)
+    a = await BotProcess(fake, database_url, tmp_path, "a", instance_name="a").start()
+    b = await BotProcess(fake, database_url, tmp_path, "b", instance_name="b").start()
+    try:
+
+        async def a_holds_posts() -> bool:
+            return bool(await pending_claimed_by(database_url, "a"))
+
+        await eventually(a_holds_posts, timeout=60, what="claims of process a")
+        await a.kill()
+        killed = time.monotonic()
+
+        async def a_holds_none() -> bool:
+            return await pending_claimed_by(database_url, "a") == 0
+
+        await eventually(a_holds_none, timeout=45, what="a's claims taken over")
+        taken_over = time.monotonic() - killed
+        await eventually(lambda: all_sent(database_url, total), timeout=90, what="all sent")
+    finally:
+        await a.stop()
+        assert await b.stop() == 0
+    counts = posted(fake, ids)
+    assert len(counts) == total
+    assert set(counts.values()) == {1}
+    print(f"claims of the killed process taken over {taken_over:.1f} s after SIGKILL")
+    assert taken_over < TAKEOVER, taken_over
