@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,6 +13,7 @@ from bot.store.base import utcnow
 from tests.store.factory import T0, article, hours
 
 STALE = 15.0
+OpenStore = Callable[[], Awaitable[Store]]
 
 
 class Clock:
@@ -34,7 +35,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def open_store(database_url: str, clock: Clock) -> AsyncIterator[Callable[..., object]]:
+async def open_store(database_url: str, clock: Clock) -> AsyncIterator[OpenStore]:
     opened: list[Store] = []
 
     async def open_one() -> Store:
@@ -59,7 +60,7 @@ async def _claim(store: Store, clock: Clock, limit: int = 50) -> list[int]:
     return [row.id for row in rows]
 
 
-async def test_a_live_workers_claims_stay_its_own(open_store, clock: Clock) -> None:
+async def test_a_live_workers_claims_stay_its_own(open_store: OpenStore, clock: Clock) -> None:
     a, b = await open_store(), await open_store()
     await a.register_worker("a", stale_seconds=STALE)
     await b.register_worker("b", stale_seconds=STALE)
@@ -75,7 +76,7 @@ async def test_a_live_workers_claims_stay_its_own(open_store, clock: Clock) -> N
     assert row.claimed_by == a.worker_id
 
 
-async def test_a_silent_workers_claims_are_taken_over(open_store, clock: Clock) -> None:
+async def test_a_silent_workers_claims_are_taken_over(open_store: OpenStore, clock: Clock) -> None:
     a, b = await open_store(), await open_store()
     await a.register_worker("a", stale_seconds=STALE)
     await b.register_worker("b", stale_seconds=STALE)
@@ -90,24 +91,32 @@ async def test_a_silent_workers_claims_are_taken_over(open_store, clock: Clock) 
     assert {r.claimed_by for r in await b.list_deliveries()} == {b.worker_id}
 
 
-async def test_a_worker_back_from_an_outage_waits_before_taking_over(
-    open_store, clock: Clock
+async def test_a_worker_waits_a_stale_limit_before_taking_over(
+    open_store: OpenStore, clock: Clock
 ) -> None:
-    a, b = await open_store(), await open_store()
+    # After a database outage every heartbeat looks stale: a worker (back, or new) first beats
+    # for a whole stale limit, so the others have time to beat again and keep their claims.
+    a = await open_store()
     await a.register_worker("a", stale_seconds=STALE)
-    await b.register_worker("b", stale_seconds=STALE)
     await _queue(a, 3)
     taken = await _claim(a, clock)
-    clock.advance(60)  # nobody could beat: every heartbeat is stale
-    b._worker.healthy_since = None  # what a failed heartbeat leaves  # type: ignore[union-attr]
-    await b.heartbeat()  # b is back first
+    clock.advance(60)
+    b = await open_store()
+    await b.register_worker("b", stale_seconds=STALE)
     assert await _claim(b, clock) == []  # a may still hold posts in flight
-    clock.advance(STALE)
+    clock.advance(STALE / 2)
+    await a.heartbeat()  # a is back in time: its claims stay its own
+    clock.advance(STALE / 2)
+    await b.heartbeat()
+    assert await _claim(b, clock) == []
+    clock.advance(STALE + 1)  # a is silent again
     await b.heartbeat()
     assert sorted(await _claim(b, clock)) == sorted(taken)
 
 
-async def test_a_restart_takes_over_its_own_claims_at_once(open_store, clock: Clock) -> None:
+async def test_a_restart_takes_over_its_own_claims_at_once(
+    open_store: OpenStore, clock: Clock
+) -> None:
     first = await open_store()
     await first.register_worker("host|db|shards=all", stale_seconds=STALE)
     await _queue(first, 4)
@@ -119,7 +128,7 @@ async def test_a_restart_takes_over_its_own_claims_at_once(open_store, clock: Cl
     assert [w.name for w in await second.list_workers()] == ["host|db|shards=all"]
 
 
-async def test_a_clean_stop_hands_claims_back(open_store, clock: Clock) -> None:
+async def test_a_clean_stop_hands_claims_back(open_store: OpenStore, clock: Clock) -> None:
     a, b = await open_store(), await open_store()
     await a.register_worker("a", stale_seconds=STALE)
     await b.register_worker("b", stale_seconds=STALE)
@@ -136,7 +145,7 @@ async def test_a_clean_stop_hands_claims_back(open_store, clock: Clock) -> None:
 
 
 async def test_a_dead_pollers_feeds_are_polled_again_but_not_those_it_recorded(
-    open_store, clock: Clock
+    open_store: OpenStore, clock: Clock
 ) -> None:
     a, b = await open_store(), await open_store()
     await a.register_worker("a", stale_seconds=STALE)
@@ -151,7 +160,9 @@ async def test_a_dead_pollers_feeds_are_polled_again_but_not_those_it_recorded(
     assert [f.id for f in await b.claim_due_feeds(clock(), limit=9, lease_seconds=300)] == [cut.id]
 
 
-async def test_the_lease_is_the_safety_net_without_a_worker(open_store, clock: Clock) -> None:
+async def test_the_lease_is_the_safety_net_without_a_worker(
+    open_store: OpenStore, clock: Clock
+) -> None:
     plain = await open_store()  # never registered: plain leases, as tools and tests make
     await _queue(plain, 2)
     taken = await _claim(plain, clock)
