@@ -181,7 +181,7 @@ class Worker(Base):
 
     __tablename__ = "workers"
     # Ids are never reused (SQLite would reuse a deleted highest id): claims name them.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # Stable across restarts (host, database, shards): a restart takes over its own claims.
