@@ -92,8 +92,18 @@ async def test_sigkill_mid_burst_then_restart_posts_each_once_within_seconds(
     counts = posted(fake, ids)
     assert len(counts) == total
     assert set(counts.values()) == {1}
+    assert await registered(database_url) == []  # the clean stop removed its worker row
     print(f"first post {first_post:.1f} s after the restart's IDENTIFY")
     assert first_post < FIRST_POST_AFTER_RESTART, second.log_lines()[-30:]
+
+
+async def registered(database_url: str) -> list[str]:
+    """The names of the registered workers."""
+    store = await Store.open(database_url)
+    try:
+        return [w.name for w in await store.list_workers()]
+    finally:
+        await store.close()
 
 
 async def pending_claimed_by(database_url: str, name: str) -> int | None:
