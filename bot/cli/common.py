@@ -7,9 +7,12 @@ import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.logs import configure_logging
-from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:  # pydantic's import is heavy: the digest command does without settings
+    from bot.settings import Settings
 
 EXAMPLE_CONFIG = Path("config/briefing.example.toml")
 
@@ -22,6 +25,8 @@ class CommandError(Exception):
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Load ``--config``; by default config/briefing.toml, else the bundled example."""
+    from bot.settings import DEFAULT_CONFIG, SettingsError, load_settings  # noqa: PLC0415
+
     path: Path | None = args.config
     if path is None and not DEFAULT_CONFIG.is_file() and EXAMPLE_CONFIG.is_file():
         print(

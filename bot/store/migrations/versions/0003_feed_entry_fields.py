@@ -4,7 +4,7 @@ Articles are shared across feeds by canonical URL; what a feed's subscribers see
 feed's own entry, so one feed can never choose the words another feed's subscribers read.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-06
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
