@@ -1,7 +1,9 @@
 """The poller: take due feeds, read them, store what is new, and plan the next poll.
 
 Reads as miniflux's refresh: fetch -> skip if unchanged -> parse -> drop known entries ->
-prepare (extract + digest) -> store (articles and outbox rows in one transaction).
+prepare (extract + digest) -> store. Storing is batched: the poll workers hand each changed
+feed's items (and its poll's success) to one writer task (``bot.batch_writer``), which stores
+many feeds in one transaction while the workers fetch on.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from bot.batch_writer import MAX_FEEDS, BatchWriter, Job
 from bot.models import Article, Entry
 from bot.pipeline import FeedRead, FeedUnavailable, Pipeline
 from bot.schedule import PollPolicy, delay_after_failure, delay_after_success
-from bot.store import FeedRow, Store
+from bot.store import FeedRow, Store, StoreResult
+from bot.store.rows import FeedBatchItem, FeedSuccess
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
@@ -50,7 +54,16 @@ class CycleReport:
     failed: int = 0
     new_articles: int = 0
     deliveries: int = 0
+    store_batches: int = 0  # write transactions that stored changed feeds' items
     errors: dict[str, str] = field(default_factory=dict)  # feed url -> error
+
+
+class _Polled(NamedTuple):
+    """What the poller needs once a feed's items are stored."""
+
+    feed: FeedRow
+    report: CycleReport
+    baseline: bool
 
 
 class Poller:
@@ -71,6 +84,7 @@ class Poller:
         rng: random.Random | None = None,
         metrics: Metrics | None = None,
         subscribed_only: bool = False,
+        write_batch: int = MAX_FEEDS,
     ) -> None:
         self._store = store
         self._pipeline = pipeline
@@ -86,6 +100,8 @@ class Poller:
         # With Discord, a feed nobody follows any more is not polled (console mode polls all).
         self._subscribed_only = subscribed_only
         self._unchanged: list[tuple[int, datetime]] = []
+        self._writer: BatchWriter[_Polled] | None = None  # set while a batch of feeds is polled
+        self._write_batch = write_batch  # feeds per store transaction
 
     async def run_cycle(self) -> CycleReport:
         """Poll every feed that is due now; returns what happened."""
@@ -129,9 +145,19 @@ class Poller:
                 await self.poll_feed(feed, report)
 
         workers = min(self._concurrency, len(feeds))
+        # New items are stored in batches by one writer task while the workers fetch on.
+        writer: BatchWriter[_Polled] = BatchWriter(
+            self._store, self._stored, self._store_failed, max_feeds=self._write_batch
+        )
+        writer.start()
+        self._writer = writer
         try:
             await asyncio.gather(*(worker() for _ in range(workers)))
+            await writer.close()
+            report.store_batches += writer.batches
         finally:
+            self._writer = None
+            await writer.cancel()
             await self._flush_unchanged()
 
     async def _flush_unchanged(self) -> None:
@@ -176,34 +202,56 @@ class Poller:
             await self._store.record_not_modified(feed.id, next_poll_at=self._next_ok(read))
         else:
             report.changed += 1
-            await self._store_new(feed, read, report)
+            await self._store_new(feed, read, report, direct=True)  # stored before the answer
         return report
 
-    async def _store_new(self, feed: FeedRow, read: FeedRead, report: CycleReport) -> None:
+    async def _store_new(
+        self, feed: FeedRow, read: FeedRead, report: CycleReport, *, direct: bool = False
+    ) -> None:
         assert read.parsed is not None
         entries = read.parsed.entries
         known = await self._store.known_entry_keys(feed.id, [e.id for e in entries])
         new = [entry for entry in entries if entry.id not in known]
         baseline = not feed.baseline_done
         articles = await self._prepare(new, baseline=baseline)
-        if articles:
-            result = await self._store.store_articles(feed.id, articles, deliver=not baseline)
-            report.new_articles += len(result.new_articles)
-            report.deliveries += len(result.deliveries)
-            if self._metrics is not None:
-                self._metrics.stored(len(result.new_articles))
-        if baseline:
-            await self._store.mark_baseline_done(feed.id)
-        await self._store.record_success(
-            feed.id,
+        success = FeedSuccess(
             etag=read.fetch.etag,
             last_modified=read.fetch.last_modified,
             next_poll_at=self._next_ok(read),
             title=read.parsed.title or None,
             new_url=self._new_url(feed, read),
         )
+        item = FeedBatchItem(feed.id, articles, deliver=not baseline, success=success)
+        job = Job(item, _Polled(feed, report, baseline))
+        if self._writer is not None and not direct:
+            await self._writer.put(job)
+            return
+        try:
+            result = (await self._store.store_feed_batch([item]))[feed.id]
+        except Exception as exc:
+            await self._store_failed(job, exc)
+            return
+        await self._stored(job, result)
+
+    async def _stored(self, job: Job[_Polled], result: StoreResult) -> None:
+        """A feed's new items are stored (with its poll's success): report and announce them."""
+        feed, report, baseline = job.context
+        report.new_articles += len(result.new_articles)
+        report.deliveries += len(result.deliveries)
+        if self._metrics is not None:
+            self._metrics.stored(len(result.new_articles))
+        articles = job.item.articles
         if self._on_articles is not None and articles:
             await self._on_articles(feed, _newest_first(articles), baseline)
+
+    async def _store_failed(self, job: Job[_Polled], exc: Exception) -> None:
+        """Storing failed (the database, say): the feed is retried like any failed poll."""
+        feed, report, _ = job.context
+        report.changed -= 1
+        unavailable = FeedUnavailable(
+            f"storing its items failed: {exc}", transient=True, kind="store"
+        )
+        await self._record_failure(feed, unavailable, report)
 
     async def _prepare(self, entries: Sequence[Entry], *, baseline: bool) -> list[Article]:
         if not baseline:

@@ -197,7 +197,9 @@ class Followups(commands.Cog):
             if isinstance(child, discord.Button)
         ]
         ids = [int(c[len(MORE_PREFIX) :]) for c in custom_ids if _is_more(c)]
-        rows = [r for r in [await self.store.get_article(i) for i in ids] if r is not None]
+        guild_id = message.guild.id if message.guild is not None else None
+        found_rows = [await self.store.get_article(i, guild_id=guild_id) for i in ids]
+        rows = [r for r in found_rows if r is not None]
         if rows or message.guild is None:
             return rows
         for embed in message.embeds:

@@ -47,7 +47,8 @@ class Posting(commands.Cog):
         self, interaction: discord.Interaction[Any], article_id: int
     ) -> None:
         """Show every key point and the TL;DR of the article, to the clicker only."""
-        article = await self.bot.runtime.store.get_article(article_id)
+        store = self.bot.runtime.store
+        article = await store.get_article(article_id, guild_id=interaction.guild_id)
         if article is None:
             await interaction.response.send_message(
                 "This article is no longer stored.", ephemeral=True

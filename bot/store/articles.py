@@ -1,40 +1,52 @@
-"""Articles: storing what feeds carry (deduplicated) with their outbox rows, and reading them."""
+"""Articles: storing what feeds carry (deduplicated) with their outbox rows, and reading them.
+
+Who decides what a reader sees: an article (one story) is shared by every feed that carries it,
+found by canonical URL or content fingerprint. But a feed's own item (title, summary, link,
+author, image) is kept on that feed's entry, and every read on behalf of a feed, a subscription
+or a guild shows that feed's item (``FeedView``). Shared across feeds is only what Briefing
+fetched itself from the article's URL (page text and its digest) or what two feeds agree on (the
+same fingerprint); a feed whose own text differs from a shared feed-supplied text keeps its own
+text and digest on its entry. So one feed can never choose the words another feed's subscribers
+read.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import case, literal, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.models import Article as ArticleModel
 from bot.store.base import (
-    StoreBase,
+    FeedView,
     article_columns,
     article_row,
-    chunks,
     fetch_articles,
     insert_ignore,
     scope,
     subscription_row,
     subscription_select,
 )
-from bot.store.identity import article_fingerprint, key_hash, same_title
-from bot.store.rows import ArticleRow, StoreResult, SubscriptionRow
-from bot.store.tables import Article, Delivery, FeedEntry, Subscription
+from bot.store.batch import BatchMixin
+from bot.store.filters import decide
+from bot.store.linking import known_keys
+from bot.store.rows import ArticleRow, FeedBatchItem, StoreResult, SubscriptionRow
+from bot.store.tables import Article, Delivery, Subscription
 
 log = logging.getLogger(__name__)
 
 
-class ArticlesMixin(StoreBase):
+class ArticlesMixin(BatchMixin):
     """The articles part of :class:`~bot.store.Store`."""
 
     async def known_entry_keys(self, feed_id: int, keys: Iterable[str]) -> set[str]:
         """The entry ids among ``keys`` that this feed has already carried."""
         async with self._db.read() as conn:
-            return await _known(conn, feed_id, keys)
+            return {key for _, key in await known_keys(conn, ((feed_id, k) for k in keys))}
 
     async def store_articles(
         self, feed_id: int, articles: Sequence[ArticleModel], *, deliver: bool
@@ -44,42 +56,18 @@ class ArticlesMixin(StoreBase):
         An article already stored under the same canonical URL or content fingerprint (the same
         story via another feed) is linked, not stored again; entry ids this feed already carried
         (or repeated in the batch) are skipped. Each active subscription of the feed whose
-        filters accept an article gets one delivery per channel and article.
+        filters accept an article gets one delivery per channel and article. A batch of one
+        :meth:`~bot.store.batch.BatchMixin.store_feed_batch`.
         """
-        now = self._clock()
-        new: list[int] = []
-        linked: list[int] = []
-        skipped: list[str] = []
-        deliveries: list[int] = []
-        # Oldest first, so a channel receives a burst in the order things happened.
-        ordered = sorted(articles, key=lambda a: a.entry.published)
-        async with self._db.write() as conn:
-            known = await _known(conn, feed_id, (a.entry.id for a in ordered))
-            subscriptions = await _active_subscriptions(conn, feed_id) if deliver else []
-            for article in ordered:
-                if article.entry.id in known:
-                    skipped.append(article.entry.id)
-                    continue
-                known.add(article.entry.id)
-                article_id, created = await self._link(conn, feed_id, article, now)
-                linked.append(article_id)
-                if created:
-                    new.append(article_id)
-                for sub in subscriptions:
-                    if sub.filters.accepts(
-                        article.entry.title, article.entry.summary, article.text
-                    ):
-                        delivery = await self._add_delivery(conn, article_id, sub, now)
-                        if delivery is not None:
-                            deliveries.append(delivery)
-        return StoreResult(tuple(new), tuple(linked), tuple(skipped), tuple(deliveries))
+        item = FeedBatchItem(feed_id, articles, deliver)
+        return (await self.store_feed_batch([item]))[feed_id]
 
     async def backfill(self, subscription_id: int, n: int) -> int:
         """Queue the newest ``n`` stored articles of the subscription's feed; returns how many."""
         if n <= 0:
             return 0
         now = self._clock()
-        async with self._db.write() as conn:
+        async with self._db.read() as conn:
             m = (
                 (
                     await conn.execute(
@@ -92,23 +80,37 @@ class ArticlesMixin(StoreBase):
             if m is None:
                 raise LookupError(f"no subscription {subscription_id}")
             sub = subscription_row(m)
+            view = FeedView(feed_id=sub.feed_id)
             stmt = (
-                select(*article_columns())
-                .where(*scope(feed_id=sub.feed_id))
+                view.join(select(*article_columns(view)))
                 .order_by(Article.published.desc(), Article.id.desc())
                 .limit(n)
             )
             rows = [article_row(r) for r in (await conn.execute(stmt)).mappings()]
-            created = 0
-            for row in reversed(rows):  # oldest first, as they would have arrived
-                if sub.filters.accepts(row.title, row.summary, row.text):
+        rows.reverse()  # oldest first, as they would have arrived
+        texts = [(row.title, row.summary, row.text) for row in rows]
+        picks = await asyncio.to_thread(decide, [sub.filters], texts)
+        created = 0
+        async with self._db.write() as conn:
+            for row, pick in zip(rows, picks, strict=True):
+                if pick:
                     created += await self._add_delivery(conn, row.id, sub, now) is not None
         return created
 
-    async def get_article(self, article_id: int) -> ArticleRow | None:
-        """A stored article with its digest."""
+    async def get_article(
+        self, article_id: int, *, guild_id: int | None = None, feed_id: int | None = None
+    ) -> ArticleRow | None:
+        """A stored article with its digest, as the guild's (or the feed's) feed shows it."""
+        if guild_id is None and feed_id is None:
+            async with self._db.read() as conn:
+                return (await fetch_articles(conn, [article_id])).get(article_id)
+        view = FeedView(guild_id, feed_id)
+        stmt = view.join(select(*article_columns(view))).where(Article.id == article_id)
         async with self._db.read() as conn:
-            return (await fetch_articles(conn, [article_id])).get(article_id)
+            m = (await conn.execute(stmt)).mappings().first()
+            if m is None:  # no feed of the guild carries it (any more): the shared article
+                return (await fetch_articles(conn, [article_id])).get(article_id)
+        return article_row(m)
 
     async def recent_articles(
         self,
@@ -119,10 +121,15 @@ class ArticlesMixin(StoreBase):
         title_contains: str | None = None,
         limit: int = 100,
     ) -> list[ArticleRow]:
-        """Articles of the guild's feeds (all feeds when ``guild_id`` is None), newest first."""
-        stmt = select(*article_columns()).where(*scope(guild_id, feed_id, since))
+        """Articles of the guild's feeds (all feeds when ``guild_id`` is None), newest first.
+
+        Each is shown as the feed (else the guild's first feed carrying it) shows it.
+        """
+        view = FeedView(guild_id, feed_id)
+        stmt = view.join(select(*article_columns(view))).where(*scope(guild_id, feed_id, since))
         if title_contains:
-            stmt = stmt.where(Article.title.icontains(title_contains, autoescape=True))
+            title = view.expression("title")
+            stmt = stmt.where(title.icontains(title_contains, autoescape=True))
         stmt = stmt.order_by(Article.published.desc(), Article.id.desc()).limit(limit)
         async with self._db.read() as conn:
             return [article_row(m) for m in (await conn.execute(stmt)).mappings()]
@@ -137,21 +144,6 @@ class ArticlesMixin(StoreBase):
         )
         async with self._db.read() as conn:
             return [article_row(m) for m in (await conn.execute(stmt)).mappings()]
-
-    async def _link(
-        self, conn: AsyncConnection, feed_id: int, article: ArticleModel, now: datetime
-    ) -> tuple[int, bool]:
-        """Record that the feed carries this entry; returns (article id, article created)."""
-        article_id, created = await self._find_or_insert(conn, feed_id, article, now)
-        values = {
-            "feed_id": feed_id,
-            "key_hash": key_hash(article.entry.id),
-            "entry_key": article.entry.id,
-            "article_id": article_id,
-            "first_seen": now,
-        }
-        await conn.execute(insert_ignore(self._db, FeedEntry), values)
-        return article_id, created
 
     async def recent_article_ids(
         self,
@@ -171,45 +163,6 @@ class ArticlesMixin(StoreBase):
         async with self._db.read() as conn:
             return [int(i) for i in (await conn.scalars(stmt))]
 
-    async def _find_or_insert(
-        self, conn: AsyncConnection, feed_id: int, article: ArticleModel, now: datetime
-    ) -> tuple[int, bool]:
-        """The stored article for this story (same URL or fingerprint), else a new one."""
-        url = article.entry.link or None
-        fingerprint = article_fingerprint(article)
-        found = await _find(conn, url, fingerprint)
-        by_url = found is not None and url is not None and found[1] == url
-        if by_url and found and await _link_reused(conn, feed_id, found, article.entry.title):
-            url = None  # the link names a page, not this item: identify it by content
-            found = await _find(conn, None, fingerprint)
-        if found is not None:
-            return found[0], False
-        entry = article.entry
-        values = {
-            "url": url,
-            "fingerprint": fingerprint,
-            "title": entry.title,
-            "author": entry.author,
-            "published": entry.published,
-            "published_estimated": entry.published_estimated,
-            "summary": entry.summary,
-            "text": article.text,
-            "text_source": article.text_source,
-            "extraction_note": article.extraction_note,
-            "image_url": entry.image_url,
-            "language": article.digest.language,
-            "digest": article.digest.to_dict(),
-            "first_seen": now,
-        }
-        new_id = await conn.scalar(insert_ignore(self._db, Article).returning(Article.id), values)
-        if new_id is not None:
-            return new_id, True
-        # Another process stored the same story between our look-up and insert.
-        found = await _find(conn, url, fingerprint)
-        if found is None:
-            raise RuntimeError(f"article {url!r} neither inserted nor found")
-        return found[0], False
-
     async def _add_delivery(
         self, conn: AsyncConnection, article_id: int, sub: SubscriptionRow, now: datetime
     ) -> int | None:
@@ -228,57 +181,3 @@ class ArticlesMixin(StoreBase):
         stmt = insert_ignore(self._db, Delivery).returning(Delivery.id)
         delivery_id: int | None = await conn.scalar(stmt, values)
         return delivery_id
-
-
-async def _find(
-    conn: AsyncConnection, url: str | None, fingerprint: str | None
-) -> tuple[int, str | None, str] | None:
-    """(id, url, title) of the article with this URL, else of the one with this fingerprint."""
-    pairs = ((Article.url, url), (Article.fingerprint, fingerprint))
-    conditions = [column == value for column, value in pairs if value is not None]
-    if not conditions:
-        return None
-    by_url = case((Article.url == url, 0), else_=1) if url is not None else literal(0)
-    stmt = (
-        select(Article.id, Article.url, Article.title)
-        .where(or_(*conditions))
-        .order_by(by_url)
-        .limit(1)
-    )
-    row = (await conn.execute(stmt)).first()
-    return (row[0], row[1], row[2]) if row is not None else None
-
-
-async def _link_reused(
-    conn: AsyncConnection, feed_id: int, found: tuple[int, str | None, str], title: str
-) -> bool:
-    """True when this feed already gave the article's link to an item with another title.
-
-    Some feeds link every item to one page (a home page, a podcast page): there the link says
-    nothing about the item. A feed that changes an item's guid keeps its title, so a title
-    match still counts as the same story.
-    """
-    if same_title(found[2], title):
-        return False
-    stmt = select(FeedEntry.id).where(
-        FeedEntry.feed_id == feed_id, FeedEntry.article_id == found[0]
-    )
-    return (await conn.scalar(stmt.limit(1))) is not None
-
-
-async def _known(conn: AsyncConnection, feed_id: int, keys: Iterable[str]) -> set[str]:
-    by_hash = {key_hash(key): key for key in keys}
-    known: set[str] = set()
-    for part in chunks(list(by_hash)):
-        stmt = select(FeedEntry.key_hash).where(
-            FeedEntry.feed_id == feed_id, FeedEntry.key_hash.in_(part)
-        )
-        known.update(by_hash[h] for h in (await conn.scalars(stmt)))
-    return known
-
-
-async def _active_subscriptions(conn: AsyncConnection, feed_id: int) -> list[SubscriptionRow]:
-    stmt = subscription_select().where(
-        Subscription.feed_id == feed_id, Subscription.paused_reason.is_(None)
-    )
-    return [subscription_row(m) for m in (await conn.execute(stmt)).mappings()]

@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from bot.models import Digest
 from bot.store.engine import Database
@@ -80,9 +81,67 @@ def article_row(m: RowMapping) -> ArticleRow:
     return ArticleRow(digest=Digest.from_dict(m["digest"]), **values)
 
 
-def article_columns() -> list[Any]:
-    """The columns an :class:`ArticleRow` is built from."""
-    return [Article.__table__.c[name] for name in ArticleRow.__dataclass_fields__]
+def article_columns(view: FeedView | None = None) -> list[Any]:
+    """The columns an :class:`ArticleRow` is built from, as seen through ``view`` when given."""
+    if view is None or view.entry is None:
+        return [Article.__table__.c[name] for name in ArticleRow.__dataclass_fields__]
+    return [view.column(name) for name in ArticleRow.__dataclass_fields__]
+
+
+# A feed's own item replaces these article columns (entry column -> article column).
+OWN_ITEM = {"title": "title", "summary": "summary", "link": "url", "author": "author"}
+OWN_ITEM |= {"image_url": "image_url"}
+# These come from the entry only where it has its own (the shared text came from another feed).
+OWN_TEXT = {"text": "text", "text_source": "text_source", "digest": "digest"}
+
+
+class FeedView:
+    """Articles as one feed's subscribers see them: that feed's own title, summary, link...
+
+    For a guild, the entry of the guild's first feed that carried the article. Without a
+    guild or feed (console, indexes) the shared article is shown as stored.
+    """
+
+    def __init__(self, guild_id: int | None = None, feed_id: int | None = None) -> None:
+        scoped = guild_id is not None or feed_id is not None
+        self.entry = aliased(FeedEntry, name="own") if scoped else None
+        self._guild_id = guild_id
+        self._feed_id = feed_id
+
+    def join(self, stmt: Any) -> Any:
+        """``stmt`` (selecting from articles) joined to the entry the view shows."""
+        e = self.entry
+        if e is None:
+            return stmt
+        if self._feed_id is not None:
+            return stmt.join(e, and_(e.article_id == Article.id, e.feed_id == self._feed_id))
+        feeds = select(Subscription.feed_id).where(Subscription.guild_id == self._guild_id)
+        first = (
+            select(func.min(FeedEntry.id))
+            .where(FeedEntry.article_id == Article.id, FeedEntry.feed_id.in_(feeds))
+            .scalar_subquery()
+        )
+        return stmt.join(e, and_(e.article_id == Article.id, e.id == first))
+
+    def column(self, name: str) -> Any:
+        """The article column ``name`` through this view."""
+        base = Article.__table__.c[name]
+        e = self.entry
+        if e is None:
+            return base
+        own = {a: en for en, a in (OWN_ITEM | OWN_TEXT).items()}.get(name)
+        if own is None:
+            return base
+        mine = getattr(e, own)
+        if own in OWN_TEXT:
+            return func.coalesce(mine, base, type_=base.type).label(name)
+        # Rows stored before the feed's own item was kept have no title: show the article's.
+        return case((e.title.is_(None), base), else_=mine).label(name)
+
+    def expression(self, name: str) -> Any:
+        """Like :meth:`column`, unlabelled (for WHERE clauses)."""
+        column = self.column(name)
+        return getattr(column, "element", column)
 
 
 def delivery_row(
@@ -95,6 +154,32 @@ def delivery_row(
     values = {name: m[name] for name in DeliveryRow.__dataclass_fields__ if name not in skip}
     feed_id, feed_title = feed if feed else (None, None)
     return DeliveryRow(article=article, feed_id=feed_id, feed_title=feed_title, **values)
+
+
+async def fetch_feed_articles(
+    conn: AsyncConnection, pairs: Iterable[tuple[int, int | None]]
+) -> dict[tuple[int, int | None], ArticleRow]:
+    """Articles by ``(article id, feed id)``, each as that feed shows it (no feed: as stored)."""
+    wanted = set(pairs)
+    plain = await fetch_articles(conn, [a for a, f in wanted if f is None])
+    found: dict[tuple[int, int | None], ArticleRow] = {(a, None): r for a, r in plain.items()}
+    view = FeedView(feed_id=0)  # any feed: the condition below picks each pair's own
+    assert view.entry is not None
+    e = view.entry
+    for part in chunks(sorted((a, f) for a, f in wanted if f is not None)):
+        stmt = (
+            select(*article_columns(view), e.feed_id.label("own_feed_id"))
+            .join(e, e.article_id == Article.id)
+            .where(tuple_(e.article_id, e.feed_id).in_(part))
+        )
+        for m in (await conn.execute(stmt)).mappings():
+            found[(m["id"], m["own_feed_id"])] = article_row(m)
+    missing = [a for a, f in wanted if f is not None and (a, f) not in found]
+    for article_id, row in (await fetch_articles(conn, missing)).items():
+        for a, f in wanted:
+            if a == article_id and (a, f) not in found:
+                found[(a, f)] = row  # the feed no longer carries it (moved or merged)
+    return found
 
 
 async def fetch_articles(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, ArticleRow]:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.base import chunks, delivery_row, fetch_articles
+from bot.store.base import chunks, delivery_row, fetch_feed_articles
 from bot.store.rows import DeliveryRow
 from bot.store.tables import Article, Delivery, Feed, Subscription
 from bot.store.workers import WorkersMixin, claim_expired
@@ -178,7 +178,6 @@ def _with_article_order(stmt: Select[Any]) -> Select[Any]:
 
 async def _complete(conn: AsyncConnection, rows: Sequence[Any]) -> list[DeliveryRow]:
     """Delivery rows with their articles and their subscriptions' feeds."""
-    articles = await fetch_articles(conn, [m["article_id"] for m in rows])
     sub_ids = sorted({m["subscription_id"] for m in rows if m["subscription_id"] is not None})
     feeds: dict[int, tuple[int, str | None]] = {}
     for part in chunks(sub_ids):
@@ -189,7 +188,10 @@ async def _complete(conn: AsyncConnection, rows: Sequence[Any]) -> list[Delivery
         )
         for sub_id, feed_id, title in await conn.execute(stmt):
             feeds[sub_id] = (feed_id, title)
+    # Each post shows its own feed's item (title, link...), never another feed's.
+    own = [(m["article_id"], feeds.get(m["subscription_id"], (None, None))[0]) for m in rows]
+    articles = await fetch_feed_articles(conn, own)
     return [
-        delivery_row(m, articles.get(m["article_id"]), feeds.get(m["subscription_id"]))
-        for m in rows
+        delivery_row(m, articles.get(key), feeds.get(m["subscription_id"]))
+        for m, key in zip(rows, own, strict=True)
     ]

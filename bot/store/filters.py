@@ -4,13 +4,19 @@ A term is a keyword or phrase, matched case-insensitively on word boundaries ("A
 "said"), or a regular expression written between slashes (``/bank(s|ing)?/``). Regular
 expressions come from server members, so they run under the ``regex`` module's timeout: a
 catastrophic pattern gives up instead of stalling the bot.
+
+At ingest, :func:`decide` checks each article against every subscription of its feed within one
+time budget per article (all terms of all subscriptions together), and is meant to run in a
+worker thread, outside any database transaction: ``regex`` releases the GIL while it matches, so
+a hostile pattern costs at most the budget and never blocks the event loop.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +25,7 @@ import regex
 log = logging.getLogger(__name__)
 
 REGEX_TIMEOUT_SECONDS = 0.05
+ARTICLE_BUDGET_SECONDS = 0.1  # all terms of all subscriptions, per article, at ingest
 MAX_TERMS = 25
 MAX_TERM_LENGTH = 200
 MATCH_CHARS = 20_000  # only the start of long texts is searched: bounds the cost per article
@@ -53,14 +60,54 @@ class Filters:
             return None
         return {"include": list(self.include), "exclude": list(self.exclude)}
 
-    def accepts(self, *texts: str) -> bool:
-        """True when the texts (title, summary, body...) pass the filters."""
-        if not self.include and not self.exclude:
+    @property
+    def empty(self) -> bool:
+        """True when the filters accept everything."""
+        return not self.include and not self.exclude
+
+    def accepts(self, *texts: str, deadline: float | None = None) -> bool:
+        """True when the texts (title, summary, body...) pass the filters.
+
+        With ``deadline`` (a ``time.monotonic()`` instant) each term's regex timeout is what is
+        left until then; a term that runs out of time counts as not matching.
+        """
+        if self.empty:
             return True
         haystack = "\n".join(texts)[:MATCH_CHARS]
-        if self.include and not any(_matches(term, haystack) for term in self.include):
+        if self.include and not any(_matches(t, haystack, deadline) for t in self.include):
             return False
-        return not any(_matches(term, haystack) for term in self.exclude)
+        return not any(_matches(t, haystack, deadline) for t in self.exclude)
+
+
+def decide(
+    filters: Sequence[Filters],
+    texts: Sequence[tuple[str, ...]],
+    *,
+    budget: float = ARTICLE_BUDGET_SECONDS,
+) -> list[frozenset[int]]:
+    """For each article's texts, the indexes of the ``filters`` that accept it.
+
+    Blocking: call it in a worker thread. Each article gets ``budget`` seconds for all terms.
+    """
+    decisions: list[frozenset[int]] = []
+    over = 0
+    for article_texts in texts:
+        deadline = time.monotonic() + budget
+        decisions.append(
+            frozenset(
+                i for i, f in enumerate(filters) if f.accepts(*article_texts, deadline=deadline)
+            )
+        )
+        over += time.monotonic() >= deadline
+    if over:  # one line per call, not one per term and article
+        log.warning(
+            "filters used their %.0f ms budget on %d of %d articles: terms left counted as "
+            "not matching",
+            budget * 1000,
+            over,
+            len(texts),
+        )
+    return decisions
 
 
 def _clean(terms: Iterable[str]) -> tuple[str, ...]:
@@ -92,11 +139,17 @@ def _compile(term: str) -> regex.Pattern[str]:
     return regex.compile(start + words + end, regex.IGNORECASE)
 
 
-def _matches(term: str, text: str) -> bool:
+def _matches(term: str, text: str, deadline: float | None = None) -> bool:
+    timeout = REGEX_TIMEOUT_SECONDS
+    if deadline is not None:
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            return False  # the article's budget is spent (``decide`` reports it)
     try:
-        return _compile(term).search(text, timeout=REGEX_TIMEOUT_SECONDS) is not None
+        return _compile(term).search(text, timeout=timeout) is not None
     except TimeoutError:
-        log.warning("filter %r timed out: treated as not matching", term)
+        if deadline is None:
+            log.warning("filter %r timed out: treated as not matching", term)
         return False
     except regex.error as exc:  # stored before validation existed
         log.warning("filter %r is invalid (%s): treated as not matching", term, exc)

@@ -29,7 +29,7 @@ def fingerprint(title: str, text: str) -> str | None:
     when the text is too short to tell stories apart (a title alone is not enough: daily posts
     such as "Morning briefing" share titles).
     """
-    words = _words(text)
+    words = _first_words(text, FINGERPRINT_WORDS)
     if len(words) < MIN_TEXT_WORDS:
         return None
     material = " ".join(_words(title)) + "\n" + " ".join(words[:FINGERPRINT_WORDS])
@@ -49,7 +49,21 @@ def same_title(a: str, b: str) -> bool:
     return _words(a) == _words(b)
 
 
+def _first_words(text: str, n: int) -> list[str]:
+    """The first ``n`` words of ``_words(text)``, without normalising all of a long text."""
+    size = 64 * n
+    while True:
+        words = _words(text[:size])
+        # One word more than needed: the last one may be cut where the prefix ends.
+        if len(words) > n or size >= len(text):
+            return words[:n]
+        size *= 4
+
+
 def _words(text: str) -> list[str]:
+    if text.isascii():  # most feeds: nothing to decompose or strip (same result, 10x faster)
+        ascii_words: list[str] = _WORD.findall(text.lower())
+        return ascii_words
     folded = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
     words: list[str] = _WORD.findall(stripped)

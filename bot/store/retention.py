@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, select, text, update
+from sqlalchemy import case, delete, exists, func, select, text, update
 
 from bot.store.base import CHUNK, StoreBase
 from bot.store.tables import Article, Delivery, FeedEntry
@@ -77,6 +77,16 @@ class RetentionMixin(StoreBase):
                         text_source=PRUNED,
                         extraction_note=None,
                         summary=func.substr(Article.summary, 1, SUMMARY_KEPT),
+                    )
+                )
+                # A feed's own item goes the same way (its digest, like the article's, stays).
+                await conn.execute(
+                    update(FeedEntry)
+                    .where(FeedEntry.article_id.in_(kept))
+                    .values(
+                        text=case((FeedEntry.text.is_(None), None), else_=""),
+                        text_source=case((FeedEntry.text.is_(None), None), else_=PRUNED),
+                        summary=func.substr(FeedEntry.summary, 1, SUMMARY_KEPT),
                     )
                 )
         return len(rows)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.models import Digest
+from bot.models import Article, Digest
 from bot.store.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,31 @@ class StoreResult:
     linked: tuple[int, ...]  # articles of entries new to this feed (new or carried by another)
     skipped: tuple[str, ...]  # entry ids already linked to this feed, or repeated in the batch
     deliveries: tuple[int, ...]  # outbox rows created
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSuccess:
+    """A successful poll to record with the feed's articles (see ``record_success``)."""
+
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime
+    title: str | None = None
+    new_url: str | None = None  # a permanent redirect: the feed moves there
+
+
+@dataclass(frozen=True, slots=True)
+class FeedBatchItem:
+    """One feed's part of a batch write: its new articles and, optionally, its poll's success.
+
+    With ``deliver`` each active subscription of the feed whose filters accept an article gets
+    one delivery; without it (a feed's first poll, the baseline) nothing is queued.
+    """
+
+    feed_id: int
+    articles: Sequence[Article]
+    deliver: bool
+    success: FeedSuccess | None = None
 
 
 class StoreError(Exception):

@@ -21,7 +21,7 @@ import regex
 from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.base import StoreBase, scope
+from bot.store.base import FeedView, StoreBase, scope
 from bot.store.rows import SearchHit
 from bot.store.tables import Article
 
@@ -63,12 +63,14 @@ class SearchMixin(StoreBase):
         terms = query_terms(query)
         if not terms or limit <= 0:
             return []
+        # Results show the item of the guild's (or the named) feed, never another feed's words.
+        view = FeedView(guild_id, feed_id)
         conditions = scope(guild_id, feed_id, since)
         pool = min(max(limit * 5, 50), 500)  # candidates re-ranked with freshness
         async with self._db.read() as conn:
-            rows = await self._candidates(conn, terms, True, conditions, pool)
+            rows = await self._candidates(conn, terms, True, conditions, pool, view=view)
             if not rows and len(terms) > 1:
-                rows = await self._candidates(conn, terms, False, conditions, pool)
+                rows = await self._candidates(conn, terms, False, conditions, pool, view=view)
         now = self._clock()
         hits = [_hit(m, now) for m in rows]
         hits.sort(key=lambda hit: (-hit.score, -hit.article_id))
@@ -81,23 +83,25 @@ class SearchMixin(StoreBase):
         match_all: bool,
         conditions: list[ColumnElement[bool]],
         pool: int,
+        *,
+        view: FeedView,
     ) -> list[Any]:
         build = _postgres if self._db.is_postgres else _sqlite
-        stmt = build(terms, match_all).where(*conditions).limit(pool)
+        stmt = view.join(build(terms, match_all, view)).where(*conditions).limit(pool)
         return list((await conn.execute(stmt)).mappings())
 
 
-def _columns() -> list[Any]:
-    return [Article.id, Article.title, Article.url, Article.published, Article.summary]
+def _columns(view: FeedView) -> list[Any]:
+    return [view.column(name) for name in ("id", "title", "url", "published", "summary")]
 
 
-def _sqlite(terms: list[str], match_all: bool) -> Any:
+def _sqlite(terms: list[str], match_all: bool, view: FeedView) -> Any:
     # Quoted FTS5 strings: the words cannot contain quotes, so nothing is ever syntax.
     match = (" " if match_all else " OR ").join(f'"{term}"' for term in terms)
     fts = table("articles_fts", column("rowid"))
     rank = func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)
     return (
-        select(*_columns(), (-rank).label("relevance"))
+        select(*_columns(view), (-rank).label("relevance"))
         .select_from(fts)
         .join(Article, Article.id == fts.c.rowid)
         .where(text("articles_fts MATCH :match").bindparams(match=match))
@@ -105,7 +109,7 @@ def _sqlite(terms: list[str], match_all: bool) -> Any:
     )
 
 
-def _postgres(terms: list[str], match_all: bool) -> Any:
+def _postgres(terms: list[str], match_all: bool, view: FeedView) -> Any:
     def tsquery(words: str) -> Any:
         """A tsquery of plain words: ``plainto_tsquery`` never fails on any input."""
         return func.plainto_tsquery(literal_column("'english'"), words)
@@ -118,7 +122,7 @@ def _postgres(terms: list[str], match_all: bool) -> Any:
     # Normalisation 1: divide by 1 + log(length), so long texts do not win by size alone.
     rank = func.ts_rank_cd(vector, query, 1)
     return (
-        select(*_columns(), rank.label("relevance"))
+        select(*_columns(view), rank.label("relevance"))
         .where(vector.bool_op("@@")(query))
         .order_by(rank.desc())
     )

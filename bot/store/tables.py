@@ -127,6 +127,17 @@ class FeedEntry(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
     first_seen: Mapped[datetime]
+    # The feed's own item: what this feed's subscribers see (NULL in rows stored before 0003,
+    # which show the article's). Articles are shared by URL, so these never come from another feed.
+    title: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    # Set only when the shared article's text came from another feed and differs from this one's.
+    text: Mapped[str | None] = mapped_column(Text)
+    text_source: Mapped[str | None] = mapped_column(String(16))
+    digest: Mapped[dict[str, Any] | None]
 
 
 class Schedule(Base):

@@ -99,3 +99,24 @@ async def test_a_big_prune_gives_the_space_back(clocked_store: Store, clock: Clo
 
 async def test_ping_answers(clocked_store: Store) -> None:
     assert await clocked_store.ping() is True
+
+
+async def test_a_feeds_own_text_is_stripped_with_its_article(
+    clocked_store: Store, clock: Clock
+) -> None:
+    store = clocked_store
+    first = await subscribed_feed(store)
+    second = await subscribed_feed(store, "https://other.example/feed")
+    link = "https://news.example/shared"
+    theirs = article("a", link=link, text="Their words about the shared story, first stored.")
+    mine = article("b", link=link, text="My own words about the shared story, kept for me.")
+    await store.store_articles(first, [theirs], deliver=False)
+    await store.store_articles(second, [mine], deliver=False)
+    [before] = await store.recent_articles(None, feed_id=second)
+    assert before.text.startswith("My own words")
+    clock.advance(days=100)
+
+    assert await store.prune(RETENTION) == 1
+    [row] = await store.recent_articles(None, feed_id=second)
+    assert (row.text, row.text_source) == ("", "pruned")
+    assert row.title == "Story b"
