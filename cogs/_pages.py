@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.render.reply import reply
+
 log = logging.getLogger(__name__)
 
 PAGE_TIMEOUT_SECONDS = 600.0
@@ -87,8 +89,8 @@ def chunked(lines: Sequence[str], *, per_page: int, max_chars: int = 3500) -> li
 async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.Embed]) -> None:
     """Answer privately with ``pages``: one embed, or the first of several with page buttons."""
     if len(pages) == 1:
-        await interaction.response.send_message(embed=pages[0], ephemeral=True)
+        await reply(interaction, embed=pages[0])
         return
     view = Pages(pages, owner_id=interaction.user.id)
     view.origin = interaction
-    await interaction.response.send_message(embed=view.current, view=view, ephemeral=True)
+    await reply(interaction, embed=view.current, view=view)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.errors import BriefingError
 from bot.logs import configure_logging
 from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
 
@@ -16,7 +17,7 @@ EXAMPLE_CONFIG = Path("config/briefing.example.toml")
 log = logging.getLogger(__name__)
 
 
-class CommandError(Exception):
+class CommandError(BriefingError):
     """A failure the user can act on: printed as one line, exit status 1."""
 
 

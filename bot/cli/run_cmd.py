@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,10 +17,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rich.console import Console
 
 from bot.cli.common import CommandError, settings_from
+from bot.cli.failures import open_runtime_or_explain
 from bot.cli.terminal import print_digest
+from bot.errors import StartError
 from bot.feeds.identity import normalize_url
 from bot.models import Article, Digest
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store import FeedRow
 
@@ -66,14 +69,21 @@ def run(args: argparse.Namespace) -> int:
 async def discord_mode(settings: Settings, token: str) -> int:
     """Run the bot on Discord (or the Discord-compatible server the settings name)."""
     # Imported here: discord.py is only needed when there is a token.
-    from bot.app import BriefingBot, use_discord_endpoints  # noqa: PLC0415
+    from bot.app import BriefingBot, start_problem, use_discord_endpoints  # noqa: PLC0415
 
     use_discord_endpoints(settings.discord_api_base, settings.discord_gateway_url)
-    async with open_runtime(settings) as runtime:
+    async with AsyncExitStack() as stack:
+        runtime = await open_runtime_or_explain(stack, settings)
         bot = BriefingBot(runtime)
         _close_on_signals(bot)
         async with bot:
-            await bot.start(token)
+            try:
+                await bot.start(token)
+            except Exception as exc:
+                problem = start_problem(exc, settings.discord_api_base)
+                if problem is None:
+                    raise
+                raise StartError(problem) from exc
     log.info("stopped")
     return 0
 
@@ -101,7 +111,8 @@ async def console_mode(settings: Settings, feeds: Sequence[str]) -> int:
         f"[bold]Briefing console mode[/bold]: {len(feeds)} feed(s), polled every "
         f"{settings.poll_interval_seconds} s. No Discord token: printing what would be posted."
     )
-    async with open_runtime(settings) as runtime:
+    async with AsyncExitStack() as stack:
+        runtime = await open_runtime_or_explain(stack, settings)
         rows = [await runtime.store.add_feed(normalize_url(url)) for url in feeds]
         printer = ConsolePrinter(console)
         poller = runtime.poller(on_articles=printer)
