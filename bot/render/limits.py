@@ -66,10 +66,13 @@ def fit_embeds(embeds: Sequence[discord.Embed]) -> list[discord.Embed]:
 
 
 def _shrink(embed: discord.Embed) -> None:
-    """Cut one embed's description (then its fields) until it fits the message total."""
-    excess = len(embed) - EMBED_TOTAL
-    if embed.description and excess > 0:
-        keep = max(1, len(embed.description) - excess)
-        embed.description = truncate(embed.description, keep)
+    """Drop trailing fields, then cut the description and footer, until the embed fits 6,000."""
     while len(embed) > EMBED_TOTAL and embed.fields:
         embed.remove_field(len(embed.fields) - 1)
+    excess = len(embed) - EMBED_TOTAL
+    if excess > 0 and embed.description:
+        embed.description = truncate(embed.description, max(1, len(embed.description) - excess))
+    excess = len(embed) - EMBED_TOTAL
+    if excess > 0 and embed.footer.text:
+        text = truncate(embed.footer.text, max(1, len(embed.footer.text) - excess))
+        embed.set_footer(text=text, icon_url=embed.footer.icon_url)
