@@ -67,12 +67,16 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = Field(Path("data"), description="Where the SQLite database lives.")
     database_url: str | None = Field(
-        None, description="SQLAlchemy async URL; default: SQLite file in data_dir."
+        None,
+        description="postgresql://user:pw@host/db (or postgres://, run on asyncpg) or "
+        "sqlite:///path; default: SQLite file in data_dir.",
     )
 
     # Fetching
     allow_private_urls: bool = Field(
-        False, description="Allow feeds on loopback/private addresses (self-hosted feeds, tests)."
+        False,
+        description="Allow feeds on loopback/private addresses (self-hosted feeds, tests); "
+        "cloud metadata and link-local addresses stay refused.",
     )
     user_agent: str = Field(
         "Briefing/0.1 (+https://github.com/briefing-bot/briefing; self-hosted feed reader)",
