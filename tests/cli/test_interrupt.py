@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.run import environment
+from tests.fakediscord import FakeDiscord
 from tests.fixtures.http import HttpServer
 from tests.poller.builders import serve_seed_feed
 
@@ -138,6 +139,34 @@ async def test_sigterm_in_console_mode_stops_cleanly_without_any_traceback(
     assert status == 0, output
     assert output.rstrip().endswith("stopped"), output
     assert "Traceback" not in output
+
+
+async def test_ctrl_c_in_discord_mode_closes_the_bot_cleanly(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    env = environment(
+        BRIEFING_DISCORD_TOKEN=fake_discord.token,
+        BRIEFING_DISCORD_API_BASE=fake_discord.api_base,
+        BRIEFING_DISCORD_GATEWAY_URL=fake_discord.gateway_url,
+        BRIEFING_DEV_GUILD_ID=str(fake_discord.guild.id),
+        BRIEFING_DATA_DIR=str(tmp_path / "data"),
+        BRIEFING_SHUTDOWN_GRACE_SECONDS="1",
+        TERM="xterm",
+    )
+    session = spawn(["-m", "bot", "run"], tmp_path, env)
+    try:
+        ready = await asyncio.to_thread(
+            session.read_until, "synced", time.monotonic() + DEADLINE_SECONDS
+        )
+        assert ready, f"the bot did not sync its commands in time:\n{session.output}"
+        os.write(session.fd, b"\x03")
+        status = await asyncio.to_thread(session.wait, time.monotonic() + DEADLINE_SECONDS)
+    finally:
+        session.close()
+    assert status == 0, session.output
+    assert "SIGINT: shutting down" in session.output
+    assert "Traceback" not in session.output
+    assert "stopped" in session.output
 
 
 @pytest.mark.xfail(

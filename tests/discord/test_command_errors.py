@@ -95,7 +95,7 @@ def option(fake: FakeDiscord, path: str, name: str) -> dict[str, Any]:
     """The registered definition of one option of a (sub)command."""
     first, *rest = path.split()
     [command] = [c for c in fake.commands(fake.guild.id) if c["name"] == first]
-    options = command["options"]
+    options: list[dict[str, Any]] = command["options"]
     for part in rest:
         [sub] = [o for o in options if o["name"] == part]
         options = sub["options"]
