@@ -91,7 +91,8 @@ async def discord_mode(settings: Settings, token: str) -> int:
 
 def _close_on_signals(bot: Any) -> None:
     """First SIGTERM/SIGINT: close gracefully (the cogs stop their work); second: exit at once."""
-    _on_signals(lambda: asyncio.ensure_future(bot.close()))
+    closing: list[asyncio.Future[None]] = []  # a reference keeps the task from being collected
+    _on_signals(lambda: closing.append(asyncio.ensure_future(bot.close())))
 
 
 def _on_signals(first: Callable[[], object]) -> None:
