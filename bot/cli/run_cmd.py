@@ -76,10 +76,14 @@ async def discord_mode(settings: Settings, token: str) -> int:
     async with AsyncExitStack() as stack:
         runtime = await open_runtime_or_explain(stack, settings)
         bot = BriefingBot(runtime)
-        _close_on_signals(bot)
         async with bot:
+            start = asyncio.ensure_future(bot.start(token))
+            _close_on_signals(bot, start)
             try:
-                await bot.start(token)
+                await start
+            except asyncio.CancelledError:
+                if not start.cancelled():
+                    raise
             except Exception as exc:
                 problem = start_problem(exc, settings.discord_api_base)
                 if problem is None:
@@ -89,10 +93,21 @@ async def discord_mode(settings: Settings, token: str) -> int:
     return 0
 
 
-def _close_on_signals(bot: Any) -> None:
-    """First SIGTERM/SIGINT: close gracefully (the cogs stop their work); second: exit at once."""
+def _close_on_signals(bot: Any, start: asyncio.Future[None]) -> None:
+    """First SIGTERM/SIGINT: close gracefully (the cogs stop their work); second: exit at once.
+
+    Before the bot is ready, the start is cancelled instead: discord.py retries a shard
+    connection that a close cut short, forever.
+    """
     closing: list[asyncio.Future[None]] = []  # a reference keeps the task from being collected
-    _on_signals(lambda: closing.append(asyncio.ensure_future(bot.close())))
+
+    def first() -> None:
+        if bot.is_ready():
+            closing.append(asyncio.ensure_future(bot.close()))
+        else:
+            start.cancel()  # leaving ``async with bot`` closes it
+
+    _on_signals(first)
 
 
 def _on_signals(first: Callable[[], object]) -> None:
