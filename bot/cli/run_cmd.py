@@ -94,20 +94,24 @@ async def discord_mode(settings: Settings, token: str) -> int:
 
 
 def _close_on_signals(bot: Any, start: asyncio.Future[None]) -> None:
-    """First SIGTERM/SIGINT: close gracefully (the cogs stop their work); second: exit at once.
+    """First SIGTERM/SIGINT: close gracefully (the cogs stop their work); second: exit at once."""
+    stopping: list[asyncio.Future[None]] = []  # a reference keeps the task from being collected
+    _on_signals(lambda: stopping.append(asyncio.ensure_future(_stop(bot, start))))
 
-    Before the bot is ready, the start is cancelled instead: discord.py retries a shard
-    connection that a close cut short, forever.
+
+async def _stop(bot: Any, start: asyncio.Future[None]) -> None:
+    """Close a ready bot; cancel the start of one that is not ready yet, until it has ended.
+
+    discord.py retries a shard connection that a close cut short, forever; and a cancellation
+    can be lost when it meets a connection completing (``asyncio.wait_for`` before 3.12), so
+    this looks again every second.
     """
-    closing: list[asyncio.Future[None]] = []  # a reference keeps the task from being collected
-
-    def first() -> None:
+    while not start.done():
         if bot.is_ready():
-            closing.append(asyncio.ensure_future(bot.close()))
+            await bot.close()
         else:
-            start.cancel()  # leaving ``async with bot`` closes it
-
-    _on_signals(first)
+            start.cancel()
+        await asyncio.wait({start}, timeout=1.0)
 
 
 def _on_signals(first: Callable[[], object]) -> None:
