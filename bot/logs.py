@@ -11,7 +11,8 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -59,6 +60,57 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RepeatFilter(logging.Filter):
+    """Lets the first of identical warnings and errors through, then one per interval with a count.
+
+    Records are the same when their logger, level and message are (for records with an
+    exception: the message template and the exception's type and text, so a library's "job ...
+    next run at 10:01:02 raised" counts as one). A repeat that passes again carries the count
+    and the exception's one-line summary instead of its traceback: the traceback was shown.
+    Below WARNING nothing is held back.
+    """
+
+    MAX_KEYS = 1000
+
+    def __init__(
+        self, interval: float = 60.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self.interval = interval
+        self._clock = clock
+        self._seen: dict[tuple[object, ...], list[float]] = {}  # key -> [first seen, repeats]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for a repeat within the interval; rewrites the first record after it."""
+        if record.levelno < logging.WARNING:
+            return True
+        key, summary = _repeat_key(record)
+        now = self._clock()
+        entry = self._seen.get(key)
+        if entry is not None and now - entry[0] < self.interval:
+            entry[1] += 1
+            return False
+        if len(self._seen) >= self.MAX_KEYS:
+            self._seen = {k: v for k, v in self._seen.items() if now - v[0] < self.interval}
+        self._seen[key] = [now, 0]
+        if entry is not None and entry[1]:
+            text = f"{record.getMessage()} [{summary}] " if summary else f"{record.getMessage()} "
+            record.msg = f"{text}(repeated {int(entry[1])} more time(s) in {now - entry[0]:.0f} s)"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _repeat_key(record: logging.LogRecord) -> tuple[tuple[object, ...], str]:
+    """What makes two records the same, and the one-line summary of the exception (if any)."""
+    exc = record.exc_info[1] if record.exc_info else None
+    if exc is None:
+        return (record.name, record.levelno, record.getMessage()), ""
+    summary = f"{type(exc).__name__}: {exc}"[:300]
+    return (record.name, record.levelno, str(record.msg), summary), summary
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, extras, exception."""
 
@@ -97,9 +149,13 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
 
 
 def build_handler(
-    fmt: str = "text", *, secrets: Iterable[str] = (), stream: TextIO | None = None
+    fmt: str = "text",
+    *,
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
+    repeat_interval: float = 60.0,
 ) -> logging.Handler:
-    """A stream handler in ``fmt`` ("text" or "json") that redacts secrets."""
+    """A stream handler in ``fmt`` ("text" or "json") that redacts secrets and folds repeats."""
     handler: logging.StreamHandler[TextIO] = (
         logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     )
@@ -111,6 +167,7 @@ def build_handler(
                 "%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S"
             )
         )
+    handler.addFilter(RepeatFilter(repeat_interval))
     handler.addFilter(RedactingFilter(secrets))
     return handler
 

@@ -16,6 +16,7 @@ import aiohttp
 
 from bot.feeds.fetch import Fetcher
 from bot.feeds.http import FetchLimits, create_session
+from bot.liveness import keep_alive
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from bot.poller import ArticleSink, Clock, Poller, utcnow
@@ -103,7 +104,8 @@ async def open_runtime(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = await Store.open(settings.effective_database_url, clock=clock)
     try:
-        async with open_reader(settings, workers=workers) as reader:
+        # The worker row and heartbeat live longest: claims are handed back after all work.
+        async with keep_alive(store, settings), open_reader(settings, workers=workers) as reader:
             yield Runtime(settings=settings, store=store, reader=reader, clock=clock)
     finally:
         await store.close()

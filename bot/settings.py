@@ -107,12 +107,28 @@ class Settings(BaseSettings):
         "with several processes, divide it between them).",
     )
     delivery_lease_seconds: float = Field(
-        120.0, gt=0, description="How long a claimed post is hidden from other workers."
+        120.0,
+        gt=0,
+        description="Safety net: a claimed post is hidden at most this long, even from a "
+        "worker whose heartbeat looks alive.",
     )
     delivery_idle_seconds: float = Field(
         1.0, gt=0, description="How often the delivery worker looks for new posts."
     )
 
+    instance_name: str | None = Field(
+        None,
+        description="This process's stable name (a restart takes over its claims at once); "
+        "default: host, database and shard ids.",
+    )
+    worker_heartbeat_seconds: float = Field(
+        5.0, gt=0, description="How often this process tells the others it is alive."
+    )
+    worker_stale_seconds: float = Field(
+        15.0,
+        gt=0,
+        description="A process silent this long is dead: others take over its claims.",
+    )
     shutdown_grace_seconds: float = Field(
         10.0,
         ge=0,
@@ -155,6 +171,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_intervals(self) -> Settings:
+        if self.worker_stale_seconds < 2 * self.worker_heartbeat_seconds:
+            raise ValueError("worker_stale_seconds must be at least twice worker_heartbeat_seconds")
         if self.min_poll_interval_seconds > self.poll_interval_seconds:
             raise ValueError("min_poll_interval_seconds must not exceed poll_interval_seconds")
         if self.max_poll_interval_seconds < self.poll_interval_seconds:

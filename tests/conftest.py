@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.db",
     "tests.fixtures.discord",
     "tests.fixtures.bot",
+    "tests.fixtures.pgcluster",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]

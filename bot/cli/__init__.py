@@ -1,25 +1,21 @@
-"""The command line: one sub-command per module, dispatched from :func:`main`."""
+"""The command line: one sub-command per module, dispatched from :func:`main`.
+
+Sub-command modules are imported when the parser is built, not with this package: ``briefing
+digest`` (batch digests of plain text) then loads only what digesting needs, not the bot's
+HTTP, database and scheduler stack.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
-from bot.cli import (
-    ask_cmd,
-    check_cmd,
-    digest_cmd,
-    healthcheck_cmd,
-    invite_cmd,
-    opml_cmd,
-    poll_cmd,
-    preview_cmd,
-    run_cmd,
-)
 from bot.errors import BriefingError
 from bot.logs import redact
 
@@ -28,10 +24,25 @@ log = logging.getLogger(__name__)
 DEBUG_HINT = 'set log_level = "DEBUG" (BRIEFING_LOG_LEVEL=DEBUG) to see the traceback'
 
 Handler = Callable[[argparse.Namespace], int]
+COMMANDS = (
+    "run_cmd",
+    "digest_cmd",
+    "preview_cmd",
+    "poll_cmd",
+    "ask_cmd",
+    "check_cmd",
+    "invite_cmd",
+    "opml_cmd",
+    "healthcheck_cmd",
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command registered."""
+def _command(name: str) -> ModuleType:
+    return importlib.import_module(f"bot.cli.{name}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every sub-command registered (or just the one ``only`` names)."""
     parser = argparse.ArgumentParser(
         prog="briefing",
         description="Briefing: news feeds turned into digests people actually read.",
@@ -39,23 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, default=None, help="TOML config file (default: config/briefing.toml)"
     )
-    run_cmd.add_arguments(parser)  # `briefing` alone runs the bot
+    if only is None:
+        _command("run_cmd").add_arguments(parser)  # `briefing` alone runs the bot
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run_cmd.register(commands)
-    digest_cmd.register(commands)
-    preview_cmd.register(commands)
-    poll_cmd.register(commands)
-    ask_cmd.register(commands)
-    check_cmd.register(commands)
-    invite_cmd.register(commands)
-    opml_cmd.register(commands)
-    healthcheck_cmd.register(commands)
+    for name in COMMANDS if only is None else (only,):
+        _command(name).register(commands)
     return parser
 
 
 def main(argv: Sequence[str]) -> int:
     """Parse ``argv`` and run the chosen command; returns the exit status."""
-    parser = build_parser()
+    # The digest command alone is often run in bulk: skip importing the others.
+    parser = build_parser("digest_cmd" if list(argv[:1]) == ["digest"] else None)
     args = parser.parse_args(list(argv))
     handler: Handler = args.handler
     try:

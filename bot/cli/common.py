@@ -7,10 +7,13 @@ import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import BriefingError
 from bot.logs import configure_logging
-from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:  # pydantic's import is heavy: the digest command does without settings
+    from bot.settings import Settings
 
 EXAMPLE_CONFIG = Path("config/briefing.example.toml")
 
@@ -23,6 +26,8 @@ class CommandError(BriefingError):
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Load ``--config``; by default config/briefing.toml, else the bundled example."""
+    from bot.settings import DEFAULT_CONFIG, SettingsError, load_settings  # noqa: PLC0415
+
     path: Path | None = args.config
     if path is None and not DEFAULT_CONFIG.is_file() and EXAMPLE_CONFIG.is_file():
         print(

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from bot.cli.terminal import print_digest, progress_over
 from bot.digest import summarize
 from bot.models import Digest
 
@@ -63,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
     else:
+        from bot.cli.terminal import print_digest  # noqa: PLC0415  (rich: only for a terminal)
+
         print_digest(digest, title=args.title or title)
     return 0
 
@@ -131,8 +132,13 @@ def _run_batch(path: Path, points: int) -> int:
 
 
 def _numbered_lines(handle: IO[bytes], path: Path) -> Iterator[tuple[int, bytes]]:
+    if not sys.stderr.isatty():  # no progress bar: rich need not be imported
+        yield from ((n, line) for n, line in enumerate(handle, start=1) if line.strip())
+        return
+    from bot.cli.terminal import progress_over  # noqa: PLC0415
+
     total = path.stat().st_size if str(path) != "-" and path.is_file() else None
-    with progress_over(total, enabled=sys.stderr.isatty()) as advance:
+    with progress_over(total, enabled=True) as advance:
         for number, line in enumerate(handle, start=1):
             advance(len(line))
             if line.strip():

@@ -11,6 +11,7 @@ import discord
 from bot.delivery.config import DeliveryConfig
 from bot.delivery.outcome import Action, backoff, classify, delivery_nonce, describe
 from bot.delivery.pacing import SlidingWindow
+from bot.delivery.unrecorded import Unrecorded
 from bot.metrics import Metrics
 from bot.render.article import article_embed, more_view
 from bot.store import DeliveryRow, Store
@@ -61,15 +62,20 @@ class Poster:
         self.config = pacer.config
         self.clock = clock
         self.metrics = metrics
+        self.unrecorded = Unrecorded()  # outcomes the database could not take yet
 
     async def post(self, row: DeliveryRow) -> Action | None:
         """Post one instant delivery; ``None`` when it was sent, else the action taken."""
         article = row.article
         if article is None:
-            await self.store.mark_skipped(row.id, "article no longer stored")
+            await self.unrecorded.record(
+                f"delivery {row.id} skipped",
+                lambda: self.store.mark_skipped(row.id, "article no longer stored"),
+            )
             return Action.FAIL
         embed = article_embed(article, feed_title=row.feed_title, points=self.config.key_points)
         channel = self.client.get_partial_messageable(row.channel_id, guild_id=row.guild_id)
+        await self.unrecorded.wait_clear()  # each post now could only add an unrecorded one
         await self.pacer.acquire(row.channel_id)
         try:
             message = await channel.send(
@@ -80,7 +86,10 @@ class Poster:
             )
         except Exception as exc:  # every failure is classified and recorded
             return await self.failed(row, exc)
-        await self.store.mark_sent(row.id, message.id)
+        await self.unrecorded.record(
+            f"delivery {row.id} sent as message {message.id}",
+            lambda: self.store.mark_sent(row.id, message.id),
+        )
         if self.metrics is not None:
             self.metrics.delivery_done("sent")
         return None
@@ -92,11 +101,18 @@ class Poster:
         if action is Action.RETRY and row.attempts >= self.config.max_attempts:
             action = Action.FAIL
         log.warning("delivery %d to %d: %s -> %s", row.id, row.channel_id, reason, action.value)
+        await self.unrecorded.record(
+            f"delivery {row.id}: {action.value}", lambda: self._settle(row, action, reason)
+        )
+        return action
+
+    async def _settle(self, row: DeliveryRow, action: Action, reason: str) -> None:
+        """Record what a failed attempt's class of error asks for."""
         if action is Action.RETRY:
             await self.retry_later(row, reason)
         elif action is Action.PAUSE and row.subscription_id is not None:
             await self.store.pause_subscription(row.subscription_id, pause_reason(reason))
-            await self.release(row, PAUSED)
+            await self.store.mark_retry(row.id, PAUSED, self.clock())
         elif action is Action.REMOVE_CHANNEL:
             removed = await self.store.remove_channel(row.channel_id)
             log.info("channel %d is gone: %d subscriptions removed", row.channel_id, removed)
@@ -104,7 +120,6 @@ class Poster:
             await self.store.mark_failed(row.id, reason)
             if self.metrics is not None:
                 self.metrics.delivery_done("failed")
-        return action
 
     async def retry_later(self, row: DeliveryRow, reason: str) -> None:
         """Try the row again after a back-off that grows with its attempts."""
@@ -115,7 +130,10 @@ class Poster:
 
     async def release(self, row: DeliveryRow, reason: str) -> None:
         """Give a claimed row back without posting it (due now; paused rows are not claimed)."""
-        await self.store.mark_retry(row.id, reason, self.clock())
+        await self.unrecorded.record(
+            f"delivery {row.id} handed back",
+            lambda: self.store.mark_retry(row.id, reason, self.clock()),
+        )
 
 
 def pause_reason(error: str) -> str:

@@ -21,6 +21,8 @@ from bot.store import DeliveryRow, Store
 
 log = logging.getLogger(__name__)
 
+MAX_BACKOFF = 10.0  # seconds between tries while the database is unreachable
+
 
 class DeliveryWorker:
     """Posts the outbox's instant rows until stopped.
@@ -84,6 +86,7 @@ class DeliveryWorker:
         lanes = list(self._lane_tasks.values())
         if lanes and grace > 0:
             await asyncio.wait(lanes, timeout=grace)
+        await self._record_before_exit(grace)
         leftover = [row for queue in self._lanes.values() for row in queue]
         await self._cancel_lanes()
         for row in leftover:
@@ -94,15 +97,42 @@ class DeliveryWorker:
         if leftover:
             log.info("shutdown: %d claimed post(s) handed back as pending", len(leftover))
 
+    async def _record_before_exit(self, grace: float) -> None:
+        """Try, within the grace, to write the outcomes still kept in memory."""
+        unrecorded = self.poster.unrecorded
+        for _ in range(max(1, int(grace))):  # about one try a second
+            if await unrecorded.flush():
+                return
+            await asyncio.sleep(1.0)
+        if len(unrecorded):
+            log.error(
+                "shutdown: %d outcome(s) could not be recorded (database unreachable): %s",
+                len(unrecorded),
+                "; ".join(unrecorded.describe()[:20]),
+            )
+
     async def run(self) -> None:
-        """Claim and post until cancelled (lanes under way are left to :meth:`stop`)."""
+        """Claim and post until cancelled (lanes under way are left to :meth:`stop`).
+
+        While the database is unreachable nothing is claimed: outcomes kept in memory are
+        written first, and the next try waits longer each time (up to ``MAX_BACKOFF``).
+        """
+        failures = 0
         while True:
-            await self._maybe_notify()
             try:
+                if not await self.poster.unrecorded.flush():
+                    raise ConnectionError("outcomes wait to be recorded")
+                await self._maybe_notify()
                 claimed = await self.claim()
-            except Exception:
-                log.exception("claiming deliveries failed")
-                claimed = 0
+            except Exception as exc:
+                failures += 1
+                if not isinstance(exc, ConnectionError):
+                    log.warning("claiming deliveries failed (%s: %s)", type(exc).__name__, exc)
+                await asyncio.sleep(min(MAX_BACKOFF, 2.0 ** min(failures - 1, 8)))
+                continue
+            if failures:
+                log.info("delivery resumes after %d failed tries", failures)
+            failures = 0
             await self._wait(busy=claimed > 0)
 
     async def claim(self) -> int:
@@ -184,8 +214,8 @@ class DeliveryWorker:
             return Action.PAUSE
         try:
             action = await self.poster.post(row)
-        except Exception:  # the store failed: the lease brings the row back
-            log.exception("delivery %d: recording the outcome failed", row.id)
+        except Exception:  # outcomes are kept when the store fails: this is a bug of ours
+            log.exception("delivery %d: posting failed", row.id)
             return Action.RETRY
         self.sent += action is None
         return action

@@ -11,7 +11,8 @@ from bot.digest.features import SentenceFeatures, features, words
 from bot.digest.keywords import keywords
 from bot.digest.language import UNKNOWN, detect_language, stop_words
 from bot.digest.params import Params
-from bot.digest.select import relevance, select
+from bot.digest.sections import has_sections, select_sections
+from bot.digest.select import centrality, relevance, select
 from bot.digest.sentences import Sentence, split_sentences
 from bot.models import Digest, KeyPoint
 
@@ -22,7 +23,7 @@ MIN_POINTS, MAX_POINTS = 1, 10
 MIN_SENTENCES = 2
 MIN_WORDS = 15
 WORDS_PER_MINUTE = 230
-LANGUAGE_SAMPLE_WORDS = 400  # enough to tell the language; keeps long texts fast
+LANGUAGE_SAMPLE_WORDS = 80  # enough to tell the language (py3langid costs per character)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,13 @@ def _analyse(text: str, title: str | None) -> _Analysis:
     language = detect_language(islice(chain.from_iterable(tokens), LANGUAGE_SAMPLE_WORDS))
     stops = stop_words(language)
     cache: dict[str, str] = {}
-    feats = [features(s.text, t, stops, language, cache) for s, t in zip(body, tokens, strict=True)]
+    ends = [
+        _ends_line(text, s, body[n + 1] if n + 1 < len(body) else None) for n, s in enumerate(body)
+    ]
+    feats = [
+        features(s.text, t, stops, language, cache, ends_line=end)
+        for s, t, end in zip(body, tokens, ends, strict=True)
+    ]
     title_terms: frozenset[str] = frozenset()
     if title:
         title_terms = features(title, words(title), stops, language, cache).terms
@@ -74,6 +81,11 @@ def _analyse(text: str, title: str | None) -> _Analysis:
         features(h.text, words(h.text), stops, language, cache).terms for h in headings
     ]
     return _Analysis(body, headings, feats, title_terms, language, stops, cache, heading_terms)
+
+
+def _ends_line(text: str, sentence: Sentence, following: Sentence | None) -> bool:
+    """Whether a line break (or the end of the text) follows ``sentence``."""
+    return following is None or "\n" in text[sentence.end : following.start]
 
 
 def _summarize(text: str, title: str | None, count: int, params: Params | None) -> Digest:
@@ -88,8 +100,15 @@ def _summarize(text: str, title: str | None, count: int, params: Params | None) 
     )
     if len(analysis.body) < MIN_SENTENCES or word_count < MIN_WORDS:
         return _as_is(text, analysis.language, keys, word_count)
+    params = params or Params()
     scores = relevance(analysis.feats, analysis.body, analysis.title_terms, params)
-    picked = select(analysis.feats, scores, count, params)
+    if has_sections(analysis.body):
+        central = centrality(analysis.feats)
+        picked = select_sections(
+            analysis.feats, analysis.body, scores, central, count=count, params=params
+        )
+    else:
+        picked = select(analysis.feats, scores, count, params)
     points = tuple(_key_point(analysis.body[i]) for i in sorted(picked))
     return Digest(
         key_points=points,

@@ -25,10 +25,18 @@ MAX_WORDS = 55  # longer ones are mostly photo captions glued to a sentence, or 
 QUOTES = "\"'“‘«„"
 QUOTE_WEIGHT = 0.7
 _QUOTED = re.compile(r"[“\"«„][^“”\"«»„]*[”\"»]")
+# What a reader is told to do, not told: "Click here", "Sign up for our newsletter", "Read more".
+_CALL_TO_ACTION = re.compile(
+    r"(?:click|tap|sign up|subscribe|follow|share|read|watch|listen|download|join|register|"
+    r"log in|see also|related)\b(?! (?:by|that|as|to the report)\b)",
+    re.IGNORECASE,
+)
+_ENDS_STATEMENT = ".!…。！।॥۔։።"
+_CLOSING_MARKS = "\"'”’»)]」』 "
+# Matched against the lower-cased text: several times faster than re.IGNORECASE.
 _BOILERPLATE = re.compile(
     r"scroll down for|click here|read more:|follow us|sign up|all rights reserved|"
-    r"published:|updated:|share this|copyright|@\w+ on twitter",
-    re.IGNORECASE,
+    r"published:|updated:|share this|copyright|@\w+ on twitter"
 )
 
 
@@ -53,18 +61,35 @@ def features(
     stops: frozenset[str],
     language: str,
     cache: dict[str, str],
+    *,
+    ends_line: bool = True,
 ) -> SentenceFeatures:
-    """Content terms and a noise-aware quality score for one sentence and its ``words``."""
+    """Content terms and a noise-aware quality score for one sentence and its ``words``.
+
+    ``ends_line``: the sentence ends its line, so a missing final stop marks a caption; inside a
+    line the cut before it was a guess (a caption glued on), so only its form is judged.
+    """
     terms = set()
-    for low in " ".join(tokens).lower().split(" ") if tokens else ():
-        if low in stops or (len(low) < 2 and not low.isdigit()):
+    # Each distinct word once: a sentence repeats its function words.
+    for low in set(" ".join(tokens).lower().split(" ")) - stops if tokens else ():
+        if len(low) < 2 and not low.isdigit():
             continue
         stemmed = cache.get(low)
         if stemmed is None:
             stemmed = cache[low] = stem(low, language)
         terms.add(stemmed)
-    quality = _quality(text, len(tokens)) if _has_clause(tokens) else 0.0
+    statement = _has_clause(tokens) and is_statement(text, final_stop=ends_line)
+    quality = _quality(text, len(tokens)) if statement else 0.0
     return SentenceFeatures(frozenset(terms), tuple(tokens), len(tokens), quality)
+
+
+def is_statement(text: str, *, final_stop: bool = True) -> bool:
+    """Whether ``text`` states something: not a question, a list introduction ending in a
+    colon, a call to action, or (``final_stop``) a line without final punctuation (a caption)."""
+    core = text.rstrip(_CLOSING_MARKS)
+    if not core or core[-1] in ":?;？：؟" or (final_stop and core[-1] not in _ENDS_STATEMENT):
+        return False
+    return not _CALL_TO_ACTION.match(text.lstrip(_CLOSING_MARKS + "*•-–—►"))
 
 
 def _has_clause(tokens: list[str]) -> bool:
@@ -89,7 +114,7 @@ def _quality(text: str, n_words: int) -> float:
         quality *= 0.3
     if n_words > MAX_WORDS:
         quality *= MAX_WORDS / n_words
-    if _BOILERPLATE.search(text):
+    if _BOILERPLATE.search(text.lower()):
         quality *= 0.2
     quality *= 1.0 - (1.0 - QUOTE_WEIGHT) * _quoted_share(text)
     return quality

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -38,10 +39,11 @@ def keywords(
         for term in terms:
             score[term] = score.get(term, 0.0) + weight
     order = {key: n for n, key in enumerate(score)}  # first seen: ties go to the earlier word
-    ranked = sorted(
+    ranked = heapq.nsmallest(  # keys are unique (first-seen order), so this is a stable sort
+        MAX_KEYWORDS,
         (k for k in score if len(k) >= MIN_LENGTH and not k.isdigit()),
         key=lambda k: (-score[k], order[k]),
-    )[:MAX_KEYWORDS]
+    )
     chosen = [k for n, k in enumerate(ranked) if n < MIN_KEYWORDS or score[k] >= 2]
     spellings = _spellings(frozenset(chosen), body, tokens, stems)
     return tuple(_display(spellings[k]) for k in chosen if spellings.get(k))

@@ -6,10 +6,11 @@ the lead is the opening few dozen words, however many sentences they make, so on
 sentence uses up more of it than a short one.
 
 When the text has real paragraphs, rank is counted in paragraphs (a paragraph's first sentence is
-its topic sentence; the others get ``inner``), every sub-heading opens a new, smaller pyramid
-(``section``), and the closing paragraphs of the lead block (before the first sub-heading) and of
-the article, which in structured articles carry the qualification and the outlook, get a floor
-(``closing``): Edmundson's location method (first and last paragraphs) adapted to news.
+its topic sentence; the others get ``inner``) and every sub-heading opens a new, smaller pyramid
+(``section``). When sub-headings follow a lead block, its closing paragraph, which carries the
+lead's qualification, gets a floor (``closing``). The article's own last paragraph gets none: it
+is mostly a routine closing line. (Key points of sub-headed articles are chosen by
+``bot.digest.sections``; this prior ranks the lead block there and serves ``sentence_scores``.)
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def position_prior(body: Sequence[Sentence], n_words: Sequence[int], params: Par
     for s in body:
         first_rank.setdefault(s.section, rank[s.paragraph])
         last_par[s.section] = s.paragraph
-    # The lead block (before any sub-heading) and the article each end on a closing paragraph.
-    closings = {last_par.get(0, -1), body[-1].paragraph}
+    # A lead block before sub-headings ends on a paragraph that qualifies the lead; an article's
+    # own last paragraph gets no floor (mostly a routine closing line).
+    closings = {last_par[0]} if len(last_par) > 1 and 0 in last_par else set()
     prior = []
     for i, s in enumerate(body):
         opening = i == 0 or body[i - 1].paragraph != s.paragraph

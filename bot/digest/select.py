@@ -38,7 +38,7 @@ def relevance(
     params = params or Params()
     if not feats:
         return []
-    central = _centrality(feats)
+    central = centrality(feats)
     prior = position_prior(body, [feat.n_words for feat in feats], params)
     lead = params.structured_lead if any(s.section for s in body) else params.lead
     scores = []
@@ -50,7 +50,7 @@ def relevance(
     return scores
 
 
-def _centrality(feats: Sequence[SentenceFeatures]) -> list[float]:
+def centrality(feats: Sequence[SentenceFeatures]) -> list[float]:
     """How much of a sentence's content recurs in other sentences (degree centrality), 0..1."""
     df: Counter[str] = Counter()
     for feat in feats:

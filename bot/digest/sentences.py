@@ -24,9 +24,12 @@ WRAP_MIN_CHARS = 60
 
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘«([¿¡"
-_TERMINAL = ".!?…。！？"
+# Full stops of scripts without letter case (Devanagari, Arabic, Armenian, Ethiopic) end a
+# sentence whatever follows; CJK ones need no space after them.
+_CASELESS_STOPS = "।॥؟۔։።"
+_TERMINAL = ".!?…。！？" + _CASELESS_STOPS
 _BULLET = re.compile(r"(?:[-*•–—▪►·]|\d{1,2}[.)])\s+(?=\S)")
-_CANDIDATE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’)]*")
+_CANDIDATE = re.compile(rf"[.!?…{_CASELESS_STOPS}]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’)]*")
 _WORD = re.compile(r"\w+")
 # A photo caption glued to the next sentence without a full stop: "... Nigel Farage The study found"
 _GLUED = re.compile(r"(?<=[a-z0-9])\s+(?=([A-Z][a-z]*)\s+[a-z])")
@@ -153,8 +156,8 @@ def _split_unit(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def _is_boundary(unit: str, punct_start: int, punct_end: int) -> bool:
     """Whether the punctuation at ``unit[punct_start:punct_end]`` ends a sentence."""
     rest = unit[punct_end:].lstrip()
-    if unit[punct_start] in "。！？":
-        return bool(rest)  # CJK full stops need no space after them
+    if unit[punct_start] in "。！？" + _CASELESS_STOPS:
+        return bool(rest)
     nxt = rest.lstrip(_OPENERS)[:1]
     if not nxt or not (nxt.isupper() or nxt.isdigit()):
         return False  # '"... so far," he said' or 'e.g. the' carry on

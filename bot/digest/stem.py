@@ -1,45 +1,44 @@
-"""A light, deterministic stemmer: enough to match "troops"/"troop" or "warned"/"warning".
+"""Stemming with the Snowball stemmers (PyStemmer: 30 languages) and a prefix for the rest.
 
-English gets a few suffix rules (a tiny subset of Porter's step 1); other languages are cut to a
-fixed prefix, the language-agnostic trick that works about as well as a stemmer for matching.
+Snowball matches "troops"/"troop", "warned"/"warning" and "died"/"die" in English and does the same
+job in each language it knows; a language without a stemmer (or "und") is cut to a fixed prefix,
+the language-agnostic trick that works about as well as a stemmer for matching.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+
+import Stemmer
 
 log = logging.getLogger(__name__)
 
 PREFIX_CHARS = 6
+# ISO 639-1 code -> Snowball algorithm name.
+SNOWBALL = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech",
+    "da": "danish", "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian",
+    "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
+    "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian", "lt": "lithuanian",
+    "ne": "nepali", "no": "norwegian", "nb": "norwegian", "fa": "persian", "pl": "polish",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "es": "spanish",
+    "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
 
 
+@functools.lru_cache(maxsize=65536)  # words recur across articles; bounded for long runs
 def stem(word: str, language: str = "en") -> str:
     """The stem of a lower-cased ``word`` in ``language`` (ISO 639-1 or "und")."""
-    if language != "en":
-        return word[:PREFIX_CHARS]
-    n = len(word)
-    if n <= 3:
-        return word
     if word.endswith(("'s", "’s")):
-        word, n = word[:-2], n - 2
-    if n > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif n > 5 and word.endswith("ing"):
-        word = _undouble(word[:-3])
-    elif n > 4 and word.endswith("ed") and not word.endswith("eed"):
-        word = _undouble(word[:-2])
-    elif word.endswith("sses"):
         word = word[:-2]
-    elif n > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    # "announce" and "announced" meet at "announc", as in Porter's last step.
-    if len(word) > 4 and word.endswith("e"):
-        return word[:-1]
-    return word
+    stemmer = _stemmer(language)
+    if stemmer is None:
+        return word[:PREFIX_CHARS]
+    return str(stemmer.stemWord(word))
 
 
-def _undouble(base: str) -> str:
-    # "stopped" -> "stopp" -> "stop"; keeps "ll"/"ss" words ("called" -> "call").
-    if len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz":
-        return base[:-1]
-    return base
+@functools.cache
+def _stemmer(language: str) -> Stemmer.Stemmer | None:
+    name = SNOWBALL.get(language)
+    return Stemmer.Stemmer(name) if name else None

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.base import StoreBase, chunks, delivery_row, fetch_articles
+from bot.store.base import chunks, delivery_row, fetch_articles
 from bot.store.rows import DeliveryRow
 from bot.store.tables import Article, Delivery, Feed, Subscription
+from bot.store.workers import WorkersMixin, claim_expired
 
 log = logging.getLogger(__name__)
 
+UNCLAIMED: dict[str, Any] = {"claimed_by": None, "claimed_at": None}  # the attempt is settled
 
-class DeliveriesMixin(StoreBase):
+
+class DeliveriesMixin(WorkersMixin):
     """The deliveries part of :class:`~bot.store.Store`."""
 
     async def claim_pending_deliveries(
@@ -30,21 +33,15 @@ class DeliveriesMixin(StoreBase):
     ) -> list[DeliveryRow]:
         """Take up to ``limit`` instant posts due at ``now``, with their articles, oldest first.
 
-        Each claim counts as an attempt and hides the row for ``lease_seconds`` (rows locked
-        with SKIP LOCKED on PostgreSQL), so concurrent workers never take the same row and a
-        worker that dies leaves it due again. Posts of paused subscriptions wait. With
-        ``per_channel``, no channel gets more than that many rows of one claim, so a channel
-        with a long backlog (a big import, say) cannot keep every other channel waiting.
+        Each claim counts as an attempt and names this process's worker (when registered): the
+        row stays hidden while that worker's heartbeat is recent, and for at most
+        ``lease_seconds`` (the safety net) whoever claimed it. Rows locked with SKIP LOCKED on
+        PostgreSQL, the conditions rechecked on the locked row, so concurrent workers never
+        take the same row. Posts of paused subscriptions wait. With ``per_channel``, no channel
+        gets more than that many rows of one claim, so a channel with a long backlog (a big
+        import, say) cannot keep every other channel waiting.
         """
-        paused = exists().where(
-            Subscription.id == Delivery.subscription_id, Subscription.paused_reason.is_not(None)
-        )
-        conditions = (
-            Delivery.status == "pending",
-            Delivery.kind == "instant",
-            Delivery.next_attempt_at <= now,
-            ~paused,
-        )
+        conditions = self._claimable_deliveries(now, lease_seconds)
         order = (Delivery.next_attempt_at, Delivery.id)
         if per_channel is None:
             candidates = select(Delivery.id).where(*conditions).order_by(*order).limit(limit)
@@ -61,16 +58,21 @@ class DeliveriesMixin(StoreBase):
                 .order_by(ranked.c.next_attempt_at, ranked.c.id)
                 .limit(limit)
             )
+        # The candidates come from the statement's snapshot; the locking select repeats the
+        # conditions, so PostgreSQL rechecks them on the row version it locks (a row another
+        # worker claimed and committed meanwhile is then no longer claimable).
         due = (
             select(Delivery.id)
-            .where(Delivery.id.in_(candidates.scalar_subquery()))
+            .where(Delivery.id.in_(candidates.scalar_subquery()), *conditions)
             .with_for_update(skip_locked=True)
+            .cte("due")
         )
         stmt = (
             update(Delivery)
-            .where(Delivery.id.in_(due.scalar_subquery()))
+            .where(Delivery.id.in_(select(due.c.id)))
             .values(
-                next_attempt_at=now + timedelta(seconds=lease_seconds),
+                claimed_by=self._claim_owner(),
+                claimed_at=now,
                 attempts=Delivery.attempts + 1,
             )
             .returning(*Delivery.__table__.columns)
@@ -78,6 +80,25 @@ class DeliveriesMixin(StoreBase):
         async with self._db.write() as conn:
             rows = list((await conn.execute(stmt)).mappings())
             return await _complete(conn, sorted(rows, key=lambda m: int(m["id"])))
+
+    def _claimable_deliveries(
+        self, now: datetime, lease_seconds: float
+    ) -> tuple[ColumnElement[bool], ...]:
+        """Pending instant posts that are due, not paused, and claimed by no live worker."""
+        paused = exists().where(
+            Subscription.id == Delivery.subscription_id, Subscription.paused_reason.is_not(None)
+        )
+        free = or_(
+            claim_expired(Delivery.claimed_at, now, lease_seconds),
+            self._claimer_gone(Delivery.claimed_by, now),
+        )
+        return (
+            Delivery.status == "pending",
+            Delivery.kind == "instant",
+            Delivery.next_attempt_at <= now,
+            ~paused,
+            free,
+        )
 
     async def pending_digest(self, channel_id: int) -> list[DeliveryRow]:
         """Every digest-mode post waiting for the channel's next digest, newest article first."""
@@ -126,6 +147,7 @@ class DeliveriesMixin(StoreBase):
         """Several posts went out in one message (a digest)."""
         now = self._clock()
         values = {"status": "sent", "message_id": message_id, "sent_at": now, "last_error": None}
+        values.update(UNCLAIMED)
         async with self._db.write() as conn:
             for part in chunks(list(delivery_ids)):
                 await conn.execute(update(Delivery).where(Delivery.id.in_(part)).values(**values))
@@ -145,7 +167,7 @@ class DeliveriesMixin(StoreBase):
     async def _set_delivery(self, delivery_id: int, **values: Any) -> None:
         condition: ColumnElement[bool] = Delivery.id == delivery_id
         async with self._db.write() as conn:
-            await conn.execute(update(Delivery).where(condition).values(**values))
+            await conn.execute(update(Delivery).where(condition).values(**values, **UNCLAIMED))
 
 
 def _with_article_order(stmt: Select[Any]) -> Select[Any]:

@@ -7,18 +7,19 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, exists, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.base import StoreBase, feed_row, insert_ignore
+from bot.store.base import feed_row, insert_ignore
 from bot.store.rows import FeedRow, FeedStatus
 from bot.store.tables import Delivery, Feed, FeedEntry, Subscription
 from bot.store.types import UTCDateTime
+from bot.store.workers import WorkersMixin, feed_outstanding
 
 log = logging.getLogger(__name__)
 
 
-class FeedsMixin(StoreBase):
+class FeedsMixin(WorkersMixin):
     """The feeds part of :class:`~bot.store.Store`."""
 
     async def add_feed(self, url: str, *, title: str | None = None) -> FeedRow:
@@ -66,26 +67,41 @@ class FeedsMixin(StoreBase):
 
         Their ``next_poll_at`` moves ``lease_seconds`` ahead in the same statement, so another
         poller (another process on PostgreSQL: rows locked with SKIP LOCKED) never takes them;
-        a poller that dies leaves them due again when the lease ends. With ``subscribed_only``
-        feeds that no active subscription wants are left alone.
+        the claim names this process's worker (when registered), and a feed whose claim has no
+        recorded poll yet is claimable again as soon as that worker is dead (stale heartbeat,
+        or gone); else when the lease ends. With ``subscribed_only`` feeds that no active
+        subscription wants are left alone.
         """
-        due = (
-            select(Feed.id)
-            .where(Feed.next_poll_at <= now)
-            .order_by(Feed.next_poll_at, Feed.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        free = or_(
+            Feed.next_poll_at <= now,
+            and_(feed_outstanding(), self._claimer_gone(Feed.claimed_by, now)),
         )
+        conditions: list[ColumnElement[bool]] = [free]
         if subscribed_only:
-            due = due.where(
+            conditions.append(
                 exists().where(
                     Subscription.feed_id == Feed.id, Subscription.paused_reason.is_(None)
                 )
             )
+        candidates = (
+            select(Feed.id).where(*conditions).order_by(Feed.next_poll_at, Feed.id).limit(limit)
+        )
+        # Conditions repeated on the locking select: PostgreSQL rechecks them on the locked row
+        # version, so a feed another poller claimed and committed meanwhile is skipped.
+        due = (
+            select(Feed.id)
+            .where(Feed.id.in_(candidates.scalar_subquery()), *conditions)
+            .with_for_update(skip_locked=True)
+            .cte("due")
+        )
         stmt = (
             update(Feed)
-            .where(Feed.id.in_(due.scalar_subquery()))
-            .values(next_poll_at=now + timedelta(seconds=lease_seconds))
+            .where(Feed.id.in_(select(due.c.id)))
+            .values(
+                next_poll_at=now + timedelta(seconds=lease_seconds),
+                claimed_by=self._claim_owner(),
+                claimed_at=now,
+            )
             .returning(*Feed.__table__.columns)
         )
         async with self._db.write() as conn:

@@ -113,6 +113,7 @@ class DeliveryRow:
     article: ArticleRow | None = None
     feed_id: int | None = None  # the subscription's feed (None once it was removed)
     feed_title: str | None = None
+    claimed_by: int | None = None  # the worker holding the row (workers.id), while it is held
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,8 @@ class Feed(Base):
     failure_notice_at: Mapped[datetime | None]
     baseline_done: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    claimed_by: Mapped[int | None] = mapped_column(BigId, index=True)  # workers.id
+    claimed_at: Mapped[datetime | None]
 
 
 class Subscription(Base):
@@ -170,3 +172,21 @@ class Delivery(Base):
     message_id: Mapped[int | None] = mapped_column(Snowflake)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    claimed_by: Mapped[int | None] = mapped_column(BigId, index=True)  # workers.id
+    claimed_at: Mapped[datetime | None]
+
+
+class Worker(Base):
+    """A running Briefing process; its claims are alive while its heartbeat is recent."""
+
+    __tablename__ = "workers"
+    # Ids are never reused (SQLite would reuse a deleted highest id): claims name them.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Stable across restarts (host, database, shards): a restart takes over its own claims.
+    name: Mapped[str] = mapped_column(Text, index=True)
+    host: Mapped[str] = mapped_column(Text)
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]

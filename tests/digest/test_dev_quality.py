@@ -27,3 +27,24 @@ def test_key_points_beat_lead_3_on_cnndm_dev() -> None:
     # The acceptance bar of issue 2 on this split: R1 >= LEAD-3 + 0.5 and R2 >= LEAD-3.
     assert totals["mine1"] >= totals["lead1"] + 0.5, totals
     assert totals["mine2"] >= totals["lead2"], totals
+
+
+def test_sub_headed_articles_are_covered_section_by_section() -> None:
+    """structured-dev: key points found well beyond LEAD-3's (the leads only), none a heading."""
+    folder = shared_path("eval", "structured-dev")
+    keys = json.loads((folder / "keypoints.json").read_text(encoding="utf-8"))
+    found = lead_found = 0
+    for name, phrases in keys.items():
+        text = (folder / name).read_text(encoding="utf-8")
+        alternatives = [[p] if isinstance(p, str) else p for p in phrases]
+        sentences = split_sentences(text)
+        headings = {s.text for s in sentences if s.is_heading}
+        points = [p.text.lower() for p in summarize(text).key_points]
+        lead = [s.text.lower() for s in sentences if not s.is_heading][:3]
+        assert not headings & {p.text for p in summarize(text).key_points}
+        for alts in alternatives:
+            found += any(a.lower() in p for a in alts for p in points)
+            lead_found += any(a.lower() in p for a in alts for p in lead)
+    # 21 of 30 when this was written (LEAD-3: 10); a slip back towards the lead fails.
+    assert found >= 20, (found, lead_found)
+    assert found >= 2 * lead_found

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 import pytest
 
 from tests.fakediscord import FakeDiscord, Perm
 from tests.fakediscord_tests._bots import DemoBot
+from tests.fixtures.discord import MakeFake, running
 
 
 def text_channel(bot: DemoBot, channel_id: int) -> discord.TextChannel:
@@ -131,3 +134,16 @@ async def test_too_large_embeds_are_refused(bot: DemoBot, fake_discord: FakeDisc
     assert caught.value.status == 400
     assert caught.value.code == 50035
     assert "maximum size of 6000" in str(caught.value)
+
+
+async def test_nonces_are_forgotten_after_the_nonce_window(make_fake_discord: MakeFake) -> None:
+    fake = await make_fake_discord(nonce_window=0.5)
+    async with running(DemoBot(), fake) as client:
+        channel = client.get_channel(fake.channel.id)
+        assert isinstance(channel, discord.TextChannel)
+        first = await channel.send("x", nonce="delivery-9")
+        assert (await channel.send("x", nonce="delivery-9")).id == first.id  # remembered
+        await asyncio.sleep(0.6)  # past the window: forgotten, as Discord does after a while
+        later = await channel.send("x", nonce="delivery-9")
+    assert later.id != first.id
+    assert len(fake.messages(fake.channel)) == 2

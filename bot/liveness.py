@@ -1,0 +1,65 @@
+"""This process as a worker: a stable instance name, a registered row and its heartbeat.
+
+Claims of feeds and posts name the worker that made them and die with it (see
+``bot.store.workers``); this module keeps the worker alive while the process runs and hands its
+claims back when it stops cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.engine import make_url
+
+from bot.settings import Settings
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def instance_name(settings: Settings) -> str:
+    """The configured instance name, else host, database and shard ids (stable across restarts)."""
+    if settings.instance_name:
+        return settings.instance_name
+    if settings.database_url:
+        database = make_url(settings.database_url).render_as_string(hide_password=True)
+    else:
+        database = str(settings.data_dir.resolve())
+    shards = ",".join(map(str, settings.shard_ids)) if settings.shard_ids is not None else "all"
+    return f"{socket.gethostname()}|{database}|shards={shards}"
+
+
+@asynccontextmanager
+async def keep_alive(store: Store, settings: Settings) -> AsyncIterator[int]:
+    """Register this process as a worker, beat while inside, hand its claims back after."""
+    worker_id = await store.register_worker(
+        instance_name(settings), stale_seconds=settings.worker_stale_seconds
+    )
+    task = asyncio.create_task(
+        _beat(store, settings.worker_heartbeat_seconds), name="worker-heartbeat"
+    )
+    try:
+        yield worker_id
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        try:
+            await store.unregister_worker()
+        except Exception as exc:  # the claims die with the heartbeat anyway
+            log.warning("could not hand back this worker's claims: %s", exc)
+
+
+async def _beat(store: Store, interval: float) -> None:
+    """Heartbeat every ``interval`` seconds until cancelled; failures are logged and retried."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await store.heartbeat()
+        except Exception as exc:
+            log.warning("heartbeat failed: database unreachable? %s: %s", type(exc).__name__, exc)

@@ -1,0 +1,193 @@
+"""Claims that belong to a live worker: heartbeats, takeovers, hand-backs, the lease."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.store import Store
+from bot.store.base import utcnow
+from tests.store.factory import T0, article, hours
+
+STALE = 15.0
+OpenStore = Callable[[], Awaitable[Store]]
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = T0 + hours(100)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def open_store(database_url: str, clock: Clock) -> AsyncIterator[OpenStore]:
+    opened: list[Store] = []
+
+    async def open_one() -> Store:
+        store = await Store.open(database_url, clock=clock)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        await store.close()
+
+
+async def _queue(store: Store, n: int, channel: int = 10) -> None:
+    feed = await store.add_feed(f"https://c{channel}.example/feed")
+    await store.subscribe(feed.id, 1, channel, mode="instant", added_by=None)
+    items = [article(f"{channel}-{i}", published=T0 + hours(i)) for i in range(n)]
+    await store.store_articles(feed.id, items, deliver=True)
+
+
+async def _claim(store: Store, clock: Clock, limit: int = 50) -> list[int]:
+    rows = await store.claim_pending_deliveries(clock(), limit=limit, lease_seconds=120)
+    return [row.id for row in rows]
+
+
+async def test_a_live_workers_claims_stay_its_own(open_store: OpenStore, clock: Clock) -> None:
+    a, b = await open_store(), await open_store()
+    await a.register_worker("a", stale_seconds=STALE)
+    await b.register_worker("b", stale_seconds=STALE)
+    await _queue(a, 6)
+    taken = await _claim(a, clock, limit=4)
+    assert len(taken) == 4
+    for _ in range(6):  # a beats; b, healthy all along, still may not take a's rows
+        clock.advance(5)
+        await a.heartbeat()
+        await b.heartbeat()
+        assert len(await _claim(b, clock)) == (2 if _ == 0 else 0)
+    (row,) = [r for r in await a.list_deliveries() if r.id == taken[0]]
+    assert row.claimed_by == a.worker_id
+
+
+async def test_a_silent_workers_claims_are_taken_over(open_store: OpenStore, clock: Clock) -> None:
+    a, b = await open_store(), await open_store()
+    await a.register_worker("a", stale_seconds=STALE)
+    await b.register_worker("b", stale_seconds=STALE)
+    await _queue(a, 5)
+    taken = await _claim(a, clock)
+    clock.advance(STALE - 1)  # a stops beating (killed)
+    await b.heartbeat()
+    assert await _claim(b, clock) == []
+    clock.advance(2)
+    await b.heartbeat()
+    assert sorted(await _claim(b, clock)) == sorted(taken)
+    assert {r.claimed_by for r in await b.list_deliveries()} == {b.worker_id}
+
+
+async def test_a_worker_waits_a_stale_limit_before_taking_over(
+    open_store: OpenStore, clock: Clock
+) -> None:
+    # After a database outage every heartbeat looks stale: a worker (back, or new) first beats
+    # for a whole stale limit, so the others have time to beat again and keep their claims.
+    a = await open_store()
+    await a.register_worker("a", stale_seconds=STALE)
+    await _queue(a, 3)
+    taken = await _claim(a, clock)
+    clock.advance(60)
+    b = await open_store()
+    await b.register_worker("b", stale_seconds=STALE)
+    assert await _claim(b, clock) == []  # a may still hold posts in flight
+    clock.advance(STALE / 2)
+    await a.heartbeat()  # a is back in time: its claims stay its own
+    clock.advance(STALE / 2)
+    await b.heartbeat()
+    assert await _claim(b, clock) == []
+    clock.advance(STALE + 1)  # a is silent again
+    await b.heartbeat()
+    assert sorted(await _claim(b, clock)) == sorted(taken)
+
+
+async def test_a_restart_takes_over_its_own_claims_at_once(
+    open_store: OpenStore, clock: Clock
+) -> None:
+    first = await open_store()
+    await first.register_worker("host|db|shards=all", stale_seconds=STALE)
+    await _queue(first, 4)
+    taken = await _claim(first, clock)
+    clock.advance(1)  # killed; restarted a second later, beat fresh in the database
+    second = await open_store()
+    await second.register_worker("host|db|shards=all", stale_seconds=STALE)
+    assert sorted(await _claim(second, clock)) == sorted(taken)
+    assert [w.name for w in await second.list_workers()] == ["host|db|shards=all"]
+
+
+async def test_a_clean_stop_hands_claims_back(open_store: OpenStore, clock: Clock) -> None:
+    a, b = await open_store(), await open_store()
+    await a.register_worker("a", stale_seconds=STALE)
+    await b.register_worker("b", stale_seconds=STALE)
+    await _queue(a, 3)
+    feed = await a.add_feed("https://feeds.example/x")
+    taken = await _claim(a, clock)
+    polled = await a.claim_due_feeds(clock(), limit=9, lease_seconds=300)
+    assert [f.id for f in polled] == [1, feed.id]
+    await a.unregister_worker()
+    assert sorted(await _claim(b, clock)) == sorted(taken)
+    again = await b.claim_due_feeds(clock(), limit=9, lease_seconds=300)
+    assert sorted(f.id for f in again) == [1, feed.id]
+    assert [w.name for w in await b.list_workers()] == ["b"]
+
+
+async def test_a_dead_pollers_feeds_are_polled_again_but_not_those_it_recorded(
+    open_store: OpenStore, clock: Clock
+) -> None:
+    a, b = await open_store(), await open_store()
+    await a.register_worker("a", stale_seconds=STALE)
+    await b.register_worker("b", stale_seconds=STALE)
+    done = await a.add_feed("https://done.example/feed")
+    cut = await a.add_feed("https://cut.example/feed")
+    assert len(await a.claim_due_feeds(clock(), limit=9, lease_seconds=300)) == 2
+    clock.advance(1)
+    await a.record_not_modified(done.id, next_poll_at=clock() + hours(1))
+    clock.advance(STALE + 1)  # a dies while polling the other feed
+    await b.heartbeat()
+    assert [f.id for f in await b.claim_due_feeds(clock(), limit=9, lease_seconds=300)] == [cut.id]
+
+
+async def test_the_lease_is_the_safety_net_without_a_worker(
+    open_store: OpenStore, clock: Clock
+) -> None:
+    plain = await open_store()  # never registered: plain leases, as tools and tests make
+    await _queue(plain, 2)
+    taken = await _claim(plain, clock)
+    clock.advance(119)
+    assert await _claim(plain, clock) == []
+    clock.advance(2)
+    assert sorted(await _claim(plain, clock)) == sorted(taken)
+
+
+async def test_concurrent_pollers_never_share_a_feed(database_url: str) -> None:
+    stores = [await Store.open(database_url) for _ in range(6)]
+    try:
+        for n in range(300):
+            await stores[0].add_feed(f"https://f{n}.example/feed")
+
+        async def poller(store: Store) -> list[int]:
+            await store.register_worker(f"p{id(store)}", stale_seconds=STALE)
+            taken: list[int] = []
+            while batch := await store.claim_due_feeds(utcnow(), limit=5, lease_seconds=600):
+                taken += [f.id for f in batch]
+            return taken
+
+        results = await asyncio.gather(*(poller(s) for s in stores))
+    finally:
+        for s in stores:
+            await s.close()
+    everything = [i for result in results for i in result]
+    assert sorted(everything) == list(range(1, 301))
