@@ -13,13 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord import app_commands
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.delivery import DeliveryConfig, Pacer
+from bot.render.failures import answer_error
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -46,11 +49,51 @@ def use_discord_endpoints(api_base: str, gateway_url: str | None) -> None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
+TOKEN_ADVICE = (
+    "copy a new one from the Discord developer portal (your application > Bot > Reset Token) "
+    "into BRIEFING_DISCORD_TOKEN"
+)
+
+
+def start_problem(error: BaseException, api_base: str) -> str | None:
+    """Why logging in to Discord failed and what to do, in one line; None if not a login error."""
+    if isinstance(error, discord.LoginFailure):
+        return "Discord refused the bot token (401 Unauthorized): it is wrong or was reset; " + (
+            TOKEN_ADVICE
+        )
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return "Discord refused the gateway connection: a privileged intent is required"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        reason = error.os_error.strerror or str(error.os_error)
+        return (
+            f"cannot reach Discord at {api_base} ({reason}): check the network connection and "
+            "DNS, or discord_api_base [BRIEFING_DISCORD_API_BASE] if you changed it"
+        )
+    if isinstance(error, discord.HTTPException):
+        return (
+            f"Discord answered {error.status} at login ({error.text or 'no details'}): "
+            "try again in a few minutes; https://discordstatus.com shows outages"
+        )
+    if isinstance(error, discord.GatewayNotFound):
+        return "Discord's gateway could not be found: try again in a few minutes"
+    return None
+
+
 def bot_intents() -> discord.Intents:
     """Only what Briefing needs: guild and channel events. No privileged intent, no content."""
     intents = discord.Intents.none()
     intents.guilds = True
     return intents
+
+
+class BriefingTree(app_commands.CommandTree[Any]):
+    """The slash command tree: one error handler for every command of every cog."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        """Answer the user privately; unexpected errors are logged once with an incident id."""
+        await answer_error(interaction, error)
 
 
 class BriefingBot(commands.AutoShardedBot):
@@ -66,12 +109,15 @@ class BriefingBot(commands.AutoShardedBot):
         settings = runtime.settings
         if settings.shard_ids is not None:
             options["shard_ids"] = settings.shard_ids
+        # Briefing never joins voice: no start-up warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             help_command=None,
             shard_count=settings.shard_count,
             allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=BriefingTree,
             **options,
         )
         self.runtime = runtime

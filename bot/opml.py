@@ -18,6 +18,7 @@ from email.utils import format_datetime
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from bot.errors import BriefingError
 from bot.feeds.errors import FetchError
 from bot.feeds.guard import check_url
 from bot.feeds.identity import normalize_url
@@ -30,7 +31,7 @@ MAX_FEEDS = 20_000
 MAX_DEPTH = 32
 
 
-class OpmlError(ValueError):
+class OpmlError(BriefingError, ValueError):
     """The file is not OPML Briefing can read; the message says why (and where)."""
 
 

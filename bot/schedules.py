@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.errors import BriefingError
 from bot.store.rows import ArticleRow, DeliveryRow, ScheduleRow
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ NONCE_PREFIX = "dg"  # digest messages; instant posts use other nonces
 NONCE_LENGTH = 25  # Discord's limit
 
 
-class ScheduleError(ValueError):
+class ScheduleError(BriefingError, ValueError):
     """A schedule the user must correct; the message says what is wrong and what to write."""
 
 

@@ -7,6 +7,7 @@ Nothing is read at import time: :func:`load_settings` is called by the compositi
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,8 +18,22 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.errors import BriefingError
 
 DEFAULT_CONFIG = Path("config/briefing.toml")
+# The URL forms people paste (pg_dump, psql, docs) and the async driver Briefing runs them on.
+DATABASE_DRIVERS = {
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "postgresql+psycopg": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
 
 
 class ConsoleSettings(BaseModel):
@@ -52,12 +67,16 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = Field(Path("data"), description="Where the SQLite database lives.")
     database_url: str | None = Field(
-        None, description="SQLAlchemy async URL; default: SQLite file in data_dir."
+        None,
+        description="postgresql://user:pw@host/db (or postgres://, run on asyncpg) or "
+        "sqlite:///path; default: SQLite file in data_dir.",
     )
 
     # Fetching
     allow_private_urls: bool = Field(
-        False, description="Allow feeds on loopback/private addresses (self-hosted feeds, tests)."
+        False,
+        description="Allow feeds on loopback/private addresses (self-hosted feeds, tests); "
+        "cloud metadata and link-local addresses stay refused.",
     )
     user_agent: str = Field(
         "Briefing/0.1 (+https://github.com/briefing-bot/briefing; self-hosted feed reader)",
@@ -145,6 +164,11 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str | None) -> str | None:
+        return normalize_database_url(value) if value else None
+
     @model_validator(mode="after")
     def _check_intervals(self) -> Settings:
         if self.worker_stale_seconds < 2 * self.worker_heartbeat_seconds:
@@ -183,8 +207,33 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
 
-class SettingsError(Exception):
+def normalize_database_url(url: str) -> str:
+    """``url`` on the async driver Briefing uses: ``postgres://`` -> ``postgresql+asyncpg://``.
+
+    Raises ValueError naming the supported forms for anything else.
+    """
+    try:
+        parsed = make_url(url.strip())
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            "not a database URL: use postgresql://user:password@host:5432/dbname or "
+            "sqlite:///path/to/briefing.db"
+        ) from None
+    driver = DATABASE_DRIVERS.get(parsed.drivername)
+    if driver is None:
+        raise ValueError(
+            f"{parsed.drivername}:// is not supported: Briefing runs on PostgreSQL "
+            "(postgresql://user:password@host:5432/dbname) or SQLite (sqlite:///path/to/file.db)"
+        )
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+class SettingsError(BriefingError):
     """Invalid configuration: the message names each key, the file and the reason."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)  # "key [ENV]: reason", one per bad key
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
@@ -209,16 +258,24 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     try:
         return settings_cls(**overrides)
     except ValidationError as exc:
-        raise SettingsError(_describe(exc, path)) from None
+        problems = _problems(exc)
+        raise SettingsError(_describe(problems, path), problems) from None
     except ValueError as exc:  # TOML syntax errors
         raise SettingsError(f"{path}: {exc}") from None
 
 
-def _describe(exc: ValidationError, path: Path | None) -> str:
-    where = f" (file {path} or environment)" if path else " (environment)"
+def _problems(exc: ValidationError) -> list[str]:
     lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "settings"
         env = "BRIEFING_" + "__".join(str(p) for p in error["loc"]).upper()
-        lines.append(f"{key} [{env}]: {error['msg']}")
-    return "invalid settings" + where + ":\n  " + "\n  ".join(lines)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{key} [{env}]: {message}")
+    return lines
+
+
+def _describe(problems: Sequence[str], path: Path | None) -> str:
+    where = f" (file {path} or environment)" if path else " (environment)"
+    if len(problems) == 1:  # the usual case reads as one line
+        return f"invalid setting{where}: {problems[0]}"
+    return "invalid settings" + where + ":\n  " + "\n  ".join(problems)

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.errors import BriefingError
 from bot.feeds.identity import normalize_url
 from bot.models import Article
 from bot.pipeline import FeedRead, FeedUnavailable, Pipeline
@@ -41,7 +42,7 @@ FILTER_SAMPLE = 10
 CLEAR = "-"  # a filter option given as "-" empties that list
 
 
-class SubscriptionError(Exception):
+class SubscriptionError(BriefingError):
     """A request that cannot be carried out; the message is fit to show the user."""
 
 

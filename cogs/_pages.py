@@ -7,6 +7,9 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.render.limits import fit_embed
+from bot.render.reply import reply
+
 log = logging.getLogger(__name__)
 
 PAGE_TIMEOUT_SECONDS = 600.0
@@ -17,7 +20,7 @@ class Pages(discord.ui.View):
 
     def __init__(self, pages: Sequence[discord.Embed], *, owner_id: int) -> None:
         super().__init__(timeout=PAGE_TIMEOUT_SECONDS)
-        self.pages = list(pages)
+        self.pages = [fit_embed(page) for page in pages]  # pages are turned by editing
         self.owner_id = owner_id
         self.index = 0
         self.origin: discord.Interaction | None = None  # the command whose reply shows the pages
@@ -34,9 +37,7 @@ class Pages(discord.ui.View):
         """Only the user who ran the command turns its pages."""
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(
-            "These pages belong to someone else: run the command yourself.", ephemeral=True
-        )
+        await reply(interaction, "These pages belong to someone else: run the command yourself.")
         return False
 
     @discord.ui.button(label="Previous", emoji="◀", style=discord.ButtonStyle.secondary)
@@ -87,8 +88,8 @@ def chunked(lines: Sequence[str], *, per_page: int, max_chars: int = 3500) -> li
 async def send_pages(interaction: discord.Interaction, pages: Sequence[discord.Embed]) -> None:
     """Answer privately with ``pages``: one embed, or the first of several with page buttons."""
     if len(pages) == 1:
-        await interaction.response.send_message(embed=pages[0], ephemeral=True)
+        await reply(interaction, embed=pages[0])
         return
     view = Pages(pages, owner_id=interaction.user.id)
     view.origin = interaction
-    await interaction.response.send_message(embed=view.current, view=view, ephemeral=True)
+    await reply(interaction, embed=view.current, view=view)

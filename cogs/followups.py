@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.answer import Answer, AnswerEngine
 from bot.render.article import COLOUR, MORE_PREFIX, escape, more_embed, truncate
+from bot.render.reply import reply
 from bot.store.rows import ArticleRow, SearchHit
 from cogs._jobs import add_interval_job, remove_job
 from cogs._pages import chunked, send_pages
@@ -32,6 +33,11 @@ KEYPOINT_DAYS = 30  # how far back /keypoints autocomplete looks
 SEARCH_RESULTS = 50
 SEARCH_PER_PAGE = 10
 NOTHING = "Nothing relevant in the last {days} days of this server's feeds."
+# What Discord lets users type (it refuses longer input itself).
+Question = app_commands.Range[str, 1, 300]
+Query = app_commands.Range[str, 1, 200]
+FeedRef = app_commands.Range[str, 1, 100]  # an autocomplete choice's value
+ArticleRef = app_commands.Range[str, 1, 200]  # an autocomplete choice's value, or a title
 
 
 class Followups(commands.Cog):
@@ -64,7 +70,7 @@ class Followups(commands.Cog):
     @app_commands.describe(question="Your question", feed="Only this feed (start typing)")
     @app_commands.guild_only()
     async def ask(
-        self, interaction: discord.Interaction, question: str, feed: str | None = None
+        self, interaction: discord.Interaction, question: Question, feed: FeedRef | None = None
     ) -> None:
         """Quote up to three sentences of recent articles that answer ``question``."""
         assert interaction.guild is not None  # guild_only
@@ -77,32 +83,26 @@ class Followups(commands.Cog):
             now=self.clock(),
         )
         if not answers:
-            await interaction.response.send_message(NOTHING.format(days=ASK_DAYS), ephemeral=True)
+            await reply(interaction, NOTHING.format(days=ASK_DAYS))
             return
-        await interaction.response.send_message(
-            embed=answers_embed(question, answers), allowed_mentions=discord.AllowedMentions.none()
-        )
+        await reply(interaction, embed=answers_embed(question, answers), ephemeral=False)
 
     @app_commands.command(name="keypoints", description="Key points of a recent article")
     @app_commands.describe(article="Start typing its title", private="Only you see the answer")
     @app_commands.guild_only()
     async def keypoints(
-        self, interaction: discord.Interaction, article: str, private: bool = False
+        self, interaction: discord.Interaction, article: ArticleRef, private: bool = False
     ) -> None:
         """Every key point, the TL;DR and the link of one article of this server's feeds."""
         assert interaction.guild is not None  # guild_only
         row = await self._guild_article(interaction.guild.id, article)
         if row is None:
-            await interaction.response.send_message(
+            await reply(
+                interaction,
                 "I found no such article in this server's feeds: pick one from the suggestions.",
-                ephemeral=True,
             )
             return
-        await interaction.response.send_message(
-            embed=more_embed(row, feed_title=None),
-            ephemeral=private,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        await reply(interaction, embed=more_embed(row, feed_title=None), ephemeral=private)
 
     @app_commands.command(name="search", description="Search the articles this server has read")
     @app_commands.describe(
@@ -112,8 +112,8 @@ class Followups(commands.Cog):
     async def search(
         self,
         interaction: discord.Interaction,
-        query: str,
-        feed: str | None = None,
+        query: Query,
+        feed: FeedRef | None = None,
         days: app_commands.Range[int, 1, 365] = 30,
     ) -> None:
         """Matching articles ranked by relevance and freshness, a page at a time."""
@@ -126,9 +126,7 @@ class Followups(commands.Cog):
             limit=SEARCH_RESULTS,
         )
         if not hits:
-            await interaction.response.send_message(
-                f"No article of the last {days} days matches {escape(query)!s}.", ephemeral=True
-            )
+            await reply(interaction, f"No article of the last {days} days matches {escape(query)}.")
             return
         await send_pages(interaction, search_pages(query, hits))
 
@@ -138,14 +136,9 @@ class Followups(commands.Cog):
         """The key points of the articles a digest or instant post shows, to the user alone."""
         rows = await self._articles_of(message)
         if not rows:
-            await interaction.response.send_message(
-                "This message shows no article I have stored.", ephemeral=True
-            )
+            await reply(interaction, "This message shows no article I have stored.")
             return
-        embeds = [more_embed(row, feed_title=None) for row in rows[:10]]
-        while len(embeds) > 1 and sum(len(e) for e in embeds) > 6000:
-            embeds.pop()
-        await interaction.response.send_message(embeds=embeds, ephemeral=True)
+        await reply(interaction, embeds=[more_embed(row, feed_title=None) for row in rows])
 
     @ask.autocomplete("feed")
     @search.autocomplete("feed")

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.delivery import DeliveryWorker
 from bot.render.article import MoreButton, more_embed
+from bot.render.reply import reply
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
@@ -50,14 +51,9 @@ class Posting(commands.Cog):
         store = self.bot.runtime.store
         article = await store.get_article(article_id, guild_id=interaction.guild_id)
         if article is None:
-            await interaction.response.send_message(
-                "This article is no longer stored.", ephemeral=True
-            )
+            await reply(interaction, "This article is no longer stored.")
             return
-        embed = more_embed(article, feed_title=None)
-        await interaction.response.send_message(
-            embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await reply(interaction, embed=more_embed(article, feed_title=None))
 
 
 async def setup(bot: BriefingBot) -> None:

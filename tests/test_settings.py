@@ -59,3 +59,41 @@ def test_default_database_is_sqlite_in_data_dir(tmp_path: Path) -> None:
     assert (
         settings.effective_database_url == f"sqlite+aiosqlite:///{tmp_path.resolve()}/briefing.db"
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql://bot:pw@db:5432/briefing", "postgresql+asyncpg://bot:pw@db:5432/briefing"),
+        ("postgres://bot@db/briefing", "postgresql+asyncpg://bot@db/briefing"),
+        ("postgresql+psycopg2://bot@db/briefing", "postgresql+asyncpg://bot@db/briefing"),
+        ("postgresql+asyncpg://bot@db/briefing", "postgresql+asyncpg://bot@db/briefing"),
+        ("sqlite:///data/briefing.db", "sqlite+aiosqlite:///data/briefing.db"),
+        ("sqlite:////var/lib/briefing.db", "sqlite+aiosqlite:////var/lib/briefing.db"),
+        ("postgresql://bot:p%40ss@db/briefing", "postgresql+asyncpg://bot:p%40ss@db/briefing"),
+    ],
+)
+def test_pasted_database_urls_run_on_the_async_drivers(given: str, used: str) -> None:
+    settings = load_settings(database_url=given)
+    assert settings.database_url == used
+    assert settings.effective_database_url == used
+
+
+@pytest.mark.parametrize(
+    ("given", "needle"),
+    [
+        ("mysql://bot@db/briefing", "mysql:// is not supported"),
+        ("postgresql://bot@db:port/briefing", "not a database URL"),
+        ("briefing.db", "not a database URL"),
+    ],
+)
+def test_other_database_urls_are_one_line_naming_the_accepted_forms(
+    given: str, needle: str
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(database_url=given)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "database_url [BRIEFING_DATABASE_URL]" in message
+    assert needle in message
+    assert "sqlite:///" in message

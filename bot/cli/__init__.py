@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from bot.cli.common import CommandError
+from bot.errors import BriefingError
+from bot.logs import redact
+
+log = logging.getLogger(__name__)
+
+DEBUG_HINT = 'set log_level = "DEBUG" (BRIEFING_LOG_LEVEL=DEBUG) to see the traceback'
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS = (
@@ -59,8 +66,21 @@ def main(argv: Sequence[str]) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
-    except CommandError as exc:
+    except BriefingError as exc:
+        _traceback_when_debugging(exc)
         print(f"briefing: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        print("", file=sys.stderr)  # end the line the terminal's ^C is on
         return 130
+    except Exception as exc:  # a bug: one line, the traceback only when debugging
+        _traceback_when_debugging(exc)
+        text = redact(str(exc).strip().splitlines()[0]) if str(exc).strip() else ""
+        print(f"briefing: unexpected {type(exc).__name__}: {text} ({DEBUG_HINT})", file=sys.stderr)
+        return 1
+
+
+def _traceback_when_debugging(error: BaseException) -> None:
+    """Print the traceback behind ``error`` when the log level is DEBUG."""
+    if logging.getLogger().isEnabledFor(logging.DEBUG):
+        traceback.print_exception(error, file=sys.stderr)

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.cli.check_discord import check_token_online
 from bot.cli.common import EXAMPLE_CONFIG, setup_logging
 from bot.logs import redact
 from bot.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
@@ -29,6 +30,8 @@ from bot.store.engine import Database, create_engine
 from bot.store.migrate import schema_revision
 
 DB_TIMEOUT_SECONDS = 10.0
+# postgresql:// and postgres:// URLs are read as postgresql+asyncpg:// (see bot.settings).
+BACKENDS = {"postgresql": "PostgreSQL through asyncpg", "sqlite": "SQLite through aiosqlite"}
 _KEY_LINE = re.compile(r"^(\S+) (\[\S+\]): (.*)$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}$")
 
@@ -69,6 +72,17 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--require-token", action="store_true", help="a missing Discord token is a problem"
     )
+    online = parser.add_mutually_exclusive_group()
+    online.add_argument(
+        "--online",
+        action="store_true",
+        help="ask Discord whose the token is (a missing token is then a problem)",
+    )
+    online.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not contact Discord (by default it is asked when a token is set)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -91,22 +105,28 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(path)
     except SettingsError as exc:
-        report.problems.extend(settings_problems(str(exc), report))
+        report.problems.extend(settings_problems(exc, report))
         return _print(report)
     setup_logging("WARNING", settings.log_format)
     report.passed.append(f"settings loaded from {path or 'the environment and defaults'}")
-    check_token(settings, report, required=args.require_token)
+    token = check_token(settings, report, required=args.require_token or args.online)
     check_data_dir(settings, report)
-    asyncio.run(check_database(settings, report))
+    asyncio.run(_check_services(settings, report, token if not args.offline else None))
     return _print(report)
 
 
-def settings_problems(message: str, report: Report) -> list[str]:
+async def _check_services(settings: Settings, report: Report, token: str | None) -> None:
+    await check_database(settings, report)
+    if token is not None:
+        await check_token_online(settings, token, report)
+
+
+def settings_problems(error: SettingsError, report: Report) -> list[str]:
     """One line per bad key of a :class:`SettingsError`, naming where its value came from."""
-    lines = [line.strip() for line in message.splitlines()[1:] if line.strip()]
+    lines = list(error.problems)
     found = [_KEY_LINE.match(line) for line in lines]
     if not lines or not all(found):
-        return [message]  # a file that is not TOML: the message names the file and the line
+        return [str(error)]  # a file that is not TOML: the message names the file and the line
     return [
         f"{report.where(m[1]) if m[1] != 'settings' else report.source()}: {m[3]}"
         for m in found
@@ -114,26 +134,30 @@ def settings_problems(message: str, report: Report) -> list[str]:
     ]
 
 
-def check_token(settings: Settings, report: Report, *, required: bool) -> None:
-    """The token is present (or console mode is intended) and shaped like a bot token."""
+def check_token(settings: Settings, report: Report, *, required: bool) -> str | None:
+    """The token is present (or console mode is intended) and shaped like a bot token.
+
+    Returns the token when it is worth asking Discord about.
+    """
     key = "discord_token" if settings.discord_token is not None else "discord_token_file"
     try:
         token = settings.token()
     except OSError as exc:
         report.problem("discord_token_file", f"cannot read the token file: {exc.strerror}")
-        return
+        return None
     if token is None:
         message = "no Discord token set: Briefing runs in console mode"
         if required:
             report.problem("discord_token", message)
         else:
             report.notes.append(message)
-        return
+        return None
     problem = token_problem(token)
     if problem:
         report.problem(key, problem)
-    else:
-        report.passed.append("Discord token present and well-formed")
+        return None
+    report.passed.append("Discord token present and well-formed")
+    return token
 
 
 def token_problem(token: str) -> str | None:
@@ -191,6 +215,8 @@ async def check_database(settings: Settings, report: Report) -> None:
         report.problem("database_url", f"not a database URL: {exc}")
         return
     shown = url.render_as_string(hide_password=True)
+    if settings.database_url is not None:
+        report.notes.append(f"database_url {shown}: {BACKENDS.get(url.get_backend_name(), '?')}")
     missing = await asyncio.to_thread(_missing_sqlite_file, url.get_backend_name(), url.database)
     if missing:
         report.notes.append(f"database {url.database} will be created at first start")

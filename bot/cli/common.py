@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.errors import BriefingError
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:  # pydantic's import is heavy: the digest command does without settings
@@ -19,7 +20,7 @@ EXAMPLE_CONFIG = Path("config/briefing.example.toml")
 log = logging.getLogger(__name__)
 
 
-class CommandError(Exception):
+class CommandError(BriefingError):
     """A failure the user can act on: printed as one line, exit status 1."""
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,10 +18,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from rich.console import Console
 
 from bot.cli.common import CommandError, settings_from
+from bot.cli.failures import open_runtime_or_explain
 from bot.cli.terminal import print_digest
+from bot.errors import StartError
 from bot.feeds.identity import normalize_url
 from bot.models import Article, Digest
-from bot.runtime import Runtime, open_runtime
+from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store import FeedRow
 
@@ -66,42 +70,98 @@ def run(args: argparse.Namespace) -> int:
 async def discord_mode(settings: Settings, token: str) -> int:
     """Run the bot on Discord (or the Discord-compatible server the settings name)."""
     # Imported here: discord.py is only needed when there is a token.
-    from bot.app import BriefingBot, use_discord_endpoints  # noqa: PLC0415
+    from bot.app import BriefingBot, start_problem, use_discord_endpoints  # noqa: PLC0415
 
     use_discord_endpoints(settings.discord_api_base, settings.discord_gateway_url)
-    async with open_runtime(settings) as runtime:
+    async with AsyncExitStack() as stack:
+        runtime = await open_runtime_or_explain(stack, settings)
         bot = BriefingBot(runtime)
-        _close_on_signals(bot)
         async with bot:
-            await bot.start(token)
+            start = asyncio.ensure_future(bot.start(token))
+            _close_on_signals(bot, start)
+            try:
+                await start
+            except asyncio.CancelledError:
+                if not start.cancelled():
+                    raise
+            except Exception as exc:
+                problem = start_problem(exc, settings.discord_api_base)
+                if problem is None:
+                    raise
+                raise StartError(problem) from exc
     log.info("stopped")
     return 0
 
 
-def _close_on_signals(bot: Any) -> None:
+def _close_on_signals(bot: Any, start: asyncio.Future[None]) -> None:
     """First SIGTERM/SIGINT: close gracefully (the cogs stop their work); second: exit at once."""
+    stopping: list[asyncio.Future[None]] = []  # a reference keeps the task from being collected
+    _on_signals(lambda: stopping.append(asyncio.ensure_future(_stop(bot, start))))
+
+
+async def _stop(bot: Any, start: asyncio.Future[None]) -> None:
+    """Close a ready bot; cancel the start of one that is not ready yet, until it has ended.
+
+    discord.py retries a shard connection that a close cut short, forever; and a cancellation
+    can be lost when it meets a connection completing (``asyncio.wait_for`` before 3.12), so
+    this looks again every second.
+    """
+    while not start.done():
+        if bot.is_ready():
+            await bot.close()
+        else:
+            start.cancel()
+        await asyncio.wait({start}, timeout=1.0)
+
+
+def _on_signals(first: Callable[[], object]) -> None:
+    """Call ``first`` on the first SIGINT or SIGTERM; exit at once on the second."""
     loop = asyncio.get_running_loop()
-    closing: list[asyncio.Task[None]] = []
+    received: list[signal.Signals] = []
 
     def on_signal(sig: signal.Signals) -> None:
-        if closing:
+        if received:
             log.warning("%s again: exiting at once", sig.name)
             os._exit(1)
+        received.append(sig)
         log.info("%s: shutting down (send it again to exit at once)", sig.name)
-        closing.append(asyncio.ensure_future(bot.close()))
+        first()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal, sig)
 
 
 async def console_mode(settings: Settings, feeds: Sequence[str]) -> int:
-    """Poll ``feeds`` and print what would be posted, until SIGINT or SIGTERM."""
+    """Poll ``feeds`` and print what would be posted, until SIGINT or SIGTERM.
+
+    The signals are handled from the start: Ctrl-C while the first poll runs stops as cleanly
+    as Ctrl-C later (the work is cancelled, the runtime closed), with exit status 0.
+    """
     console = Console(highlight=False)
     console.print(
         f"[bold]Briefing console mode[/bold]: {len(feeds)} feed(s), polled every "
         f"{settings.poll_interval_seconds} s. No Discord token: printing what would be posted."
     )
-    async with open_runtime(settings) as runtime:
+    stop = asyncio.Event()
+    _on_signals(stop.set)
+    work = asyncio.ensure_future(_console(settings, feeds, console))
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({work, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if work.done():
+        return work.result()  # a failed start: its error
+    work.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await work
+    print("", file=sys.stderr)  # end the line the terminal's ^C is on
+    console.print("stopped")
+    return 0
+
+
+async def _console(settings: Settings, feeds: Sequence[str], console: Console) -> int:
+    """Console mode's work: the first poll, the newest items, then polling until cancelled."""
+    async with AsyncExitStack() as stack:
+        runtime = await open_runtime_or_explain(stack, settings)
         rows = [await runtime.store.add_feed(normalize_url(url)) for url in feeds]
         printer = ConsolePrinter(console)
         poller = runtime.poller(on_articles=printer)
@@ -118,10 +178,9 @@ async def console_mode(settings: Settings, feeds: Sequence[str]) -> int:
         )
         scheduler.start()
         try:
-            await _until_signalled()
+            await asyncio.Future()  # until cancelled by a signal
         finally:
             scheduler.shutdown(wait=False)
-    console.print("stopped")
     return 0
 
 
@@ -158,16 +217,3 @@ async def _print_newest(
             continue
         for article in await runtime.store.recent_articles(None, feed_id=feed.id, limit=newest):
             printer.print(feed, article.title, article.url, article.published, article.digest)
-
-
-async def _until_signalled() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
-        print("", file=sys.stderr)

@@ -8,6 +8,10 @@ Three layers, each on its own enough for the case it covers:
   name when none is left, so ``localhost`` or a DNS name pointing at 127.0.0.1 is refused.
 - :func:`guarded_socket_factory` checks the socket address of every connection attempt right
   before the socket connects: the address actually connected to, whatever path led there.
+
+``allow_private`` (self-hosted feeds on a LAN) lifts the guard for loopback, private, CGNAT and
+the like, never for cloud metadata services and link-local addresses: a feed that redirects to
+169.254.169.254 would hand the instance's credentials to whoever wrote the feed.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import ipaddress
 import logging
 import re
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aiohappyeyeballs import AddrInfoType
 from aiohttp.abc import AbstractResolver, ResolveResult
@@ -29,8 +33,30 @@ log = logging.getLogger(__name__)
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 ALLOW_HINT = "set BRIEFING_ALLOW_PRIVATE_URLS=true to allow local feeds"
+NEVER_HINT = "cloud metadata and link-local addresses are never fetched"
+METADATA = "cloud metadata"
+LINK_LOCAL = "link-local"
+# Refused even with allow_private: nothing a feed reader needs lives there.
+NEVER_ALLOWED = frozenset({METADATA, LINK_LOCAL})
 _METADATA = frozenset(
-    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+    ipaddress.ip_address(address)
+    for address in (
+        "169.254.169.254",  # AWS, GCP, Azure, DigitalOcean, OpenStack
+        "fd00:ec2::254",  # AWS over IPv6
+        "100.100.100.200",  # Alibaba Cloud
+        "192.0.0.192",  # Oracle Cloud (legacy)
+    )
+)
+# Names that resolve to a metadata service inside its cloud (refused before any lookup).
+METADATA_HOSTS = frozenset(
+    {
+        "metadata",
+        "metadata.google.internal",
+        "metadata.goog",
+        "metadata.azure.internal",
+        "instance-data",
+        "instance-data.ec2.internal",
+    }
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
@@ -40,7 +66,7 @@ _LEGACY_IPV4_CHARS = frozenset("0123456789abcdefxABCDEFX.")
 _CHECKS = (
     ("unspecified", "is_unspecified"),
     ("loopback", "is_loopback"),
-    ("link-local", "is_link_local"),
+    (LINK_LOCAL, "is_link_local"),
     ("multicast", "is_multicast"),
     ("private", "is_private"),
     ("reserved", "is_reserved"),
@@ -58,30 +84,45 @@ class BlockedAddressError(PermissionError):
         else:
             shown = ", ".join(f"{address} ({problem})" for address, problem in problems)
             text = f"refused: {host} resolves only to non-public addresses: {shown}"
-        text += f"; {ALLOW_HINT}"
+        never = problems and all(problem in NEVER_ALLOWED for _, problem in problems)
+        text += f"; {NEVER_HINT if never else ALLOW_HINT}"
         super().__init__(errno.EACCES, text)
 
     def __str__(self) -> str:
         return str(self.strerror)
 
 
-def address_problem(address: str) -> str | None:
-    """What kind of non-public address this is ("loopback", "private", ...); None if public."""
+def address_problem(address: str, *, allow_private: bool = False) -> str | None:
+    """What kind of refused address this is ("loopback", "cloud metadata", ...); None if allowed.
+
+    With ``allow_private`` only the kinds in :data:`NEVER_ALLOWED` are refused.
+    """
+    problem = _classify(address)
+    if allow_private and problem not in NEVER_ALLOWED:
+        return None
+    return problem
+
+
+def _classify(address: str) -> str | None:
+    """What kind of non-public address this is; None if public."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return "unparseable"
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d connects to a.b.c.d
-            return address_problem(str(ip.ipv4_mapped))
+            return _classify(str(ip.ipv4_mapped))
         if ip in _NAT64:  # DNS64 on IPv6-only hosts: judged by the IPv4 address it leads to
-            return address_problem(str(ipaddress.IPv4Address(ip.packed[-4:])))
+            return _classify(str(ipaddress.IPv4Address(ip.packed[-4:])))
         embedded = _embedded_ipv4(ip)
-        if embedded is not None and address_problem(str(embedded)) is not None:
+        inner = _classify(str(embedded)) if embedded is not None else None
+        if inner in NEVER_ALLOWED:  # a tunnel to the metadata service is the service
+            return inner
+        if inner is not None:
             return "IPv6 tunnel to a non-public IPv4"
         ip = ipaddress.IPv6Address(ip.packed)  # drop any %scope before comparing
     if ip in _METADATA:
-        return "cloud metadata"
+        return METADATA
     for name, attribute in _CHECKS:
         if getattr(ip, attribute):
             return name
@@ -128,24 +169,27 @@ def check_url(url: str | URL, *, allow_private: bool) -> URL:
         raise FetchError(
             FetchErrorKind.INVALID_URL, f"{scheme} are not fetched, only http and https: {text!r}"
         )
-    if not parsed.raw_host:
+    host = parsed.raw_host
+    if not host:
         raise FetchError(FetchErrorKind.INVALID_URL, f"the URL has no host: {text!r}")
-    if ":" not in parsed.raw_host and not _HOST_NAME.fullmatch(parsed.raw_host):
-        raise FetchError(FetchErrorKind.INVALID_URL, f"not a valid host name: {parsed.raw_host!r}")
-    address = literal_address(parsed.raw_host)
-    if address is not None and not allow_private:
-        problem = address_problem(address)
-        if problem is not None:
-            blocked = BlockedAddressError(parsed.raw_host, [(parsed.raw_host, problem)])
-            raise FetchError(FetchErrorKind.REFUSED, str(blocked), url=text)
+    if ":" not in host and not _HOST_NAME.fullmatch(host):
+        raise FetchError(FetchErrorKind.INVALID_URL, f"not a valid host name: {host!r}")
+    address = literal_address(host)
+    problem = METADATA if host.lower().rstrip(".") in METADATA_HOSTS else None
+    if problem is None and address is not None:
+        problem = address_problem(address, allow_private=allow_private)
+    if problem is not None:
+        blocked = BlockedAddressError(host, [(host, problem)])
+        raise FetchError(FetchErrorKind.REFUSED, str(blocked), url=text)
     return parsed.with_fragment(None)
 
 
 class GuardedResolver(AbstractResolver):
     """Wraps a resolver and keeps only public addresses; refuses names that have none."""
 
-    def __init__(self, inner: AbstractResolver) -> None:
+    def __init__(self, inner: AbstractResolver, *, allow_private: bool = False) -> None:
         self._inner = inner
+        self._allow_private = allow_private
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
@@ -155,7 +199,7 @@ class GuardedResolver(AbstractResolver):
         allowed: list[ResolveResult] = []
         refused: list[tuple[str, str]] = []
         for result in results:
-            problem = address_problem(result["host"])
+            problem = address_problem(result["host"], allow_private=self._allow_private)
             if problem is None:
                 allowed.append(result)
             else:
@@ -171,12 +215,25 @@ class GuardedResolver(AbstractResolver):
         await self._inner.close()
 
 
-def guarded_socket_factory(addr_info: AddrInfoType) -> socket.socket:
+def guarded_socket_factory(
+    addr_info: AddrInfoType, *, allow_private: bool = False
+) -> socket.socket:
     """Create the socket for one connection attempt, refusing non-public destination addresses."""
     family, type_, proto, _, sockaddr = addr_info
     address = str(sockaddr[0])
-    problem = address_problem(address)
+    problem = address_problem(address, allow_private=allow_private)
     if problem is not None:
         log.warning("SSRF guard refused a connection to %s (%s)", address, problem)
         raise BlockedAddressError(address, [(address, problem)])
     return socket.socket(family=family, type=type_, proto=proto)
+
+
+def socket_factory(*, allow_private: bool) -> Callable[[AddrInfoType], socket.socket]:
+    """The connector's socket factory for this setting of ``allow_private``."""
+    if not allow_private:
+        return guarded_socket_factory
+
+    def factory(addr_info: AddrInfoType) -> socket.socket:
+        return guarded_socket_factory(addr_info, allow_private=True)
+
+    return factory

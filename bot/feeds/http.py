@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
-from bot.feeds.guard import GuardedResolver, guarded_socket_factory
+from bot.feeds.guard import GuardedResolver, socket_factory
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -67,8 +67,9 @@ def create_session(
     """
     base_resolver = resolver if resolver is not None else aiohttp.ThreadedResolver()
     connector = aiohttp.TCPConnector(
-        resolver=base_resolver if limits.allow_private else GuardedResolver(base_resolver),
-        socket_factory=None if limits.allow_private else guarded_socket_factory,
+        # With allow_private the guard still refuses metadata and link-local addresses.
+        resolver=GuardedResolver(base_resolver, allow_private=limits.allow_private),
+        socket_factory=socket_factory(allow_private=limits.allow_private),
         # The fetcher's own semaphores bound requests; this is a backstop on sockets.
         limit=limits.global_concurrency,
         ttl_dns_cache=limits.dns_cache_seconds,

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.render.reply import reply
 from bot.schedules import (
     ScheduleError,
     as_utc,
@@ -149,9 +150,7 @@ class Digests(
                 if posted
                 else f"Nothing new for {target.mention} since its last digest."
             )
-        await interaction.followup.send(
-            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await reply(interaction, text)
 
     @app_commands.command(name="off", description="Stop a channel's scheduled digest.")
     @app_commands.describe(channel="The channel whose digest schedule to remove.")
@@ -219,6 +218,4 @@ async def _may_manage(interaction: Interaction) -> bool:
 
 
 async def _reply(interaction: Interaction, text: str) -> None:
-    await interaction.response.send_message(
-        text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-    )
+    await reply(interaction, text)

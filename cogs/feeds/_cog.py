@@ -9,8 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import BriefingError
 from bot.opml import OpmlError, export_opml, import_opml
-from bot.subscriptions import MAX_BACKFILL, FeedManager, SubscriptionError
+from bot.render.reply import reply
+from bot.subscriptions import MAX_BACKFILL, FeedManager
 from cogs._pages import send_pages
 from cogs.feeds import _opml as opml
 from cogs.feeds import _render as render
@@ -20,10 +22,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NEEDS_MANAGER = (
-    "You need the **Manage Server** permission to change this server's feeds. "
-    "Ask someone who has it."
-)
 NO_FEEDS = "This server follows no feed yet: add one with /feed add."
 # What the bot needs in a channel to post articles there.
 POSTING_PERMISSIONS = (
@@ -33,7 +31,16 @@ POSTING_PERMISSIONS = (
 )
 
 
-class UserError(Exception):
+# What Discord lets users type (it refuses longer input itself).
+MAX_URL = 2048
+MAX_FEED_REF = 100  # an autocomplete choice's value, or a name typed by hand
+MAX_FILTER = 1000
+Url = app_commands.Range[str, 1, MAX_URL]
+FeedRef = app_commands.Range[str, 1, MAX_FEED_REF]
+FilterTerms = app_commands.Range[str, 1, MAX_FILTER]
+
+
+class UserError(BriefingError):
     """A problem the user can fix; the message says how."""
 
 
@@ -62,14 +69,6 @@ def postable_channel(
     return channel
 
 
-async def send_error(interaction: discord.Interaction, text: str) -> None:
-    """Tell the user what went wrong, privately, whether or not the reply was deferred."""
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
-
-
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news feeds"):
@@ -91,7 +90,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
     async def add(
         self,
         interaction: discord.Interaction,
-        url: str,
+        url: Url,
         channel: discord.TextChannel | None = None,
         mode: Literal["instant", "digest"] = "instant",
         backfill: app_commands.Range[int, 0, MAX_BACKFILL] = 0,
@@ -103,18 +102,16 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         result = await self.feeds.add(
             guild.id, target.id, url, mode=mode, backfill=backfill, added_by=interaction.user.id
         )
-        await interaction.followup.send(embed=render.added(result, target), ephemeral=True)
+        await reply(interaction, embed=render.added(result, target))
 
     @app_commands.command(name="remove", description="Stop following a feed")
     @app_commands.describe(feed="The feed to stop following (start typing its name)")
     @app_commands.checks.has_permissions(manage_guild=True)
-    async def remove(self, interaction: discord.Interaction, feed: str) -> None:
+    async def remove(self, interaction: discord.Interaction, feed: FeedRef) -> None:
         """Unsubscribe the chosen feed; its pending posts are dropped."""
         removed = await self.feeds.remove(guild_of(interaction).id, feed)
         name = discord.utils.escape_markdown(removed.feed_title or removed.feed_url)
-        await interaction.response.send_message(
-            f"Stopped following **{name}** in <#{removed.channel_id}>.", ephemeral=True
-        )
+        await reply(interaction, f"Stopped following **{name}** in <#{removed.channel_id}>.")
 
     @app_commands.command(name="list", description="List the feeds this server follows")
     async def list_feeds(self, interaction: discord.Interaction) -> None:
@@ -134,11 +131,11 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
 
     @app_commands.command(name="preview", description="See a feed's newest items (not saved)")
     @app_commands.describe(url="Address of the feed, or of a site that advertises one")
-    async def preview(self, interaction: discord.Interaction, url: str) -> None:
+    async def preview(self, interaction: discord.Interaction, url: Url) -> None:
         """Digest the newest items for the user alone; nothing is stored."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.preview(url)
-        await interaction.followup.send(embeds=render.preview(result), ephemeral=True)
+        await reply(interaction, embeds=render.preview(result))
 
     @app_commands.command(name="filter", description="Post only a feed's articles that match")
     @app_commands.describe(
@@ -150,15 +147,15 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
     async def filter_feed(
         self,
         interaction: discord.Interaction,
-        feed: str,
-        include: str | None = None,
-        exclude: str | None = None,
+        feed: FeedRef,
+        include: FilterTerms | None = None,
+        exclude: FilterTerms | None = None,
     ) -> None:
         """Set (or show, with neither option) a subscription's include/exclude terms."""
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.set_filters(guild.id, feed, include=include, exclude=exclude)
-        await interaction.followup.send(render.filtered(result), ephemeral=True)
+        await reply(interaction, render.filtered(result))
 
     @app_commands.command(name="import", description="Follow every feed of an OPML file")
     @app_commands.describe(
@@ -192,17 +189,13 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
             )
         except OpmlError as exc:
             raise UserError(f"{file.filename} is not a usable OPML file: {exc}") from None
-        await interaction.followup.send(
-            opml.imported(result, target, file.filename), ephemeral=True
-        )
+        await reply(interaction, opml.imported(result, target, file.filename))
 
     @app_commands.command(name="export", description="Download this server's feeds as OPML")
     async def export_feeds(self, interaction: discord.Interaction) -> None:
         """An OPML file of every feed the server follows, for backups or another reader."""
         data = await export_opml(self.bot.runtime.store, guild_of(interaction).id)
-        await interaction.response.send_message(
-            "This server's feeds, as OPML:", file=opml.export_file(data), ephemeral=True
-        )
+        await reply(interaction, "This server's feeds, as OPML:", file=opml.export_file(data))
 
     @remove.autocomplete("feed")
     @filter_feed.autocomplete("feed")
@@ -220,24 +213,3 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
             name = render.clip(sub.feed_title or sub.feed_url, 100 - len(where)) + where
             choices.append(app_commands.Choice(name=name, value=str(sub.id)))
         return choices
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        """Every failure becomes a private message that says what to do."""
-        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        if isinstance(cause, (SubscriptionError, UserError)):
-            text = str(cause)
-        elif isinstance(cause, app_commands.MissingPermissions):
-            text = NEEDS_MANAGER
-        elif isinstance(cause, app_commands.NoPrivateMessage):
-            text = "This command works in a server only."
-        elif isinstance(cause, app_commands.TransformerError):
-            text = f"{cause.value!r} is not valid here: pick a value from the suggestions."
-        else:
-            log.error("/feed failed", exc_info=cause)
-            text = "Something went wrong on my side; try again in a moment."
-        try:
-            await send_error(interaction, text)
-        except discord.HTTPException:
-            log.warning("could not tell the user about: %s", text)

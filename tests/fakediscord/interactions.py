@@ -185,6 +185,14 @@ def _scalar(spec: Json, value: Any) -> Any:
     low, high = spec.get("min_value"), spec.get("max_value")
     if (low is not None and typed < low) or (high is not None and typed > high):
         raise ValueError(f"{spec['name']}={typed!r} outside [{low}, {high}]")
+    # Discord's client refuses to send a string outside the declared lengths.
+    shortest, longest = spec.get("min_length"), spec.get("max_length")
+    if isinstance(typed, str) and (
+        (shortest is not None and len(typed) < shortest)
+        or (longest is not None and len(typed) > longest)
+    ):
+        shown = f"{len(typed)} characters, outside [{shortest}, {longest}]"
+        raise ValueError(f"{spec['name']}: {shown}")
     return typed
 
 

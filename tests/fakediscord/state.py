@@ -108,7 +108,8 @@ class World:
         self.bot = User(self.ids.next(), "Briefing", bot=True)
         self.application_id = self.bot.id
         encoded = base64.b64encode(str(self.bot.id).encode()).decode().rstrip("=")
-        self.token = f"{encoded}.fake.{secrets.token_urlsafe(24)}"
+        # Shaped like a real bot token (user id, 6-character timestamp part, HMAC).
+        self.token = f"{encoded}.Gfake0.{secrets.token_urlsafe(24)}"
         self.users: dict[int, User] = {self.bot.id: self.bot}
         self.guilds: dict[int, Guild] = {}
         self.messages: dict[int, Message] = {}

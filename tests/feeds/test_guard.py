@@ -16,6 +16,7 @@ from bot.feeds.guard import (
     check_url,
     guarded_socket_factory,
     literal_address,
+    socket_factory,
 )
 from bot.feeds.http import create_session
 from tests.fixtures.http import HttpServer, MakeFetcher, NameMap, fetch_limits
@@ -111,10 +112,8 @@ PRIVATE_URLS = [
     "http://127.0.0.1:8080/feed",
     "http://10.0.0.5/feed",
     "http://192.168.0.1/",
-    "http://169.254.169.254/latest/meta-data/",
     "http://[::1]/feed",
     "http://[::ffff:127.0.0.1]/feed",
-    "http://[fe80::1]/",
     "http://0.0.0.0/",
     "http://100.64.0.1/",
     "http://224.0.0.1/",
@@ -139,6 +138,117 @@ def test_public_urls_pass_and_lose_their_fragment() -> None:
     assert str(check_url(" https://example.com/a?b=1 ", allow_private=False)) == (
         "https://example.com/a?b=1"
     )
+
+
+# Refused whatever allow_private says: cloud metadata services and link-local addresses.
+NEVER_URLS = [
+    "http://169.254.169.254/latest/meta-data/",
+    "http://169.254.170.2/v2/credentials",  # ECS task credentials (link-local)
+    "http://[fd00:ec2::254]/latest/meta-data/",
+    "http://100.100.100.200/latest/meta-data/",
+    "http://[fe80::1]/",
+    "http://[::ffff:169.254.169.254]/",  # IPv4-mapped
+    "http://[64:ff9b::a9fe:a9fe]/",  # NAT64
+    "http://[2002:a9fe:a9fe::1]/",  # 6to4
+    "http://[2001:0:4136:e378:8000:63bf:5601:5601]/",  # Teredo to 169.254.169.254
+    "http://2852039166/",  # 169.254.169.254 as one number
+    "http://0xa9.0xfe.0xa9.0xfe/",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://METADATA.GOOGLE.INTERNAL./computeMetadata/v1/",
+    "http://metadata.goog/",
+    "http://metadata/",
+    "http://instance-data.ec2.internal/latest/meta-data/",
+]
+
+
+@pytest.mark.parametrize("url", NEVER_URLS)
+@pytest.mark.parametrize("allow_private", [False, True])
+def test_metadata_and_link_local_urls_are_refused_even_when_private_urls_are_allowed(
+    url: str, allow_private: bool
+) -> None:
+    with pytest.raises(FetchError) as caught:
+        check_url(url, allow_private=allow_private)
+    assert caught.value.kind is FetchErrorKind.REFUSED
+    assert "never fetched" in str(caught.value)
+    assert "BRIEFING_ALLOW_PRIVATE_URLS" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("169.254.169.254", "cloud metadata"),
+        ("fd00:ec2::254", "cloud metadata"),
+        ("100.100.100.200", "cloud metadata"),
+        ("::ffff:169.254.169.254", "cloud metadata"),
+        ("64:ff9b::a9fe:a9fe", "cloud metadata"),
+        ("2002:a9fe:a9fe::", "cloud metadata"),
+        ("2001:0:4136:e378:8000:63bf:5601:5601", "cloud metadata"),
+        ("169.254.1.1", "link-local"),
+        ("fe80::1", "link-local"),
+        ("fe80::1%eth0", "link-local"),
+        ("2002:a9fe:101::", "link-local"),
+        ("127.0.0.1", None),
+        ("::1", None),
+        ("10.0.0.1", None),
+        ("192.168.1.10", None),
+        ("fd12:3456::1", None),
+        ("100.64.0.1", None),  # CGNAT: Tailscale and similar overlays
+        ("2002:7f00:1::", None),
+        ("8.8.8.8", None),
+    ],
+)
+def test_allowing_private_addresses_keeps_metadata_and_link_local_refused(
+    address: str, problem: str | None
+) -> None:
+    assert address_problem(address, allow_private=True) == problem
+
+
+async def test_resolver_with_private_allowed_still_drops_metadata() -> None:
+    names = NameMap(
+        {
+            "lan.test": ["192.168.1.10", "169.254.169.254"],
+            "imds.test": ["169.254.169.254", "fd00:ec2::254"],
+        }
+    )
+    resolver = GuardedResolver(names, allow_private=True)
+    assert [r["host"] for r in await resolver.resolve("lan.test", 80)] == ["192.168.1.10"]
+    with pytest.raises(BlockedAddressError, match="never fetched") as caught:
+        await resolver.resolve("imds.test", 80)
+    assert caught.value.problems == (
+        ("169.254.169.254", "cloud metadata"),
+        ("fd00:ec2::254", "cloud metadata"),
+    )
+
+
+@pytest.mark.parametrize(
+    "sockaddr",
+    [("169.254.169.254", 80), ("fd00:ec2::254", 80, 0, 0), ("fe80::1", 80, 0, 1)],
+)
+def test_socket_factory_with_private_allowed_refuses_metadata(
+    sockaddr: tuple[object, ...],
+) -> None:
+    family = socket.AF_INET6 if ":" in str(sockaddr[0]) else socket.AF_INET
+    factory = socket_factory(allow_private=True)
+    with pytest.raises(BlockedAddressError):
+        factory((family, socket.SOCK_STREAM, 6, "", sockaddr))
+    factory((socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 80))).close()
+    factory((socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.1", 80))).close()
+
+
+async def test_a_redirect_to_a_metadata_name_is_not_followed_with_private_urls_allowed(
+    http_server: HttpServer, make_fetcher: MakeFetcher
+) -> None:
+    # The metadata name maps to the local server: were the guard to follow it, the request
+    # would show up there (and nothing leaves loopback either way).
+    names = NameMap({"metadata.google.internal": "127.0.0.1", "feeds.lan.test": "127.0.0.1"})
+    target = http_server.url("/computeMetadata/v1/", host="metadata.google.internal")
+    http_server.redirect("/feed.xml", target)
+    fetcher = make_fetcher(allow_private=True, resolver=names)
+    with pytest.raises(FetchError) as caught:
+        await fetcher.fetch(http_server.url("/feed.xml", host="feeds.lan.test"))
+    assert caught.value.kind is FetchErrorKind.REFUSED
+    assert "metadata.google.internal" in str(caught.value)
+    assert [r.path for r in http_server.requests] == ["/feed.xml"]
 
 
 @pytest.mark.parametrize("url", PRIVATE_URLS)

@@ -29,7 +29,8 @@ async def migrated(root: Path) -> None:
 
 
 def check(root: Path, *args: str, **env: str) -> Result:
-    return run_bot(root, "check", *args, **env)
+    """``check --offline``: these tests are about the configuration, not Discord's answer."""
+    return run_bot(root, "check", "--offline", *args, **env)
 
 
 async def test_a_sound_setup_passes_and_never_prints_the_token(tmp_path: Path) -> None:
@@ -113,6 +114,39 @@ def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -
     assert result.code == 1
     assert "database_url [BRIEFING_DATABASE_URL] (file config" in result.err
     assert "cannot connect" in result.err
+    assert "s3cretpw" not in result.text
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
+def test_the_url_forms_users_paste_run_on_asyncpg(tmp_path: Path, scheme: str) -> None:
+    # The form pg_dump and psql take: no "+asyncpg", and no psycopg installed.
+    write_config(tmp_path, f'database_url = "{scheme}://postgres@127.0.0.1:5432/test"\n')
+    result = check(tmp_path)
+    assert "psycopg" not in result.text
+    assert "postgresql+asyncpg://postgres@127.0.0.1:5432/test" in result.text
+    assert "PostgreSQL through asyncpg" in result.out
+    assert "cannot connect" not in result.err, result.text
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysql://bot:s3cretpw@db/briefing", "mysql:// is not supported"),
+        ("postgresql://bot:s3cretpw@db:port/briefing", "not a database URL"),
+        ("just some words", "not a database URL"),
+    ],
+)
+def test_a_broken_database_url_is_one_line_that_names_the_forms(
+    tmp_path: Path, url: str, expected: str
+) -> None:
+    write_config(tmp_path, f'database_url = "{url}"\n')
+    result = check(tmp_path)
+    assert result.code == 1
+    [problem] = [line for line in result.err.splitlines() if line.startswith("problem:")]
+    assert "database_url [BRIEFING_DATABASE_URL] (file config" in problem
+    assert expected in problem
+    assert "postgresql://user:password@host:5432/dbname" in problem
+    assert "Traceback" not in result.text
     assert "s3cretpw" not in result.text
 
 

@@ -1,0 +1,54 @@
+"""Why Briefing could not start, in one line that says what is wrong and what to do."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AsyncExitStack
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from bot.errors import StartError
+from bot.logs import redact
+from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DATABASE_ADVICE = (
+    "check database_url [BRIEFING_DATABASE_URL] and that the database server is running and "
+    "reachable from here"
+)
+
+
+async def open_runtime_or_explain(stack: AsyncExitStack, settings: Settings) -> Runtime:
+    """Open the runtime on ``stack``; a database or data directory failure is a StartError."""
+    try:
+        return await stack.enter_async_context(open_runtime(settings))
+    except (SQLAlchemyError, OSError) as exc:
+        raise StartError(open_problem(exc, settings)) from exc
+
+
+def open_problem(error: BaseException, settings: Settings) -> str:
+    """One line for a failure to open the data directory or the database."""
+    url = make_url(settings.effective_database_url)
+    shown = url.render_as_string(hide_password=True)
+    if isinstance(error, OSError) and error.filename is not None and settings.database_url is None:
+        return (
+            f"cannot use the data directory {settings.data_dir}: {error.strerror} "
+            f"({error.filename}); set data_dir [BRIEFING_DATA_DIR] to a writable directory"
+        )
+    return f"cannot open the database {shown}: {reason(error)}; {DATABASE_ADVICE}"
+
+
+def reason(error: BaseException) -> str:
+    """The driver's own words for ``error``, without SQLAlchemy's boilerplate or secrets."""
+    cause: BaseException = error
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        cause = error.orig
+    if isinstance(cause, OSError) and cause.strerror:
+        text = cause.strerror
+    else:
+        text = str(cause).split("\n(Background on this error", 1)[0]
+    first = text.strip().splitlines()[0] if text.strip() else type(cause).__name__
+    return redact(first)
