@@ -88,20 +88,28 @@ class Poller:
         self._unchanged: list[tuple[int, datetime]] = []
 
     async def run_cycle(self) -> CycleReport:
-        """Poll every feed that is due now; returns what happened."""
+        """Poll every feed that is due now, each at most once; returns what happened."""
         report = CycleReport()
         started = time.perf_counter()
+        # Only feeds due when the cycle began are taken: a feed polled (or leased) during the
+        # cycle is due again later than that, however long the cycle runs.
+        cycle_start = self._clock()
+        seen: set[int] = set()
         while True:
-            feeds = await self._store.claim_due_feeds(
-                self._clock(),
+            # The lease runs from now, not from the cycle's start: later batches keep theirs.
+            elapsed = (self._clock() - cycle_start).total_seconds()
+            claimed = await self._store.claim_due_feeds(
+                cycle_start,
                 limit=self._batch,
-                lease_seconds=self._lease,
+                lease_seconds=self._lease + max(0.0, elapsed),
                 subscribed_only=self._subscribed_only,
             )
+            feeds = [feed for feed in claimed if feed.id not in seen]
             if not feeds:
                 break
+            seen.update(feed.id for feed in feeds)
             await self._poll_all(feeds, report)
-            if len(feeds) < self._batch:
+            if len(claimed) < self._batch:
                 break
         if report.feeds:
             log.info(
