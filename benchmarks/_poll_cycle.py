@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import multiprocessing
 import os
 import socket
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
+from _sampler import Sampler
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
@@ -216,54 +215,6 @@ async def prime(store: Store, n_feeds: int, port: int, now: datetime) -> None:
         await store.store_articles(feed.id, known, deliver=False)
         await store.mark_baseline_done(feed.id)
         await store.record_success(feed.id, etag=f'"{n}-1"', last_modified=None, next_poll_at=now)
-
-
-class Sampler:
-    """Peak RSS and CPU time of this process and its children, sampled in a thread."""
-
-    def __init__(self, exclude: int) -> None:
-        self.me = psutil.Process()
-        self.exclude = exclude  # the feed server's pid: its work is not the poller's
-        self.peak = 0
-        self.peak_parent = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _children(self) -> list[psutil.Process]:
-        return [c for c in self.me.children(recursive=True) if c.pid != self.exclude]
-
-    def _total_rss(self) -> int:
-        rss: int = self.me.memory_info().rss
-        for child in self._children():
-            with contextlib.suppress(psutil.NoSuchProcess):
-                rss += child.memory_info().rss
-        return rss
-
-    def cpu(self) -> float:
-        """CPU seconds of this process and its live children."""
-        t = self.me.cpu_times()
-        total: float = t.user + t.system
-        for child in self._children():
-            try:
-                c = child.cpu_times()
-                total += c.user + c.system
-            except psutil.NoSuchProcess:
-                pass
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._total_rss())
-            self.peak_parent = max(self.peak_parent, self.me.memory_info().rss)
-            time.sleep(0.05)
-
-    def __enter__(self) -> Sampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 @dataclass

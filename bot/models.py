@@ -87,6 +87,7 @@ class ParsedFeed:
     entries: tuple[Entry, ...]
     ttl_seconds: int | None = None  # RSS <ttl>
     warning: str | None = None  # set when the document was malformed but entries were recovered
+    dropped: int = 0  # older items left out because the feed holds more than the limit
 
 
 @dataclass(frozen=True, slots=True)

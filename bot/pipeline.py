@@ -17,13 +17,18 @@ from bot.feeds.fetch import Fetcher, FetchResult
 from bot.feeds.parse import FeedParseError, parse_feed
 from bot.feeds.teaser import is_teaser
 from bot.models import Article, Entry, ParsedFeed
-from bot.prepare import prepare_article
+from bot.prepare import prepare_article, prepare_articles
 from bot.workers import Workers
 
 log = logging.getLogger(__name__)
 
 # Pages fetched at once for one feed's teasers: the fetcher's per-host limit applies as well.
 PAGE_CONCURRENCY = 4
+# Entries of one feed prepared at a time: bounds what one feed holds in flight (pages, jobs).
+PREPARE_CHUNK = 50
+# Entries digested from their feed text in one pool job: a digest takes milliseconds, so one
+# job per entry would cost more in the round trip to the worker than in the work itself.
+DIGEST_BATCH = 25
 
 
 class FeedUnavailable(Exception):
@@ -58,12 +63,20 @@ class Pipeline:
     """Reads feeds and turns their entries into digested articles."""
 
     def __init__(
-        self, fetcher: Fetcher, workers: Workers, *, teaser_words: int = 150, max_points: int = 3
+        self,
+        fetcher: Fetcher,
+        workers: Workers,
+        *,
+        teaser_words: int = 150,
+        max_points: int = 3,
+        max_entries: int | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._workers = workers
         self._teaser_words = teaser_words
         self._max_points = max_points
+        # Only a feed's newest entries are read (None: all); the others are cut in the worker.
+        self._max_entries = max_entries
 
     async def read_feed(
         self,
@@ -89,41 +102,73 @@ class Pipeline:
                 ) from None
             log.info("%s is a page; following its feed %s", url, links[0])
             return await self.read_feed(links[0], discover=False)
+        if parsed.dropped:
+            log.info(
+                "%s holds %d entries: only the newest %d are read",
+                url,
+                len(parsed.entries) + parsed.dropped,
+                len(parsed.entries),
+            )
         return FeedRead(url=url, fetch=result, parsed=parsed)
 
     async def prepare(self, entries: Sequence[Entry], *, fetch_pages: bool = True) -> list[Article]:
-        """Digest entries into articles, fetching the page of each teaser when ``fetch_pages``."""
+        """Digest entries into articles, fetching the page of each teaser when ``fetch_pages``.
+
+        Works through ``entries`` a chunk at a time, so one feed never has more than
+        :data:`PREPARE_CHUNK` entries in flight (pages, pool jobs, results) at once.
+        """
+        articles: list[Article] = []
+        for start in range(0, len(entries), PREPARE_CHUNK):
+            chunk = entries[start : start + PREPARE_CHUNK]
+            articles.extend(await self._prepare_chunk(chunk, fetch_pages=fetch_pages))
+        return articles
+
+    async def _prepare_chunk(self, entries: Sequence[Entry], *, fetch_pages: bool) -> list[Article]:
+        teasers = [fetch_pages and self._is_teaser(entry) for entry in entries]
+        plain = [i for i, teaser in enumerate(teasers) if not teaser]
+        paged = [i for i, teaser in enumerate(teasers) if teaser]
+        batches = [plain[s : s + DIGEST_BATCH] for s in range(0, len(plain), DIGEST_BATCH)]
         gate = asyncio.Semaphore(PAGE_CONCURRENCY)
+        digested, with_pages = await asyncio.gather(
+            asyncio.gather(*(self._digest([entries[i] for i in batch]) for batch in batches)),
+            asyncio.gather(*(self._prepare_with_page(entries[i], gate) for i in paged)),
+        )
+        ordered: dict[int, Article] = dict(zip(paged, with_pages, strict=True))
+        for batch, articles in zip(batches, digested, strict=True):
+            ordered.update(zip(batch, articles, strict=True))
+        return [ordered[i] for i in range(len(entries))]
 
-        async def one(entry: Entry) -> Article:
-            feed_text = entry.content or entry.summary
-            page: FetchResult | None = None
-            note: str | None = None
-            if fetch_pages and entry.link and is_teaser(feed_text, min_words=self._teaser_words):
-                async with gate:
-                    page, note = await self._fetch_page(entry.link)
-            try:
-                return await self._workers.run(
-                    prepare_article,
-                    entry,
-                    page.body if page else None,
-                    content_type=page.content_header if page else None,
-                    note=note,
-                    max_points=self._max_points,
-                )
-            except TimeoutError:
-                if page is None:
-                    raise
-                log.warning("extracting %s timed out; using the feed's text", entry.link)
-                return await self._workers.run(
-                    prepare_article,
-                    entry,
-                    None,
-                    note="page text not extracted: extraction timed out",
-                    max_points=self._max_points,
-                )
+    def _is_teaser(self, entry: Entry) -> bool:
+        text = entry.content or entry.summary
+        return bool(entry.link) and is_teaser(text, min_words=self._teaser_words)
 
-        return list(await asyncio.gather(*(one(entry) for entry in entries)))
+    async def _digest(self, entries: Sequence[Entry]) -> list[Article]:
+        return await self._workers.run(prepare_articles, entries, max_points=self._max_points)
+
+    async def _prepare_with_page(self, entry: Entry, gate: asyncio.Semaphore) -> Article:
+        assert entry.link is not None
+        async with gate:
+            page, note = await self._fetch_page(entry.link)
+        try:
+            return await self._workers.run(
+                prepare_article,
+                entry,
+                page.body if page else None,
+                content_type=page.content_header if page else None,
+                note=note,
+                max_points=self._max_points,
+            )
+        except TimeoutError:
+            if page is None:
+                raise
+            log.warning("extracting %s timed out; using the feed's text", entry.link)
+            return await self._workers.run(
+                prepare_article,
+                entry,
+                None,
+                note="page text not extracted: extraction timed out",
+                max_points=self._max_points,
+            )
 
     async def _fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
@@ -142,7 +187,11 @@ class Pipeline:
     async def _parse(self, result: FetchResult) -> ParsedFeed:
         try:
             return await self._workers.run(
-                parse_feed, result.body, url=result.url, content_type=result.content_header
+                parse_feed,
+                result.body,
+                url=result.url,
+                content_type=result.content_header,
+                limit=self._max_entries,
             )
         except TimeoutError:
             raise FeedUnavailable(

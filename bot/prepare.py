@@ -6,6 +6,8 @@ the extractor, not the HTTP client and the rest of the event-loop side.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.digest import summarize
 from bot.feeds.extract import ExtractionError, extract_article
 from bot.models import Article, Entry
@@ -37,3 +39,8 @@ def prepare_article(
                 note = "page text was not fuller than the feed's"
     digest = summarize(text, title=entry.title, max_points=max_points)
     return Article(entry=entry, text=text, digest=digest, text_source=source, extraction_note=note)
+
+
+def prepare_articles(entries: Sequence[Entry], *, max_points: int = 3) -> list[Article]:
+    """Digest a batch of entries from their feed text alone: one worker job for many entries."""
+    return [prepare_article(entry, None, max_points=max_points) for entry in entries]

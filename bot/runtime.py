@@ -87,7 +87,11 @@ async def open_reader(settings: Settings, *, workers: int | None = None) -> Asyn
     try:
         fetcher = Fetcher(session, limits)
         pipeline = Pipeline(
-            fetcher, pool, teaser_words=settings.teaser_words, max_points=settings.key_points
+            fetcher,
+            pool,
+            teaser_words=settings.teaser_words,
+            max_points=settings.key_points,
+            max_entries=settings.max_entries_per_feed,
         )
         yield Reader(session=session, fetcher=fetcher, workers=pool, pipeline=pipeline)
     finally:

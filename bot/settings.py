@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     teaser_words: int = Field(
         150, ge=0, description="Entries with fewer words get their page fetched and extracted."
     )
+    max_entries_per_feed: int = Field(
+        500, ge=1, description="Only a feed's newest entries are read; older ones are ignored."
+    )
 
     # Polling
     poll_interval_seconds: int = Field(600, ge=1, description="Default time between polls.")

@@ -86,6 +86,7 @@ class Added:
     newest: ArticleRow | None
     backfilled: int  # posts queued by the backfill
     awaits_schedule: bool = False  # digest mode, but the channel has no digest schedule yet
+    dropped: int = 0  # older entries left out: the feed holds more than max_entries_per_feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +178,7 @@ class FeedManager:
             feed=feed,
             title=read.parsed.title or feed.title or feed.url,
             items=len(read.parsed.entries),
+            dropped=read.parsed.dropped,
             newest=newest[0] if newest else None,
             backfilled=backfilled,
             awaits_schedule=awaits,

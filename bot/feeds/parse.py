@@ -10,6 +10,7 @@ import io
 import logging
 import re
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ import feedparser
 from bot.feeds.dates import from_struct, parse_date
 from bot.feeds.entries import FeedParseError, RawEntry, RawFeed, Text, build_feed
 from bot.feeds.jsonfeed import read_json_feed
+from bot.feeds.newest import newest, trim_xml
 from bot.models import ParsedFeed
 
 __all__ = ["MAX_DECOMPRESSED_BYTES", "FeedParseError", "parse_feed"]
@@ -57,8 +59,12 @@ def parse_feed(
     content_type: str | None = None,
     now: datetime | None = None,
     max_decompressed: int = MAX_DECOMPRESSED_BYTES,
+    limit: int | None = None,
 ) -> ParsedFeed:
     """Parse a feed document fetched from ``url`` (relative links resolve against it).
+
+    With ``limit``, only the newest ``limit`` items (by date, then document order) are read;
+    ``ParsedFeed.dropped`` counts the others. A huge document is cut before it is parsed.
 
     Malformed documents still yield what can be recovered (``ParsedFeed.warning`` says what was
     wrong). Raises :class:`FeedParseError` when the bytes are not a feed: empty, invalid JSON, an
@@ -71,12 +77,19 @@ def parse_feed(
     head = _skip_bom(body[:_SNIFF_BYTES]).lstrip()
     if not head:
         raise FeedParseError("empty document: no feed", "empty")
+    cut = 0
     if head[:1] in (b"{", b"[") or (media_type in _JSON_TYPES and head[:1] != b"<"):
         raw = read_json_feed(body, url=url, charset=charset)
     else:
         _refuse_html(head, media_type)
+        if limit is not None:
+            body, cut = trim_xml(body, limit)
         raw = _read_xml(body, url=url, charset=charset)
-    return build_feed(raw, now=now)
+    if limit is None:
+        return build_feed(raw, now=now)
+    entries, more = newest(raw.entries, limit, lambda entry: entry.published)
+    feed = build_feed(replace(raw, entries=tuple(entries)), now=now)
+    return replace(feed, dropped=cut + more)
 
 
 def _gunzip(body: bytes, limit: int) -> bytes:

@@ -46,6 +46,11 @@ def added(result: Added, channel: discord.abc.GuildChannel) -> discord.Embed:
         f"Now following in {channel.mention} ({sub.mode} mode).",
         f"{result.items} current item(s) recorded: they will not be posted.",
     ]
+    if result.dropped:
+        lines.append(
+            f"The feed holds {result.items + result.dropped} items: only its newest "
+            f"{result.items} are kept, older ones are ignored."
+        )
     if result.backfilled:
         lines.append(f"{result.backfilled} recent article(s) queued for posting (backfill).")
     if result.awaits_schedule:
