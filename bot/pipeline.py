@@ -18,7 +18,7 @@ from bot.feeds.parse import FeedParseError, parse_feed
 from bot.feeds.teaser import is_teaser
 from bot.models import Article, Entry, ParsedFeed
 from bot.prepare import prepare_article, prepare_articles
-from bot.workers import Workers
+from bot.workers import WorkerCrashed, Workers
 
 log = logging.getLogger(__name__)
 
@@ -158,15 +158,17 @@ class Pipeline:
                 note=note,
                 max_points=self._max_points,
             )
-        except TimeoutError:
+        except (TimeoutError, WorkerCrashed) as exc:
             if page is None:
                 raise
-            log.warning("extracting %s timed out; using the feed's text", entry.link)
+            # A page that stalls or kills its worker must not cost the article: keep the feed's text.
+            why = "timed out" if isinstance(exc, TimeoutError) else "crashed its worker"
+            log.warning("extracting %s %s; using the feed's text", entry.link, why)
             return await self._workers.run(
                 prepare_article,
                 entry,
                 None,
-                note="page text not extracted: extraction timed out",
+                note=f"page text not extracted: extraction {why}",
                 max_points=self._max_points,
             )
 
@@ -196,6 +198,10 @@ class Pipeline:
         except TimeoutError:
             raise FeedUnavailable(
                 "parsing the feed took too long", transient=True, kind="timeout"
+            ) from None
+        except WorkerCrashed as exc:
+            raise FeedUnavailable(
+                f"parsing the feed crashed its worker process: {exc}", transient=True, kind="worker"
             ) from None
 
     async def _fetch_page(self, link: str) -> tuple[FetchResult | None, str | None]:
