@@ -161,7 +161,7 @@ class Pipeline:
         except (TimeoutError, WorkerCrashed) as exc:
             if page is None:
                 raise
-            # A page that stalls or kills its worker must not cost the article: keep the feed's text.
+            # A page that stalls or kills its worker must not cost the article: keep feed text.
             why = "timed out" if isinstance(exc, TimeoutError) else "crashed its worker"
             log.warning("extracting %s %s; using the feed's text", entry.link, why)
             return await self._workers.run(
