@@ -18,12 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import regex
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+from sqlalchemy import ColumnElement, column, func, literal_column, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.base import FeedView, StoreBase, scope
-from bot.store.rows import SearchHit
-from bot.store.tables import Article
+from bot.store.rows import AnswerCandidate, SearchHit
+from bot.store.tables import AnswerDoc, Article
 
 log = logging.getLogger(__name__)
 
@@ -58,23 +58,52 @@ class SearchMixin(StoreBase):
 
         Ranked by the engine's relevance times a freshness boost (up to x2 for an article
         published now, halving every 7 days); limited to the guild's feeds, one feed, and
-        articles published since ``since`` when given.
+        articles published or stored since ``since`` when given.
         """
         terms = query_terms(query)
         if not terms or limit <= 0:
             return []
         # Results show the item of the guild's (or the named) feed, never another feed's words.
         view = FeedView(guild_id, feed_id)
-        conditions = scope(guild_id, feed_id, since)
+        conditions = window(guild_id, feed_id, since)
         pool = min(max(limit * 5, 50), 500)  # candidates re-ranked with freshness
+        cols = _columns(view, "summary")
         async with self._db.read() as conn:
-            rows = await self._candidates(conn, terms, True, conditions, pool, view=view)
+            rows = await self._candidates(conn, terms, True, conditions, pool, view=view, cols=cols)
             if not rows and len(terms) > 1:
-                rows = await self._candidates(conn, terms, False, conditions, pool, view=view)
+                rows = await self._candidates(
+                    conn, terms, False, conditions, pool, view=view, cols=cols
+                )
         now = self._clock()
         hits = [_hit(m, now) for m in rows]
         hits.sort(key=lambda hit: (-hit.score, -hit.article_id))
         return hits[:limit]
+
+    async def answer_candidates(
+        self,
+        words: list[str],
+        *,
+        guild_id: int | None = None,
+        feed_id: int | None = None,
+        since: datetime | None = None,
+        limit: int = 24,
+    ) -> list[AnswerCandidate]:
+        """The ``limit`` articles the full-text index ranks best for any of ``words``, with
+        their stored answer analysis: the first stage of /ask, as the guild's feeds show them."""
+        terms = query_terms(" ".join(words))
+        if not terms or limit <= 0:
+            return []
+        view = FeedView(guild_id, feed_id)
+        doc = AnswerDoc.__table__.c
+        cols = [*_columns(view, "text"), doc.text_hash, doc.data]
+        conditions = window(guild_id, feed_id, since)
+        async with self._db.read() as conn:
+            rows = await self._candidates(
+                conn, terms, False, conditions, limit, view=view, cols=cols
+            )
+        return [
+            AnswerCandidate(**{k: m[k] for k in AnswerCandidate.__dataclass_fields__}) for m in rows
+        ]
 
     async def _candidates(
         self,
@@ -85,23 +114,38 @@ class SearchMixin(StoreBase):
         pool: int,
         *,
         view: FeedView,
+        cols: list[Any],
     ) -> list[Any]:
         build = _postgres if self._db.is_postgres else _sqlite
-        stmt = view.join(build(terms, match_all, view)).where(*conditions).limit(pool)
+        stmt = build(terms, match_all, cols)
+        if any(getattr(c, "table", None) is AnswerDoc.__table__ for c in cols):
+            stmt = stmt.outerjoin(AnswerDoc, AnswerDoc.article_id == Article.id)
+        stmt = view.join(stmt).where(*conditions).limit(pool)
         return list((await conn.execute(stmt)).mappings())
 
 
-def _columns(view: FeedView) -> list[Any]:
-    return [view.column(name) for name in ("id", "title", "url", "published", "summary")]
+def window(
+    guild_id: int | None, feed_id: int | None, since: datetime | None
+) -> list[ColumnElement[bool]]:
+    """Articles of the guild's feeds (or one feed) published or stored since ``since``: an
+    article stored a minute ago is recent, whenever its feed says it was published."""
+    conditions = scope(guild_id, feed_id)
+    if since is not None:
+        conditions.append(or_(Article.published >= since, Article.first_seen >= since))
+    return conditions
 
 
-def _sqlite(terms: list[str], match_all: bool, view: FeedView) -> Any:
+def _columns(view: FeedView, body: str) -> list[Any]:
+    return [view.column(name) for name in ("id", "title", "url", "published", body)]
+
+
+def _sqlite(terms: list[str], match_all: bool, cols: list[Any]) -> Any:
     # Quoted FTS5 strings: the words cannot contain quotes, so nothing is ever syntax.
     match = (" " if match_all else " OR ").join(f'"{term}"' for term in terms)
     fts = table("articles_fts", column("rowid"))
     rank = func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)
     return (
-        select(*_columns(view), (-rank).label("relevance"))
+        select(*cols, (-rank).label("relevance"))
         .select_from(fts)
         .join(Article, Article.id == fts.c.rowid)
         .where(text("articles_fts MATCH :match").bindparams(match=match))
@@ -109,7 +153,7 @@ def _sqlite(terms: list[str], match_all: bool, view: FeedView) -> Any:
     )
 
 
-def _postgres(terms: list[str], match_all: bool, view: FeedView) -> Any:
+def _postgres(terms: list[str], match_all: bool, cols: list[Any]) -> Any:
     def tsquery(words: str) -> Any:
         """A tsquery of plain words: ``plainto_tsquery`` never fails on any input."""
         return func.plainto_tsquery(literal_column("'english'"), words)
@@ -122,7 +166,7 @@ def _postgres(terms: list[str], match_all: bool, view: FeedView) -> Any:
     # Normalisation 1: divide by 1 + log(length), so long texts do not win by size alone.
     rank = func.ts_rank_cd(vector, query, 1)
     return (
-        select(*_columns(view), rank.label("relevance"))
+        select(*cols, rank.label("relevance"))
         .where(vector.bool_op("@@")(query))
         .order_by(rank.desc())
     )
