@@ -90,7 +90,7 @@ class SearchMixin(StoreBase):
     ) -> list[AnswerCandidate]:
         """The ``limit`` articles the full-text index ranks best for any of ``words``, with
         their stored answer analysis: the first stage of /ask, as the guild's feeds show them."""
-        terms = query_terms(" ".join(words))
+        terms = [t for t in query_terms(" ".join(words)) if len(t) > 1]  # not the s of "'s"
         if not terms or limit <= 0:
             return []
         view = FeedView(guild_id, feed_id)
@@ -116,11 +116,14 @@ class SearchMixin(StoreBase):
         view: FeedView,
         cols: list[Any],
     ) -> list[Any]:
+        # Ranked and cut to ``pool`` on the index alone; only those rows get the feed's view.
         build = _postgres if self._db.is_postgres else _sqlite
-        stmt = build(terms, match_all, cols)
+        ranked = build(terms, match_all, [Article.id]).where(*conditions).limit(pool).subquery()
+        stmt = select(*cols, ranked.c.relevance).select_from(ranked)
+        stmt = stmt.join(Article, Article.id == ranked.c.id)
         if any(getattr(c, "table", None) is AnswerDoc.__table__ for c in cols):
             stmt = stmt.outerjoin(AnswerDoc, AnswerDoc.article_id == Article.id)
-        stmt = view.join(stmt).where(*conditions).limit(pool)
+        stmt = view.join(stmt).order_by(ranked.c.relevance.desc(), Article.id.desc())
         return list((await conn.execute(stmt)).mappings())
 
 
