@@ -18,7 +18,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import regex
-from sqlalchemy import ColumnElement, column, func, literal_column, or_, select, table, text
+import Stemmer
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.base import FeedView, StoreBase, scope
@@ -30,6 +41,9 @@ log = logging.getLogger(__name__)
 MAX_TERMS = 32
 FRESHNESS_HALF_LIFE = timedelta(days=7)
 TITLE_WEIGHT = 4.0  # SQLite bm25 column weights; PostgreSQL weighs the title A, the text B
+COMMON_SHARE = 0.05  # /ask's first stage leaves out words more of the articles hold,
+COMMON_MIN = 200  # and more articles than this (a small archive is cheap to rank whole)
+_PORTER = Stemmer.Stemmer("porter")
 _TERM = regex.compile(r"[^\W_]+")  # letters and digits: what both tokenizers keep
 
 
@@ -70,9 +84,10 @@ class SearchMixin(StoreBase):
         cols = _columns(view, "summary")
         async with self._db.read() as conn:
             rows = await self._candidates(conn, terms, True, conditions, pool, view=view, cols=cols)
-            if not rows and len(terms) > 1:
+            if not rows and len(terms) > 1:  # any word: the common ones would match the archive
+                rare = await rare_terms(conn, terms, postgres=self._db.is_postgres)
                 rows = await self._candidates(
-                    conn, terms, False, conditions, pool, view=view, cols=cols
+                    conn, rare, False, conditions, pool, view=view, cols=cols
                 )
         now = self._clock()
         hits = [_hit(m, now) for m in rows]
@@ -98,6 +113,7 @@ class SearchMixin(StoreBase):
         cols = [*_columns(view, "text"), doc.text_hash, doc.data]
         conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
+            terms = await rare_terms(conn, terms, postgres=self._db.is_postgres)
             rows = await self._candidates(
                 conn, terms, False, conditions, limit, view=view, cols=cols
             )
@@ -125,6 +141,48 @@ class SearchMixin(StoreBase):
             stmt = stmt.outerjoin(AnswerDoc, AnswerDoc.article_id == Article.id)
         stmt = view.join(stmt).order_by(ranked.c.relevance.desc(), Article.id.desc())
         return list((await conn.execute(stmt)).mappings())
+
+
+async def rare_terms(conn: AsyncConnection, terms: list[str], *, postgres: bool) -> list[str]:
+    """``terms`` minus those held by more than COMMON_SHARE of the articles (and COMMON_MIN):
+    they would bring much of the archive into the ranking and weigh little in it."""
+    total = await conn.scalar(select(func.max(Article.id))) or 0
+    docs = await (_pg_docs if postgres else _sqlite_docs)(conn, terms, total)
+    limit = max(COMMON_SHARE * total, COMMON_MIN)
+    rare = [t for t in terms if docs[t] <= limit]
+    if not any(docs[t] for t in rare):  # what is left matches nothing: add the rarest that does
+        present = [t for t in terms if docs[t]]
+        rare += [min(present, key=lambda t: (docs[t], t))] if present else []
+    return rare or terms
+
+
+async def _sqlite_docs(conn: AsyncConnection, terms: list[str], total: int) -> dict[str, float]:
+    stems = dict(zip(terms, _PORTER.stemWords(terms), strict=True))  # as FTS5's porter indexes
+    vocab = text("SELECT term, doc FROM articles_fts_vocab WHERE term IN :stems")
+    vocab = vocab.bindparams(bindparam("stems", expanding=True))
+    found = await conn.execute(vocab, {"stems": sorted(set(stems.values()))})
+    docs: dict[str, int] = {str(row[0]): int(row[1]) for row in found}
+    return {t: float(docs.get(stem, 0)) for t, stem in stems.items()}
+
+
+async def _pg_docs(conn: AsyncConnection, terms: list[str], total: int) -> dict[str, float]:
+    # The planner's statistics list the commonest lexemes with the share of rows holding them;
+    # a word not listed is taken as rare and present.
+    rows = await conn.execute(_PG_SHARES, {"words": terms})
+    return {word: share * total if share else 1.0 for word, share in rows}
+
+
+_PG_SHARES = text("""
+    SELECT w.word, s.share
+    FROM unnest(CAST(:words AS text[])) AS w(word)
+    LEFT JOIN (
+        SELECT u.lexeme, u.share
+        FROM pg_stats,
+             unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(lexeme, share)
+        WHERE schemaname = current_schema() AND tablename = 'articles'
+          AND attname = 'search_vector'
+    ) AS s ON s.lexeme = array_to_string(tsvector_to_array(to_tsvector('english', w.word)), ' ')
+""")
 
 
 def window(

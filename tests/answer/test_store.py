@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from bot.answer import Answer, AnswerEngine
 from bot.models import Article
 from bot.store import Store
+from bot.store.search import rare_terms
 from tests.answer.pools import ARTICLES, SEED_TITLE
 from tests.conftest import SEED_ARTICLE
 from tests.store.factory import T0, article, hours
@@ -180,3 +182,35 @@ async def test_sources_show_the_guilds_own_feed_item(store: Store) -> None:
     assert answer.article.title == "Russia to pull most troops out of Syria"
     (answer, *_) = await AnswerEngine().ask(store, QUESTION, guild_id=1, now=T0)
     assert answer.article.title == SEED_TITLE
+
+
+async def test_words_most_articles_hold_do_not_crowd_out_the_answer(store: Store) -> None:
+    feed = await _feed(store, "https://a.example/feed", 1)
+    noise = [
+        article(
+            f"n{i}",
+            title=f"Syria update {i}",
+            text=f"Aid convoys reached Syria on day {i} of the truce. Syria said more would come. "
+            f"Observers will keep counting the trucks in Syria.",
+        )
+        for i in range(260)  # "Syria" and "keep" in more articles than the common-word limit
+    ]
+    for start in range(0, len(noise), 100):
+        await store.store_articles(feed, noise[start : start + 100], deliver=False)
+    await store.store_articles(feed, [_seed()], deliver=False)
+    if store._db.is_postgres:  # the planner's statistics tell PostgreSQL which words are common
+        async with store._db.write() as conn:
+            await conn.execute(text("ANALYZE articles"))
+    async with store._db.read() as conn:  # the first stage asks the index for the rare word only
+        assert await rare_terms(
+            conn, ["russia", "keep", "syria"], postgres=store._db.is_postgres
+        ) == ["russia"]
+    engine = AnswerEngine(candidates=5)
+    await engine.catch_up(store)
+    (first, *_) = await engine.ask(store, QUESTION, guild_id=1, now=T0)
+    assert "naval facility and airbase" in first.text
+    # Only common words: the rarest still picks candidates, and nothing unrelated is quoted.
+    assert await engine.ask(store, "Will Syria keep it?", guild_id=1, now=T0) != []
+    assert await engine.ask(store, "Syria cheetah zoo?", guild_id=1, now=T0) == []
+    hits = await store.search_articles("syria withdrawal cheetah", guild_id=1)
+    assert [hit.title for hit in hits][:1] == [SEED_TITLE]
