@@ -47,7 +47,7 @@ class Followups(commands.Cog):
         self.bot = bot
         self.store = bot.runtime.store
         self.clock = bot.runtime.clock
-        self.engine = AnswerEngine(retention=timedelta(days=ASK_DAYS + 1))
+        self.engine = AnswerEngine()
         self.menu = app_commands.ContextMenu(name="Key points", callback=self.key_points_menu)
 
     async def cog_load(self) -> None:
@@ -61,16 +61,27 @@ class Followups(commands.Cog):
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     async def catch_up(self) -> None:
-        """Index the articles stored since the last run."""
-        added = await self.engine.catch_up(self.store, now=self.clock())
+        """Analyse the articles stored since the last run into the database's answer index."""
+        added = await self.engine.catch_up(self.store)
         if added:
             log.debug("answer index: %d article(s) added", added)
 
-    @app_commands.command(name="ask", description="Ask about the news this server follows")
-    @app_commands.describe(question="Your question", feed="Only this feed (start typing)")
+    @app_commands.command(
+        name="ask",
+        description="Ask about the news this server follows (last 7 days unless days is set)",
+    )
+    @app_commands.describe(
+        question="Your question",
+        feed="Only this feed (start typing)",
+        days="How far back, by publication or arrival (default 7)",
+    )
     @app_commands.guild_only()
     async def ask(
-        self, interaction: discord.Interaction, question: Question, feed: FeedRef | None = None
+        self,
+        interaction: discord.Interaction,
+        question: Question,
+        feed: FeedRef | None = None,
+        days: app_commands.Range[int, 1, 365] = ASK_DAYS,
     ) -> None:
         """Quote up to three sentences of recent articles that answer ``question``."""
         assert interaction.guild is not None  # guild_only
@@ -79,11 +90,11 @@ class Followups(commands.Cog):
             question,
             guild_id=interaction.guild.id,
             feed_id=_feed_id(feed),
-            days=ASK_DAYS,
+            days=days,
             now=self.clock(),
         )
         if not answers:
-            await reply(interaction, NOTHING.format(days=ASK_DAYS))
+            await reply(interaction, NOTHING.format(days=days))
             return
         await reply(interaction, embed=answers_embed(question, answers), ephemeral=False)
 
@@ -104,9 +115,14 @@ class Followups(commands.Cog):
             return
         await reply(interaction, embed=more_embed(row, feed_title=None), ephemeral=private)
 
-    @app_commands.command(name="search", description="Search the articles this server has read")
+    @app_commands.command(
+        name="search",
+        description="Search the articles this server has read (last 30 days unless days is set)",
+    )
     @app_commands.describe(
-        query="Words to look for", feed="Only this feed (start typing)", days="How far back"
+        query="Words to look for",
+        feed="Only this feed (start typing)",
+        days="How far back, by publication or arrival (default 30)",
     )
     @app_commands.guild_only()
     async def search(

@@ -1,6 +1,7 @@
 """The answer engine: questions answered by quoting the sentences of stored articles.
 
-- :class:`AnswerEngine` keeps a :class:`SentenceIndex` up to date with the store and answers.
+- :class:`AnswerEngine` answers from the store (full-text candidates, stored analyses) or from
+  documents given to its own :class:`SentenceIndex`.
 - :func:`rank` scores the sentences of a pool for a question (BM25 lifted by article, context,
   answer type and salience); :class:`Params` holds its few knobs.
 """

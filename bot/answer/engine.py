@@ -1,5 +1,9 @@
 """``AnswerEngine``: quoted answers to questions about the articles Briefing has stored.
 
+For the store, a question costs the same however large the archive: the database's full-text
+index (FTS5 bm25, PostgreSQL ts_rank_cd) picks a few candidate articles, whose analyses were
+stored once (``answer_docs``), and only their sentences are ranked.
+
 Every answer is a verbatim sentence of a stored article with its source, so nothing is made up;
 when no sentence covers enough of the question, the answer is an empty list ("nothing relevant").
 """
@@ -8,24 +12,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.answer.index import DocKey, DocRef, IndexedDoc, SentenceIndex
 from bot.answer.rank import Params, Scored, rank
+from bot.answer.stored import decode, encode, text_hash
+from bot.answer.tokenize import search_words
 
 if TYPE_CHECKING:
     from bot.store import Store
-    from bot.store.rows import ArticleRow
+    from bot.store.rows import AnswerCandidate, ArticleRow
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TOP = 3
 DEFAULT_DAYS = 7
-POOL_LIMIT = 200  # articles per question at most: the newest of the window
+CANDIDATES = 24  # articles per question: the full-text index's best, then sentence ranking
 CATCH_UP_BATCH = 200
+RECENT_LIMIT = 256  # analyses made at question time kept in memory, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +51,15 @@ class Answer:
 
 
 class AnswerEngine:
-    """A sentence index kept up to date with the store, and questions answered from it."""
+    """Questions answered from a sentence index: one given (batches, tests) or, for the store,
+    one built per question from the few articles the database's full-text index ranks first."""
 
-    def __init__(self, params: Params | None = None, *, retention: timedelta | None = None):
+    def __init__(self, params: Params | None = None, *, candidates: int = CANDIDATES):
         self.params = params or Params()
-        self.index = SentenceIndex()
-        self.retention = retention  # articles published longer ago are dropped on catch-up
+        self.index = SentenceIndex()  # what add() fills: documents given directly
+        self.candidates = candidates  # articles the full-text stage hands to the ranking
+        # Analyses made at question time (stored one missing or stale), most recent last.
+        self._recent: OrderedDict[tuple[int, str], IndexedDoc] = OrderedDict()
 
     def add(
         self,
@@ -66,51 +77,32 @@ class AnswerEngine:
         """Index one stored article."""
         self.index.add(DocRef(row.id, row.title, row.url, row.published), row.text)
 
-    def _analyse_rows(self, rows: Sequence[ArticleRow]) -> list[IndexedDoc]:
-        return [
-            self.index.analyse(DocRef(row.id, row.title, row.url, row.published), row.text)
-            for row in rows
-        ]
+    def _encode_rows(self, rows: Sequence[ArticleRow]) -> list[tuple[int, str, str]]:
+        out = []
+        for row in rows:
+            doc = self.index.analyse(DocRef(row.id, row.title, row.url, row.published), row.text)
+            out.append((row.id, text_hash(row.text), encode(doc)))
+        return out
 
-    async def catch_up(self, store: Store, *, now: datetime | None = None) -> int:
-        """Index the articles stored since the last call; returns how many were added."""
+    async def catch_up(self, store: Store) -> int:
+        """Analyse the articles stored since the last analysed one into the database's answer
+        index; returns how many. Any process may run it: the rows are shared."""
         added = 0
         while True:
-            rows = await store.articles_after(self.index.last_article_id, limit=CATCH_UP_BATCH)
-            keep = [
-                row
-                for row in rows
-                if self.retention is None or now is None or row.published >= now - self.retention
-            ]
-            # Analysing costs ~2 ms an article: off the event loop; the index itself is only
-            # ever changed here, on the loop.
-            for doc in await asyncio.to_thread(self._analyse_rows, keep):
-                self.index.insert(doc)
-            added += len(keep)
-            for row in rows:
-                self.index.last_article_id = max(self.index.last_article_id, row.id)
+            after = await store.last_answer_doc_id()
+            rows = await store.articles_after(after, limit=CATCH_UP_BATCH)
+            # Analysing costs ~2 ms an article: off the event loop.
+            await store.save_answer_docs(await asyncio.to_thread(self._encode_rows, rows))
+            added += len(rows)
             if len(rows) < CATCH_UP_BATCH:
-                break
-        if self.retention is not None and now is not None:
-            self.index.remove_older(now - self.retention)
-        return added
+                return added
 
     def answer(
         self, question: str, *, keys: Collection[DocKey] | None = None, top: int = DEFAULT_TOP
     ) -> list[Answer]:
         """Up to ``top`` sentences of the pool (``keys``, else every article) answering
         ``question``, best first; empty when nothing relevant was found."""
-        out: list[Answer] = []
-        seen: set[str] = set()
-        for scored in rank(self.index, question, keys, self.params):
-            answer = _answer(scored)
-            if answer.text.lower() in seen:  # the same sentence carried by two articles
-                continue
-            seen.add(answer.text.lower())
-            out.append(answer)
-            if len(out) >= top:
-                break
-        return out
+        return _best(rank(self.index, question, keys, self.params), top)
 
     async def ask(
         self,
@@ -123,16 +115,58 @@ class AnswerEngine:
         now: datetime,
         top: int = DEFAULT_TOP,
     ) -> list[Answer]:
-        """Answer from the guild's articles of the last ``days`` days (optionally one feed)."""
-        ids = await store.recent_article_ids(
-            guild_id, since=now - timedelta(days=days), feed_id=feed_id, limit=POOL_LIMIT
+        """Answer from the guild's articles published or stored in the last ``days`` days
+        (optionally one feed), as the guild's feeds show them."""
+        found = await store.answer_candidates(
+            search_words(question),
+            guild_id=guild_id,
+            feed_id=feed_id,
+            since=now - timedelta(days=days),
+            limit=self.candidates,
         )
-        for article_id in ids:
-            if article_id not in self.index:  # stored after the last catch-up, or evicted
-                row = await store.get_article(article_id)
-                if row is not None:
-                    self.add_row(row)
-        return self.answer(question, keys=ids, top=top)
+        index = SentenceIndex()
+        missing = []
+        for candidate in found:
+            doc = self._stored(candidate)
+            if doc is None:
+                missing.append(candidate)
+            else:
+                index.insert(doc)
+        if missing:  # stored before the last catch-up, or changed since
+            for doc in await asyncio.to_thread(self._analyse, missing):
+                index.insert(doc)
+        return _best(rank(index, question, None, self.params), top)
+
+    def _stored(self, c: AnswerCandidate) -> IndexedDoc | None:
+        ref = DocRef(c.id, c.title, c.url, c.published)
+        if c.data is not None and c.text_hash == text_hash(c.text):
+            return decode(ref, c.text, c.data)
+        doc = self._recent.get((c.id, text_hash(c.text)))
+        return None if doc is None else replace(doc, ref=ref)
+
+    def _analyse(self, candidates: Sequence[AnswerCandidate]) -> list[IndexedDoc]:
+        out = []
+        for c in candidates:
+            doc = self.index.analyse(DocRef(c.id, c.title, c.url, c.published), c.text)
+            self._recent[(c.id, text_hash(c.text))] = doc
+            out.append(doc)
+        while len(self._recent) > RECENT_LIMIT:
+            self._recent.popitem(last=False)
+        return out
+
+
+def _best(ranked: list[Scored], top: int) -> list[Answer]:
+    out: list[Answer] = []
+    seen: set[str] = set()
+    for scored in ranked:
+        answer = _answer(scored)
+        if answer.text.lower() in seen:  # the same sentence carried by two articles
+            continue
+        seen.add(answer.text.lower())
+        out.append(answer)
+        if len(out) >= top:
+            break
+    return out
 
 
 def _answer(scored: Scored) -> Answer:

@@ -77,6 +77,14 @@ def question_terms(question: str) -> list[str]:
     return list(dict.fromkeys(t for t in terms(question) if t not in _QUESTION_WORDS))
 
 
+def search_words(question: str) -> list[str]:
+    """The question's content words as written (lower-cased): what the full-text index is
+    asked for, so its own stemmer treats them."""
+    stops = stop_words("en")
+    words = (w for w in _WORD.findall(question.lower()) if w not in stops)
+    return list(dict.fromkeys(w for w in words if w not in _QUESTION_WORDS and len(w) > 1))
+
+
 def name_terms(question: str) -> list[str]:
     """The terms of the names in a question: capitalised words after its first word."""
     names = " ".join(m.group(1) for m in _QUESTION_NAME.finditer(question))

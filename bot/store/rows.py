@@ -146,6 +146,20 @@ class SearchHit:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerCandidate:
+    """An article the full-text index offers /ask, with its stored analysis when it has one."""
+
+    id: int
+    title: str
+    url: str | None
+    published: datetime
+    text: str
+    text_hash: str | None  # of the text the stored analysis describes (None: not analysed)
+    data: str | None  # the analysis (bot.answer.stored)
+    relevance: float
+
+
+@dataclass(frozen=True, slots=True)
 class StoreResult:
     """What one ``store_articles`` call did."""
 

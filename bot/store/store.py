@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.store.answers import AnswersMixin
 from bot.store.articles import ArticlesMixin
 from bot.store.base import Clock, utcnow
 from bot.store.bulk import BulkMixin
@@ -28,6 +29,7 @@ class Store(
     SubscriptionsMixin,
     ArticlesMixin,
     SearchMixin,
+    AnswersMixin,
     DeliveriesMixin,
     SchedulesMixin,
     RetentionMixin,

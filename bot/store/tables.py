@@ -109,7 +109,19 @@ class Article(Base):
     image_url: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(16))
     digest: Mapped[dict[str, Any]]
-    first_seen: Mapped[datetime]
+    first_seen: Mapped[datetime] = mapped_column(index=True)
+
+
+class AnswerDoc(Base):
+    """An article's sentences analysed for /ask, kept so no process re-analyses the archive."""
+
+    __tablename__ = "answer_docs"
+
+    article_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    text_hash: Mapped[str] = mapped_column(String(16))  # of the text analysed: stale when changed
+    data: Mapped[str] = mapped_column(Text)  # JSON, see bot.answer.stored
 
 
 class FeedEntry(Base):

@@ -1,16 +1,47 @@
-"""The engine kept up to date with a real store (SQLite, and PostgreSQL when reachable)."""
+"""/ask from a real store (SQLite and PostgreSQL): the full-text index picks the candidates, the
+analyses stored in the database are ranked, and the window counts stored time as well."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
-from bot.answer import AnswerEngine
+import pytest
+from sqlalchemy import text
+
+from bot.answer import Answer, AnswerEngine
+from bot.models import Article
 from bot.store import Store
+from bot.store.search import rare_terms
 from tests.answer.pools import ARTICLES, SEED_TITLE
 from tests.conftest import SEED_ARTICLE
 from tests.store.factory import T0, article, hours
 
 QUESTION = "What will Russia keep in Syria?"
+
+
+class Clock:
+    """The store's clock: when articles are stored (``first_seen``)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(T0)
+
+
+@pytest.fixture
+async def store(database_url: str, clock: Clock) -> AsyncIterator[Store]:
+    opened = await Store.open(database_url, clock=clock)
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 async def _feed(store: Store, url: str, guild: int) -> int:
@@ -19,37 +50,61 @@ async def _feed(store: Store, url: str, guild: int) -> int:
     return feed.id
 
 
-async def test_catch_up_indexes_what_was_stored_since(store: Store) -> None:
+def _seed(entry_id: str = "s", published: datetime = T0) -> Article:
+    return article(entry_id, title=SEED_TITLE, text=SEED_ARTICLE.read_text(), published=published)
+
+
+async def test_catch_up_stores_analyses_that_another_process_answers_from(store: Store) -> None:
     feed = await _feed(store, "https://a.example/feed", 1)
-    engine = AnswerEngine()
     title, text = ARTICLES["chess"]
     await store.store_articles(feed, [article("c", title=title, text=text)], deliver=False)
-    assert await engine.catch_up(store) == 1
-    assert await engine.catch_up(store) == 0
-    seed = article("s", title=SEED_TITLE, text=SEED_ARTICLE.read_text(), published=T0 + hours(1))
-    await store.store_articles(feed, [seed], deliver=False)
-    assert await engine.catch_up(store) == 1
-    (first, *_) = engine.answer(QUESTION)
+    writer = AnswerEngine()
+    assert await writer.catch_up(store) == 1
+    assert await writer.catch_up(store) == 0
+    await store.store_articles(feed, [_seed(published=T0 + hours(1))], deliver=False)
+    assert await writer.catch_up(store) == 1
+    assert await store.answer_doc_count() == 2
+
+    reader = AnswerEngine()  # a fresh process: nothing in memory, everything in the database
+    (first, *_) = await reader.ask(store, QUESTION, guild_id=1, now=T0 + hours(2))
     assert "naval facility and airbase" in first.text
     assert first.article.link == "https://news.example/s"
     assert first.article.published == T0 + hours(1)
+    assert len(reader.index) == 0  # no per-process copy of the archive
 
 
-async def test_catch_up_drops_articles_past_the_retention(store: Store) -> None:
+async def test_stored_and_fresh_analyses_give_the_same_answers(store: Store) -> None:
     feed = await _feed(store, "https://a.example/feed", 1)
-    old = article("old", title=SEED_TITLE, text=SEED_ARTICLE.read_text(), published=T0)
-    await store.store_articles(feed, [old], deliver=False)
-    engine = AnswerEngine(retention=timedelta(days=7))
-    assert await engine.catch_up(store, now=T0 + timedelta(days=8)) == 0
-    assert len(engine.index) == 0
-    assert engine.answer(QUESTION) == []
+    items = [article(k, title=t, text=x) for k, (t, x) in ARTICLES.items()]
+    await store.store_articles(feed, [*items, _seed()], deliver=False)
+    fresh = AnswerEngine()  # nothing stored yet: analysed at question time
+    questions = [QUESTION, "When will the bridge open?", "Who won the chess title?"]
+    before = [_cited(await fresh.ask(store, q, guild_id=1, now=T0)) for q in questions]
+    await AnswerEngine().catch_up(store)
+    after = [_cited(await AnswerEngine().ask(store, q, guild_id=1, now=T0)) for q in questions]
+    assert after == before  # salience is stored to 4 decimals: the same sentences, same order
+    assert all(answers for answers in after)
 
 
-async def test_ask_answers_from_the_guilds_recent_articles_only(store: Store) -> None:
+def _cited(answers: list[Answer]) -> list[tuple[str, object, int, int, int]]:
+    return [(a.text, a.article, a.sentence, a.start, a.end) for a in answers]
+
+
+async def test_a_changed_text_is_not_answered_from_its_old_analysis(store: Store) -> None:
+    feed = await _feed(store, "https://a.example/feed", 1)
+    await store.store_articles(feed, [_seed()], deliver=False)
+    await AnswerEngine().catch_up(store)
+    (row,) = await store.recent_articles(1)
+    # An analysis of other text stored under the seed's id: its offsets no longer fit.
+    await store.save_answer_docs([(row.id, "0" * 16, '{"s":[[0,5,0,0,0]]}')])
+    (first, *_) = await AnswerEngine().ask(store, QUESTION, guild_id=1, now=T0)
+    assert "naval facility and airbase" in first.text
+
+
+async def test_ask_answers_from_the_guilds_window_only(store: Store) -> None:
     mine = await _feed(store, "https://a.example/feed", 1)
     theirs = await _feed(store, "https://b.example/feed", 2)
-    seed = article("s", title=SEED_TITLE, text=SEED_ARTICLE.read_text(), published=T0)
-    await store.store_articles(theirs, [seed], deliver=False)
+    await store.store_articles(theirs, [_seed()], deliver=False)
     title, text = ARTICLES["harbour"]
     await store.store_articles(mine, [article("h", title=title, text=text)], deliver=False)
     engine = AnswerEngine()
@@ -58,7 +113,104 @@ async def test_ask_answers_from_the_guilds_recent_articles_only(store: Store) ->
     found = await engine.ask(store, QUESTION, guild_id=2, now=now)
     assert "naval facility" in found[0].text
     assert await engine.ask(store, QUESTION, guild_id=2, feed_id=mine, now=now) == []
-    assert await engine.ask(store, QUESTION, guild_id=2, now=now + timedelta(days=8)) == []
+    later = now + timedelta(days=8)
+    assert await engine.ask(store, QUESTION, guild_id=2, now=later) == []
+    assert await engine.ask(store, QUESTION, guild_id=2, now=later, days=9)
     bridge = await engine.ask(store, "When will the bridge open?", guild_id=1, now=now, top=1)
     assert len(bridge) == 1
     assert "2029" in bridge[0].text
+
+
+async def test_an_old_article_stored_just_now_is_recent(store: Store, clock: Clock) -> None:
+    feed = await _feed(store, "https://a.example/feed", 1)
+    clock.now = T0 + timedelta(days=30)  # stored today, published in 2018
+    await store.store_articles(
+        feed, [_seed(published=datetime(2018, 3, 1, tzinfo=UTC))], deliver=False
+    )
+    engine = AnswerEngine()
+    (first, *_) = await engine.ask(store, QUESTION, guild_id=1, now=clock.now + hours(1))
+    assert "naval facility" in first.text
+    hits = await store.search_articles("withdrawal", guild_id=1, since=clock.now - hours(1))
+    assert [hit.title for hit in hits] == [SEED_TITLE]
+    assert await engine.ask(store, QUESTION, guild_id=1, now=clock.now + timedelta(days=8)) == []
+
+
+async def test_nothing_relevant_when_nothing_is(store: Store) -> None:
+    feed = await _feed(store, "https://a.example/feed", 1)
+    items = [article(k, title=t, text=x) for k, (t, x) in ARTICLES.items()]
+    await store.store_articles(feed, [*items, _seed()], deliver=False)
+    await AnswerEngine().catch_up(store)
+    engine = AnswerEngine()
+    for question in (
+        "How fast can a cheetah run?",
+        "Who painted the Mona Lisa?",
+        "What is the boiling point of mercury?",
+        "?!",
+        "",
+    ):
+        assert await engine.ask(store, question, guild_id=1, now=T0) == [], question
+
+
+async def test_the_answer_is_found_among_more_matches_than_candidates(store: Store) -> None:
+    feed = await _feed(store, "https://a.example/feed", 1)
+    engine = AnswerEngine(candidates=5)
+    noise = [
+        article(
+            f"n{i}",
+            title=f"Syria talks, round {i}",
+            text=f"Diplomats met again about Syria in round {i}. Turkey sent observers. "
+            f"Nothing was agreed about the ceasefire in Syria, officials said.",
+        )
+        for i in range(40)  # eight times the candidate set, each matching a word of the question
+    ]
+    await store.store_articles(feed, [*noise, _seed()], deliver=False)
+    await engine.catch_up(store)
+    (first, *_) = await engine.ask(store, QUESTION, guild_id=1, now=T0)
+    assert "naval facility and airbase" in first.text
+
+
+async def test_sources_show_the_guilds_own_feed_item(store: Store) -> None:
+    first_feed = await _feed(store, "https://a.example/feed", 1)
+    own = await _feed(store, "https://b.example/feed", 2)
+    await store.store_articles(first_feed, [_seed()], deliver=False)
+    again = article(
+        "s", title="Russia to pull most troops out of Syria", text=SEED_ARTICLE.read_text()
+    )
+    await store.store_articles(own, [again], deliver=False)
+    await AnswerEngine().catch_up(store)
+    (answer, *_) = await AnswerEngine().ask(store, QUESTION, guild_id=2, now=T0)
+    assert answer.article.title == "Russia to pull most troops out of Syria"
+    (answer, *_) = await AnswerEngine().ask(store, QUESTION, guild_id=1, now=T0)
+    assert answer.article.title == SEED_TITLE
+
+
+async def test_words_most_articles_hold_do_not_crowd_out_the_answer(store: Store) -> None:
+    feed = await _feed(store, "https://a.example/feed", 1)
+    noise = [
+        article(
+            f"n{i}",
+            title=f"Syria update {i}",
+            text=f"Aid convoys reached Syria on day {i} of the truce. Syria said more would come. "
+            f"Observers will keep counting the trucks in Syria.",
+        )
+        for i in range(260)  # "Syria" and "keep" in more articles than the common-word limit
+    ]
+    for start in range(0, len(noise), 100):
+        await store.store_articles(feed, noise[start : start + 100], deliver=False)
+    await store.store_articles(feed, [_seed()], deliver=False)
+    if store._db.is_postgres:  # the planner's statistics tell PostgreSQL which words are common
+        async with store._db.write() as conn:
+            await conn.execute(text("ANALYZE articles"))
+    async with store._db.read() as conn:  # the first stage asks the index for the rare word only
+        assert await rare_terms(
+            conn, ["russia", "keep", "syria"], postgres=store._db.is_postgres
+        ) == ["russia"]
+    engine = AnswerEngine(candidates=5)
+    await engine.catch_up(store)
+    (first, *_) = await engine.ask(store, QUESTION, guild_id=1, now=T0)
+    assert "naval facility and airbase" in first.text
+    # Only common words: the rarest still picks candidates, and nothing unrelated is quoted.
+    assert await engine.ask(store, "Will Syria keep it?", guild_id=1, now=T0) != []
+    assert await engine.ask(store, "Syria cheetah zoo?", guild_id=1, now=T0) == []
+    hits = await store.search_articles("syria withdrawal cheetah", guild_id=1)
+    assert [hit.title for hit in hits][:1] == [SEED_TITLE]

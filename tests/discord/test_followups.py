@@ -131,7 +131,7 @@ async def test_ask_within_one_feed_and_the_index_job(
     cog = cast("Followups", running.bot.get_cog("Followups"))
     assert cog is not None
     await cog.catch_up()
-    assert len(cog.engine.index) == 1
+    assert await running.runtime.store.answer_doc_count() == 1
     handle = await fake_discord.autocomplete("ask", {"feed": "world"}, focused="feed")
     [choice] = await handle.choices()
     assert choice["name"] == "World News"

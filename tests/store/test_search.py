@@ -111,9 +111,31 @@ async def test_search_respects_guild_feed_and_since(searchable: Store) -> None:
     assert urls(await searchable.search_articles("rates", guild_id=2)) == ["late"]
     assert urls(await searchable.search_articles("rates", guild_id=3)) == []
     assert urls(await searchable.search_articles("rates", feed_id=other.id)) == ["late"]
+    # Both were stored just now: the window counts stored time as well as publication.
     since = NOW - timedelta(hours=1)
-    assert urls(await searchable.search_articles("rates", since=since)) == ["late"]
+    assert sorted(urls(await searchable.search_articles("rates", since=since))) == ["late", "rates"]
     assert len(await searchable.search_articles("rates", limit=1)) == 1
+
+
+async def test_the_window_counts_publication_or_storage(database_url: str) -> None:
+    stored_at = [NOW - timedelta(days=40)]
+    store = await Store.open(database_url, clock=lambda: stored_at[0])
+    try:
+        feed = await store.add_feed("https://a.example/feed")
+        old = article("old", title="Rates rise in spring", published=NOW - timedelta(days=41))
+        await store.store_articles(feed.id, [old], deliver=False)
+        stored_at[0] = NOW - timedelta(days=40)
+        fresh = article("fresh", title="Rates fall in summer", published=NOW - timedelta(days=2))
+        stored_at[0] = NOW - timedelta(minutes=1)
+        ancient = article(
+            "ancient", title="Rates in 2018", published=datetime(2018, 1, 1, tzinfo=UTC)
+        )
+        await store.store_articles(feed.id, [fresh, ancient], deliver=False)
+        hits = await store.search_articles("rates", since=NOW - timedelta(days=7))
+        assert sorted(h.title for h in hits) == ["Rates fall in summer", "Rates in 2018"]
+        assert len(await store.search_articles("rates", since=NOW - timedelta(days=60))) == 3
+    finally:
+        await store.close()
 
 
 async def test_fresher_articles_rank_higher_when_equally_relevant(store: Store) -> None:
