@@ -74,8 +74,9 @@ def classify(exc: BaseException) -> Action:
     if isinstance(exc, discord.Forbidden):
         return Action.PAUSE
     if isinstance(exc, discord.NotFound):
-        # Only "Unknown Channel" means the channel is gone; another 404 is a bug of ours.
-        return Action.REMOVE_CHANNEL if exc.code in (UNKNOWN_CHANNEL, 0) else Action.FAIL
+        # Only "Unknown Channel" means the channel is gone: another 404 (unknown message, a
+        # route a Discord-compatible server lacks) must not cost a server its subscriptions.
+        return Action.REMOVE_CHANNEL if exc.code == UNKNOWN_CHANNEL else Action.FAIL
     if isinstance(exc, discord.DiscordServerError):
         return Action.RETRY
     if isinstance(exc, discord.HTTPException):

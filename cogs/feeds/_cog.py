@@ -131,7 +131,8 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         """Digest the newest items for the user alone; nothing is stored."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.preview(url)
-        await reply(interaction, embeds=render.preview(result))
+        points = self.bot.runtime.settings.key_points
+        await reply(interaction, embeds=render.preview(result, points=points))
 
     @app_commands.command(name="filter", description="Post only a feed's articles that match")
     @app_commands.describe(
