@@ -38,6 +38,12 @@ class Metrics:
         self.deliveries = Counter(
             "briefing_deliveries", "Posts finished, by outcome.", ["outcome"], registry=r
         )
+        self.messages = Counter(
+            "briefing_messages",
+            "Messages sent to Discord, by kind (post, digest, notice) and outcome.",
+            ["kind", "outcome"],
+            registry=r,
+        )
         self.deliveries_pending = Gauge(
             "briefing_deliveries_pending", "Posts waiting in the outbox.", registry=r
         )
@@ -87,6 +93,10 @@ class Metrics:
         if outcome not in DELIVERY_OUTCOMES:
             raise ValueError(f"outcome must be one of {DELIVERY_OUTCOMES}, not {outcome!r}")
         self.deliveries.labels(outcome).inc(count)
+
+    def message_sent(self, kind: str, outcome: str) -> None:
+        """Count one message sent (or refused): its kind and "sent" or the action it called for."""
+        self.messages.labels(kind, outcome).inc()
 
     def set_pending(self, count: int) -> None:
         """Set the number of posts waiting in the outbox."""

@@ -7,7 +7,6 @@ translated to weekday names before APScheduler computes fire times.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -25,8 +24,6 @@ log = logging.getLogger(__name__)
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # cron order: 0 (and 7) is Sunday
 _HHMM = re.compile(r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)")
 _DAILY = re.compile(r"(?P<m>\d{1,2}) (?P<h>\d{1,2}) \* \* \*")
-NONCE_PREFIX = "dg"  # digest messages; instant posts use other nonces
-NONCE_LENGTH = 25  # Discord's limit
 
 
 class ScheduleError(BriefingError, ValueError):
@@ -175,13 +172,6 @@ def compose(
     ]
     groups.sort(key=lambda g: (_freshness(g.articles[0])[0], g.title.casefold(), g.feed_id or 0))
     return ChannelDigest(channel_id, tuple(groups), ids)
-
-
-def digest_nonce(channel_id: int, delivery_ids: Iterable[int]) -> str:
-    """A deterministic nonce for a digest message: the same posts give the same nonce."""
-    key = f"{channel_id}:" + ",".join(str(i) for i in sorted(delivery_ids))
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    return NONCE_PREFIX + digest[: NONCE_LENGTH - len(NONCE_PREFIX)]
 
 
 def timezone_choices(query: str, names: Iterable[str], *, limit: int = 25) -> list[str]:

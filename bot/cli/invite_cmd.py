@@ -7,26 +7,17 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.delivery import permissions
+
 log = logging.getLogger(__name__)
 
 AUTHORIZE_URL = "https://discord.com/oauth2/authorize"
 SCOPES = ("bot", "applications.commands")
-# Discord permission bits (discord.com/developers/docs/topics/permissions); the core does not
-# import discord.py, the tests check these against discord.Permissions.
-PERMISSION_BITS = {
-    "view_channel": 1 << 10,
-    "send_messages": 1 << 11,
-    "embed_links": 1 << 14,
-    "read_message_history": 1 << 16,
-}
 
 
 def permissions_integer() -> int:
     """The permissions Briefing asks for, as Discord's integer."""
-    total = 0
-    for bit in PERMISSION_BITS.values():
-        total |= bit
-    return total
+    return permissions.integer(permissions.INVITE)
 
 
 def invite_url(application_id: int) -> str:
@@ -56,7 +47,7 @@ def register(commands: Any) -> None:
         "invite",
         help="print the URL that adds the bot to a server",
         description="Print the invite URL: scopes bot and applications.commands, permissions "
-        "View Channel, Send Messages, Embed Links and Read Message History.",
+        f"{permissions.labels(permissions.INVITE)}.",
     )
     parser.add_argument(
         "--application-id", type=_application_id, required=True, metavar="ID", help="the app id"

@@ -8,17 +8,22 @@ paused subscription, removed channel). It also tells channels about feeds failin
 
 from bot.delivery.config import DeliveryConfig
 from bot.delivery.outcome import Action, backoff, classify, nonce_for
-from bot.delivery.pacing import SlidingWindow
-from bot.delivery.post import Pacer, Poster
+from bot.delivery.pacing import Pacer, SlidingWindow
+from bot.delivery.post import Poster
+from bot.delivery.sender import Outgoing, Sender, SendFailed, Target
 from bot.delivery.worker import DeliveryWorker
 
 __all__ = [
     "Action",
     "DeliveryConfig",
     "DeliveryWorker",
+    "Outgoing",
     "Pacer",
     "Poster",
+    "SendFailed",
+    "Sender",
     "SlidingWindow",
+    "Target",
     "backoff",
     "classify",
     "nonce_for",

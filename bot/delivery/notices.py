@@ -6,9 +6,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import discord
-
-from bot.delivery.outcome import classify, describe, nonce_for
+from bot.delivery.outcome import notice_nonce
+from bot.delivery.sender import Outgoing, SendFailed, Target
 from bot.render.article import escape, truncate
 from bot.store import FeedRow
 
@@ -57,20 +56,18 @@ async def notify_failing_feeds(poster: Poster, now: datetime) -> int:
                 sub.channel_id,
                 sub.guild_id,
                 notice_text(feed),
-                nonce_for("n", feed.id, day, sub.channel_id),
+                notice_nonce(feed.id, day, sub.channel_id),
             )
         await poster.store.mark_failure_notice(feed.id, now)
     return told
 
 
 async def _send(poster: Poster, channel_id: int, guild_id: int, text: str, nonce: str) -> int:
-    channel = poster.client.get_partial_messageable(channel_id, guild_id=guild_id)
-    await poster.pacer.acquire(channel_id)
     try:
-        await channel.send(text, nonce=nonce, allowed_mentions=discord.AllowedMentions.none())
-    except Exception as exc:  # a notice is best effort: logged, not retried
+        await poster.sender.send(Target(channel_id, guild_id), Outgoing("notice", nonce, text))
+    except SendFailed as failure:  # a notice is best effort: logged, not retried
         log.warning(
-            "failing-feed notice to %d: %s (%s)", channel_id, describe(exc), classify(exc).value
+            "failing-feed notice to %d: %s (%s)", channel_id, failure.reason, failure.action.value
         )
         return 0
     return 1

@@ -6,6 +6,7 @@ import asyncio
 import enum
 import hashlib
 import logging
+from collections.abc import Iterable
 
 import aiohttp
 import discord
@@ -47,8 +48,25 @@ def nonce_for(prefix: str, row_id: int, *parts: object) -> str:
 
 
 def delivery_nonce(row_id: int, article_id: int, channel_id: int) -> str:
-    """The nonce of an instant post."""
+    """The nonce of an instant post: its outbox row."""
     return nonce_for("b", row_id, article_id, channel_id)
+
+
+def digest_nonce(channel_id: int, delivery_ids: Iterable[int]) -> str:
+    """The nonce of a digest message: the outbox rows it carries, in any order.
+
+    A run repeated after a crash composes the same messages from the same rows, so each gets
+    the nonce of its first attempt and Discord answers with the message already posted.
+    """
+    ids = sorted(delivery_ids)
+    if not ids:
+        raise ValueError("a digest message carries at least one outbox row")
+    return nonce_for("d", ids[0], channel_id, ids)
+
+
+def notice_nonce(feed_id: int, day: int, channel_id: int) -> str:
+    """The nonce of a failing-feed notice: one per feed, channel and day."""
+    return nonce_for("n", feed_id, day, channel_id)
 
 
 def classify(exc: BaseException) -> Action:
@@ -56,8 +74,9 @@ def classify(exc: BaseException) -> Action:
     if isinstance(exc, discord.Forbidden):
         return Action.PAUSE
     if isinstance(exc, discord.NotFound):
-        # Only "Unknown Channel" means the channel is gone; another 404 is a bug of ours.
-        return Action.REMOVE_CHANNEL if exc.code in (UNKNOWN_CHANNEL, 0) else Action.FAIL
+        # Only "Unknown Channel" means the channel is gone: another 404 (unknown message, a
+        # route a Discord-compatible server lacks) must not cost a server its subscriptions.
+        return Action.REMOVE_CHANNEL if exc.code == UNKNOWN_CHANNEL else Action.FAIL
     if isinstance(exc, discord.DiscordServerError):
         return Action.RETRY
     if isinstance(exc, discord.HTTPException):

@@ -7,6 +7,10 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.delivery.config import DeliveryConfig
 
 log = logging.getLogger(__name__)
 
@@ -47,3 +51,26 @@ class SlidingWindow:
     def idle(self) -> bool:
         """True when nothing was counted within the last window (the limiter can be dropped)."""
         return not self._times or self._monotonic() - self._times[-1] >= self.window
+
+
+class Pacer:
+    """The global limiter plus one sliding window per channel."""
+
+    def __init__(self, config: DeliveryConfig) -> None:
+        self.config = config
+        self.global_limit = SlidingWindow(config.rate_per_second, config.rate_window_seconds)
+        self._channels: dict[int, SlidingWindow] = {}
+
+    async def acquire(self, channel_id: int) -> None:
+        """Wait for the channel's window, then for the global one (taken last: it is shared)."""
+        window = self._channels.get(channel_id)
+        if window is None:
+            window = SlidingWindow(self.config.channel_messages, self.config.channel_window_seconds)
+            self._channels[channel_id] = window
+        await window.acquire()
+        await self.global_limit.acquire()
+
+    def forget_idle(self) -> None:
+        """Drop the windows of channels that have been quiet for a whole window."""
+        for channel_id in [c for c, w in self._channels.items() if w.idle()]:
+            del self._channels[channel_id]

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 
 import discord
 
-from bot.delivery.config import DeliveryConfig
-from bot.delivery.outcome import Action, backoff, classify, delivery_nonce, describe
-from bot.delivery.pacing import SlidingWindow
+from bot.delivery.outcome import Action, backoff, delivery_nonce
+from bot.delivery.pacing import Pacer
+from bot.delivery.permissions import pause_reason
+from bot.delivery.sender import Outgoing, Sender, SendFailed, Target
 from bot.delivery.unrecorded import Unrecorded
 from bot.metrics import Metrics
 from bot.render.article import article_embed, more_view
@@ -19,29 +20,6 @@ from bot.store import DeliveryRow, Store
 log = logging.getLogger(__name__)
 
 PAUSED = "paused"
-
-
-class Pacer:
-    """The global limiter plus one sliding window per channel."""
-
-    def __init__(self, config: DeliveryConfig) -> None:
-        self.config = config
-        self.global_limit = SlidingWindow(config.rate_per_second, config.rate_window_seconds)
-        self._channels: dict[int, SlidingWindow] = {}
-
-    async def acquire(self, channel_id: int) -> None:
-        """Wait for the channel's window, then for the global one (taken last: it is shared)."""
-        window = self._channels.get(channel_id)
-        if window is None:
-            window = SlidingWindow(self.config.channel_messages, self.config.channel_window_seconds)
-            self._channels[channel_id] = window
-        await window.acquire()
-        await self.global_limit.acquire()
-
-    def forget_idle(self) -> None:
-        """Drop the windows of channels that have been quiet for a whole window."""
-        for channel_id in [c for c, w in self._channels.items() if w.idle()]:
-            del self._channels[channel_id]
 
 
 class Poster:
@@ -59,6 +37,7 @@ class Poster:
         self.client = client
         self.store = store
         self.pacer = pacer
+        self.sender = Sender(client, pacer, metrics=metrics)
         self.config = pacer.config
         self.clock = clock
         self.metrics = metrics
@@ -73,31 +52,31 @@ class Poster:
                 lambda: self.store.mark_skipped(row.id, "article no longer stored"),
             )
             return Action.FAIL
-        embed = article_embed(article, feed_title=row.feed_title, points=self.config.key_points)
-        channel = self.client.get_partial_messageable(row.channel_id, guild_id=row.guild_id)
+        message = Outgoing(
+            "post",
+            delivery_nonce(row.id, article.id, row.channel_id),
+            embeds=(
+                article_embed(article, feed_title=row.feed_title, points=self.config.key_points),
+            ),
+            view=more_view(article.id),
+        )
         await self.unrecorded.wait_clear()  # each post now could only add an unrecorded one
-        await self.pacer.acquire(row.channel_id)
         try:
-            message = await channel.send(
-                embed=embed,
-                view=more_view(article.id),
-                nonce=delivery_nonce(row.id, article.id, row.channel_id),
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except Exception as exc:  # every failure is classified and recorded
-            return await self.failed(row, exc)
+            message_id = await self.sender.send(Target(row.channel_id, row.guild_id), message)
+        except SendFailed as failure:  # every failure is classified and recorded
+            return await self.failed(row, failure)
         await self.unrecorded.record(
-            f"delivery {row.id} sent as message {message.id}",
-            lambda: self.store.mark_sent(row.id, message.id),
+            f"delivery {row.id} sent as message {message_id}",
+            lambda: self.store.mark_sent(row.id, message_id),
         )
         if self.metrics is not None:
             self.metrics.delivery_done("sent")
         return None
 
-    async def failed(self, row: DeliveryRow, exc: BaseException) -> Action:
+    async def failed(self, row: DeliveryRow, error: BaseException) -> Action:
         """Record a failed attempt as its class of error asks."""
-        action = classify(exc)
-        reason = describe(exc)
+        failure = SendFailed.of(error)
+        action, reason = failure.action, failure.reason
         if action is Action.RETRY and row.attempts >= self.config.max_attempts:
             action = Action.FAIL
         log.warning("delivery %d to %d: %s -> %s", row.id, row.channel_id, reason, action.value)
@@ -134,11 +113,3 @@ class Poster:
             f"delivery {row.id} handed back",
             lambda: self.store.mark_retry(row.id, reason, self.clock()),
         )
-
-
-def pause_reason(error: str) -> str:
-    """What ``/feed status`` shows for a subscription paused by a 403."""
-    return (
-        "paused: the bot may not post in this channel "
-        f"({error}); allow it View Channel, Send Messages and Embed Links there"
-    )

@@ -15,7 +15,8 @@ import discord
 from bot.delivery.config import DeliveryConfig
 from bot.delivery.notices import notify_failing_feeds
 from bot.delivery.outcome import Action
-from bot.delivery.post import PAUSED, Pacer, Poster
+from bot.delivery.pacing import Pacer
+from bot.delivery.post import PAUSED, Poster
 from bot.metrics import Metrics
 from bot.store import DeliveryRow, Store
 

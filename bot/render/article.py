@@ -15,6 +15,7 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown
 
+from bot.render.view import ArticleView
 from bot.store.rows import ArticleRow
 
 log = logging.getLogger(__name__)
@@ -81,22 +82,26 @@ def embed_length(embed: discord.Embed) -> int:
     return len(embed)
 
 
-def article_embed(article: ArticleRow, *, feed_title: str | None, points: int = 3) -> discord.Embed:
-    """The instant post of ``article``: its first ``points`` key points, within every limit."""
+def article_embed(
+    article: ArticleRow | ArticleView, *, feed_title: str | None, points: int = 3
+) -> discord.Embed:
+    """An article as posted (and previewed): its first ``points`` key points, within every limit."""
+    article = ArticleView.of(article)
     key_points = [p.text for p in article.digest.key_points[: max(0, points)]]
     if not key_points and article.summary.strip():
         key_points = [article.summary]
     return _embed(article, feed_title, key_points, tldr=None)
 
 
-def more_embed(article: ArticleRow, *, feed_title: str | None) -> discord.Embed:
-    """What "More" shows: every key point and the TL;DR, within every limit."""
+def more_embed(article: ArticleRow | ArticleView, *, feed_title: str | None) -> discord.Embed:
+    """What "More" and ``/keypoints`` show: every key point and the TL;DR, within every limit."""
+    article = ArticleView.of(article)
     points = [p.text for p in article.digest.key_points] or [article.summary]
     return _embed(article, feed_title, points, tldr=article.digest.tldr)
 
 
 def _embed(
-    article: ArticleRow, feed_title: str | None, points: list[str], *, tldr: str | None
+    article: ArticleView, feed_title: str | None, points: list[str], *, tldr: str | None
 ) -> discord.Embed:
     title = truncate(escape(" ".join(article.title.split())) or "(untitled)", TITLE_LIMIT)
     embed = discord.Embed(title=title, url=_web_url(article.url), colour=COLOUR)

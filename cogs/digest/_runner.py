@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -11,8 +12,10 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.render.digest import render_digest
-from bot.schedules import as_utc, compose, digest_nonce, due_schedules, next_run
+from bot.delivery import Action, Outgoing, Sender, SendFailed, Target
+from bot.delivery.outcome import digest_nonce
+from bot.render.digest import DigestPost, render_digest
+from bot.schedules import as_utc, compose, due_schedules, next_run
 from bot.store import ScheduleRow
 
 if TYPE_CHECKING:
@@ -32,6 +35,9 @@ class DigestRunner:
         self.bot = bot
         self.store = bot.runtime.store
         self.clock = bot.runtime.clock
+        self.metrics = bot.runtime.metrics
+        # The pacer every poster shares: digests and instant posts wait for each other.
+        self.sender = Sender(bot, bot.pacer, metrics=self.metrics)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def run_due(self) -> int:
@@ -58,14 +64,19 @@ class DigestRunner:
             posted = await self.post_digest(
                 row.channel_id, timezone=row.timezone, now=now, cutoff=cutoff
             )
-        except discord.NotFound:
-            log.warning(
-                "channel %s is gone: its subscriptions and schedule removed", row.channel_id
-            )
-            await self.store.remove_channel(row.channel_id)
-            return 0
-        except (discord.Forbidden, ChannelUnavailable) as exc:
+        except SendFailed as failure:
+            if failure.action is Action.RETRY:
+                raise  # transient: the run is retried at the next tick, with the same nonces
+            if failure.action is Action.REMOVE_CHANNEL:  # only Discord's "unknown channel"
+                log.warning(
+                    "channel %s is gone: its subscriptions and schedule removed", row.channel_id
+                )
+                await self.store.remove_channel(row.channel_id)
+                return 0
             # The articles stay queued for the next run, once the channel is fixed.
+            log.warning("digest of channel %s not posted: %s", row.channel_id, failure.reason)
+            posted = 0
+        except ChannelUnavailable as exc:
             log.warning("digest of channel %s not posted: %s", row.channel_id, exc)
             posted = 0
         await self.store.mark_schedule_run(
@@ -87,13 +98,22 @@ class DigestRunner:
                 return 0
             when = now.astimezone(ZoneInfo(timezone))
             points = self.bot.runtime.settings.key_points
+            started = time.monotonic()
             for post in render_digest(digest, when=when, points=points):
-                await self.bot.pacer.acquire(channel_id)
-                message = await channel.send(
-                    content=post.content,
-                    embeds=list(post.embeds),
-                    nonce=digest_nonce(channel_id, post.delivery_ids),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-                await self.store.mark_sent_many(post.delivery_ids, message.id)
+                await self._send(Target(channel_id, channel.guild.id), post)
+            if self.metrics is not None:
+                self.metrics.digest_done(time.monotonic() - started)
             return digest.count
+
+    async def _send(self, target: Target, post: DigestPost) -> None:
+        """Post one message of a digest and mark the outbox rows it carries sent."""
+        message = Outgoing(
+            "digest",
+            digest_nonce(target.channel_id, post.delivery_ids),
+            content=post.content,
+            embeds=post.embeds,
+        )
+        message_id = await self.sender.send(target, message)
+        await self.store.mark_sent_many(post.delivery_ids, message_id)
+        if self.metrics is not None:
+            self.metrics.delivery_done("sent", len(post.delivery_ids))

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.delivery import Action, SendFailed, permissions
 from bot.render.reply import reply
 from bot.schedules import (
     ScheduleError,
@@ -32,13 +33,8 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "digest-schedules"
 UNLOAD_WAIT_SECONDS = 10.0
-NEEDED = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
-LABELS = {
-    "read_messages": "View Channel",
-    "send_messages": "Send Messages",
-    "embed_links": "Embed Links",
-}
 Interaction = discord.Interaction[Any]
+NEEDED = permissions.labels(permissions.TEXT_CHANNEL)
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -142,8 +138,14 @@ class Digests(
             posted = await self.runner.post_digest(
                 target.id, timezone=zone, now=self.bot.runtime.clock()
             )
-        except (discord.Forbidden, ChannelUnavailable):
-            text = f"I can't post in {target.mention}: give me {_names(NEEDED)} there."
+        except ChannelUnavailable:
+            text = f"I can't post in {target.mention}: give me {NEEDED} there."
+        except SendFailed as failure:
+            text = (
+                f"I can't post in {target.mention}: give me {NEEDED} there."
+                if failure.action is Action.PAUSE
+                else f"Discord refused the digest ({failure.reason}); its articles stay queued."
+            )
         else:
             text = (
                 f"Posted {posted} new article{'s' if posted != 1 else ''} in {target.mention}."
@@ -202,11 +204,8 @@ def _schedule_line(row: ScheduleRow, next_at: datetime | None) -> str:
 
 def _missing_permissions(channel: discord.TextChannel) -> str:
     have = channel.permissions_for(channel.guild.me)
-    return _names(discord.Permissions(NEEDED.value & ~have.value))
-
-
-def _names(permissions: discord.Permissions) -> str:
-    return ", ".join(LABELS.get(name, name) for name, on in permissions if on)
+    lacking = permissions.missing(lambda flag: getattr(have, flag), permissions.TEXT_CHANNEL)
+    return permissions.labels(lacking) if lacking else ""
 
 
 async def _may_manage(interaction: Interaction) -> bool:

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.delivery import permissions
 from bot.errors import BriefingError
 from bot.opml import OpmlError, export_opml, import_opml
 from bot.render.reply import reply
@@ -23,12 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_FEEDS = "This server follows no feed yet: add one with /feed add."
-# What the bot needs in a channel to post articles there.
-POSTING_PERMISSIONS = (
-    ("view_channel", "View Channel"),
-    ("send_messages", "Send Messages"),
-    ("embed_links", "Embed Links"),
-)
 
 
 # What Discord lets users type (it refuses longer input itself).
@@ -60,10 +55,11 @@ def postable_channel(
     if not isinstance(channel, discord.TextChannel):
         raise UserError("Pick a text channel with the `channel` option.")
     perms = channel.permissions_for(guild.me)
-    missing = [label for flag, label in POSTING_PERMISSIONS if not getattr(perms, flag)]
-    if missing:
+    lacking = permissions.missing(lambda flag: getattr(perms, flag), permissions.TEXT_CHANNEL)
+    if lacking:
         raise UserError(
-            f"I can't post articles in {channel.mention}: I lack {', '.join(missing)} there. "
+            f"I can't post articles in {channel.mention}: I lack {permissions.labels(lacking)} "
+            "there. "
             "Grant my role those permissions in the channel's settings, or pick another channel."
         )
     return channel
@@ -135,7 +131,8 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         """Digest the newest items for the user alone; nothing is stored."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.preview(url)
-        await reply(interaction, embeds=render.preview(result))
+        points = self.bot.runtime.settings.key_points
+        await reply(interaction, embeds=render.preview(result, points=points))
 
     @app_commands.command(name="filter", description="Post only a feed's articles that match")
     @app_commands.describe(

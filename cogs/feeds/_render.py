@@ -7,9 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import discord
-from discord.utils import escape_markdown, format_dt
+from discord.utils import format_dt
 
 from bot.models import Digest
+from bot.render.article import (
+    FIELD_VALUE_LIMIT,
+    TITLE_LIMIT,
+    article_embed,
+    bullets,
+    escape,
+    truncate,
+)
+from bot.render.view import ArticleView
 from bot.store import FeedStatus, Filters, SubscriptionRow
 from bot.subscriptions import Added, FilterResult, Preview
 from cogs._pages import chunked
@@ -19,24 +28,22 @@ log = logging.getLogger(__name__)
 COLOUR = discord.Colour.blurple()
 LIST_PER_PAGE = 10
 STATUS_PER_PAGE = 5
-FIELD_LIMIT = 1024
-TITLE_LIMIT = 256
 
 
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return truncate(text, limit)
 
 
-def safe(text: str, limit: int = FIELD_LIMIT) -> str:
-    """Feed-provided text made inert (Markdown escaped) and cut to ``limit``."""
-    return clip(escape_markdown(text), limit)
+def safe(text: str, limit: int = FIELD_VALUE_LIMIT) -> str:
+    """Feed-provided text made inert (Markdown and mentions escaped) and cut to ``limit``."""
+    return truncate(escape(text), limit)
 
 
 def key_points(digest: Digest) -> str:
-    """The digest's key points as bullets."""
-    points = [f"• {escape_markdown(p.text)}" for p in digest.key_points]
-    return clip("\n".join(points) or escape_markdown(digest.tldr) or "(no text)", FIELD_LIMIT)
+    """The digest's key points as bullets, as posts show them."""
+    points = [p.text for p in digest.key_points] or [digest.tldr]
+    return bullets(points, FIELD_VALUE_LIMIT) or "(no text)"
 
 
 def added(result: Added, channel: discord.abc.GuildChannel) -> discord.Embed:
@@ -66,21 +73,15 @@ def added(result: Added, channel: discord.abc.GuildChannel) -> discord.Embed:
     return embed
 
 
-def preview(result: Preview) -> list[discord.Embed]:
-    """The answer to /feed preview: one embed per newest item (at most 10)."""
+def preview(result: Preview, *, points: int = 3) -> list[discord.Embed]:
+    """The answer to /feed preview: a header, then each newest item exactly as it would post."""
     head = discord.Embed(title=safe(result.title, TITLE_LIMIT), url=result.url, colour=COLOUR)
     head.description = (
         f"{result.items} item(s) in the feed; the newest {len(result.articles)} below. "
         "Nothing was saved: use /feed add to follow it."
     )
-    embeds = [head]
-    for article in result.articles[:9]:
-        entry = article.entry
-        embed = discord.Embed(title=safe(entry.title or "(untitled)", TITLE_LIMIT), url=entry.link)
-        embed.description = key_points(article.digest)
-        embed.timestamp = entry.published
-        embeds.append(embed)
-    return embeds
+    shown = [ArticleView.of_preview(article) for article in result.articles[:9]]
+    return [head] + [article_embed(a, feed_title=result.title, points=points) for a in shown]
 
 
 def subscription_line(sub: SubscriptionRow) -> str:
@@ -140,7 +141,7 @@ def describe_filters(filters: Filters) -> str:
 def filtered(result: FilterResult) -> str:
     """The answer to /feed filter."""
     sub = result.subscription
-    name = escape_markdown(sub.feed_title or sub.feed_url)
+    name = escape(sub.feed_title or sub.feed_url)
     text = f"Filters of **{name}** in <#{sub.channel_id}>: {describe_filters(sub.filters)}."
     if result.sampled:
         text += (

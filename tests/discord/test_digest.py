@@ -9,7 +9,8 @@ from typing import Any
 import discord
 import pytest
 
-from bot.schedules import as_utc, digest_nonce
+from bot.delivery.outcome import digest_nonce
+from bot.schedules import as_utc
 from bot.store import ScheduleRow, Store
 from tests.fakediscord import FakeDiscord, InteractionHandle, Message
 from tests.fixtures.bot import RunningBot, StartBot

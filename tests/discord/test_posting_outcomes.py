@@ -9,7 +9,8 @@ import discord
 import pytest
 
 from bot.delivery import Action, DeliveryConfig
-from bot.delivery.post import Pacer, Poster
+from bot.delivery.pacing import Pacer
+from bot.delivery.post import Poster
 from bot.store import DeliveryRow, Store
 from tests.poller.builders import Clock
 from tests.render.builders import article, http_error, queue_posts

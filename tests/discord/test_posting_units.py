@@ -14,7 +14,7 @@ import pytest
 
 from bot.delivery import Action, DeliveryConfig, SlidingWindow, backoff, classify
 from bot.delivery.notices import notice_due
-from bot.delivery.outcome import NONCE_LIMIT, base36, delivery_nonce
+from bot.delivery.outcome import NONCE_LIMIT, base36, delivery_nonce, digest_nonce, notice_nonce
 from bot.settings import load_settings
 from bot.store import FeedRow
 from tests.render.builders import http_error
@@ -55,6 +55,22 @@ def test_nonces_fit_and_are_deterministic(row_id: int) -> None:
     assert len(nonce) <= NONCE_LIMIT
     assert nonce == delivery_nonce(row_id, 5, 6)
     assert nonce.startswith("b" + base36(row_id)[:24])
+
+
+def test_digest_nonces_are_deterministic_short_and_distinct() -> None:
+    nonce = digest_nonce(100, [3, 1, 2])
+    assert nonce == digest_nonce(100, [1, 2, 3])
+    assert len(nonce) <= NONCE_LIMIT
+    others = {digest_nonce(101, [1, 2, 3]), digest_nonce(100, [1, 2]), digest_nonce(100, [4])}
+    assert nonce not in others
+    assert len(others) == 3
+    huge = digest_nonce(2**63, range(2**40, 2**40 + 500))
+    assert len(huge) <= NONCE_LIMIT
+
+
+def test_the_kinds_of_message_never_share_a_nonce() -> None:
+    kinds = {delivery_nonce(7, 1, 2)[0], digest_nonce(2, [7])[0], notice_nonce(7, 1, 2)[0]}
+    assert len(kinds) == 3
 
 
 def test_nonces_differ_across_rows_and_channels() -> None:

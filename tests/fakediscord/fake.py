@@ -13,7 +13,14 @@ from tests.fakediscord.models import Channel, Guild, Json, Message, Overwrite, U
 from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimiter, RateLimitHit, Storm
 from tests.fakediscord.rest import Rest
 from tests.fakediscord.rest_interactions import InteractionRoutes
-from tests.fakediscord.server import GATEWAY_PATH, PREFIX, RESUME_PATH, ApiServer, RequestRecord
+from tests.fakediscord.server import (
+    GATEWAY_PATH,
+    PREFIX,
+    RESUME_PATH,
+    ApiServer,
+    Fault,
+    RequestRecord,
+)
 from tests.fakediscord.state import Notifier, World
 
 log = logging.getLogger(__name__)
@@ -161,6 +168,20 @@ class FakeDiscord(InteractionDriver):
     ) -> None:
         """Refuse the next ``count`` requests to ``route`` (None = any) with 429."""
         self.limiter.inject(Storm(count, route, retry_after, is_global, via))
+
+    def inject_error(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        *,
+        channel: ChannelRef | None = None,
+        route: str = MESSAGES_ROUTE,
+        count: int = 1,
+    ) -> None:
+        """Answer the next ``count`` requests to ``route`` (in ``channel``) with this error."""
+        part = f"/channels/{ref_id(channel)}/" if channel is not None else "/"
+        self.server.faults.append(Fault(route, part, status, code, message, count))
 
     async def wait_until(
         self,

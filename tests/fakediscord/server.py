@@ -37,6 +37,18 @@ class RequestRecord:
     status: int
 
 
+@dataclass(slots=True)
+class Fault:
+    """An error to answer the next ``left`` requests to ``route`` whose path holds ``path_part``."""
+
+    route: str
+    path_part: str
+    status: int
+    code: int
+    message: str
+    left: int
+
+
 class ApiServer:
     """Serves REST under /api/v10 and the gateway on 127.0.0.1 with an ephemeral port."""
 
@@ -54,6 +66,7 @@ class ApiServer:
         self._rest = rest
         self._interactions = interactions
         self.requests: list[RequestRecord] = []
+        self.faults: list[Fault] = []  # errors to answer instead of handling a request
         self.unknown_routes: list[str] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -111,11 +124,19 @@ class ApiServer:
         if decision.refused is not None:
             return json_response(decision.refused, 429, decision.headers)
         try:
+            self._raise_fault(route, request.path)
             response = await handler(request)
         except DiscordError as exc:
             response = exc.response()
         response.headers.update(decision.headers)
         return response
+
+    def _raise_fault(self, route: str, path: str) -> None:
+        """Raise the first injected fault that matches this request (and count it used)."""
+        for fault in self.faults:
+            if fault.left > 0 and fault.route == route and fault.path_part in path:
+                fault.left -= 1
+                raise DiscordError(fault.status, fault.code, fault.message)
 
     @staticmethod
     def _route_key(request: web.Request) -> str | None:

@@ -1,4 +1,4 @@
-"""Composing a channel's digest: grouping by feed, ranking by freshness, cut-off, nonces."""
+"""Composing a channel's digest: grouping by feed, ranking by freshness, cut-off."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from zoneinfo import available_timezones
 
 import pytest
 
-from bot.schedules import compose, digest_nonce, timezone_choices
+from bot.schedules import compose, timezone_choices
 from tests.schedules.builders import T0, delivery, hours
 
 
@@ -52,15 +52,6 @@ def test_posts_of_removed_subscriptions_and_ties() -> None:
 
 def test_empty() -> None:
     assert compose(100, []).count == 0
-
-
-def test_nonce_is_deterministic_short_and_distinct() -> None:
-    nonce = digest_nonce(100, [3, 1, 2])
-    assert nonce == digest_nonce(100, [1, 2, 3])
-    assert len(nonce) <= 25
-    others = {digest_nonce(101, [1, 2, 3]), digest_nonce(100, [1, 2]), digest_nonce(100, [4])}
-    assert nonce not in others
-    assert len(others) == 3
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,113 @@
+"""The one way Briefing posts a message: paced, with a nonce, classified, counted.
+
+Instant posts, digest messages and failing-feed notices all go through :class:`Sender`, so
+they share one pacer (Discord's global and per-channel limits), one nonce scheme (see
+:mod:`bot.delivery.outcome`), one classification of Discord's answers and one set of metrics.
+What to do with a failure (retry a row, pause a subscription, forget a channel) stays with
+the caller, which knows what the message was for.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+
+from bot.delivery.outcome import NONCE_LIMIT, Action, classify, describe
+from bot.delivery.pacing import Pacer
+from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+KINDS = ("post", "digest", "notice")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a message goes: a channel (or thread) of a guild."""
+
+    channel_id: int
+    guild_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message: text and/or embeds, an optional view, its kind and its nonce."""
+
+    kind: str  # one of KINDS, the metrics label
+    nonce: str
+    content: str | None = None
+    embeds: tuple[discord.Embed, ...] = ()
+    view: discord.ui.View | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {self.kind!r}")
+        if not 0 < len(self.nonce) <= NONCE_LIMIT:
+            raise ValueError(f"a nonce has 1 to {NONCE_LIMIT} characters, not {len(self.nonce)}")
+
+
+class SendFailed(Exception):
+    """Discord (or the network) refused a message; ``action`` says what that calls for."""
+
+    def __init__(self, action: Action, reason: str) -> None:
+        super().__init__(reason)
+        self.action = action
+        self.reason = reason
+
+    @classmethod
+    def of(cls, exc: BaseException) -> SendFailed:
+        """``exc`` classified (itself when it already is a :class:`SendFailed`)."""
+        if isinstance(exc, SendFailed):
+            return exc
+        return cls(classify(exc), describe(exc))
+
+
+class Sender:
+    """Sends :class:`Outgoing` messages under the shared pacer and counts every outcome."""
+
+    def __init__(
+        self, client: discord.Client, pacer: Pacer, *, metrics: Metrics | None = None
+    ) -> None:
+        self.client = client
+        self.pacer = pacer
+        self.metrics = metrics
+
+    async def send(self, target: Target, message: Outgoing) -> int:
+        """Post ``message``; returns its Discord id, or raises :class:`SendFailed`.
+
+        A repeat with the same nonce (after a crash before the outcome was recorded) gets
+        Discord's first message back instead of a second one.
+        """
+        channel = self.client.get_partial_messageable(target.channel_id, guild_id=target.guild_id)
+        await self.pacer.acquire(target.channel_id)
+        try:
+            sent = await channel.send(
+                nonce=message.nonce,
+                allowed_mentions=discord.AllowedMentions.none(),
+                **_parts(message),
+            )
+        except Exception as exc:  # every failure is classified for the caller
+            failure = SendFailed.of(exc)
+            self._count(message.kind, failure.action.value)
+            raise failure from exc
+        self._count(message.kind, "sent")
+        return sent.id
+
+    def _count(self, kind: str, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.message_sent(kind, outcome)
+
+
+def _parts(message: Outgoing) -> dict[str, Any]:
+    """The parts of ``message`` it has (discord.py takes no ``view=None``)."""
+    parts: dict[str, Any] = {}
+    if message.content is not None:
+        parts["content"] = message.content
+    if message.embeds:
+        parts["embeds"] = list(message.embeds)
+    if message.view is not None:
+        parts["view"] = message.view
+    return parts
