@@ -8,7 +8,9 @@ catastrophic pattern gives up instead of stalling the bot.
 At ingest, :func:`decide` checks each article against every subscription of its feed within one
 time budget per article (all terms of all subscriptions together), and is meant to run in a
 worker thread, outside any database transaction: ``regex`` releases the GIL while it matches, so
-a hostile pattern costs at most the budget and never blocks the event loop.
+a hostile pattern costs at most the budget and never blocks the event loop. Only regular
+expressions are bound by the budget: keywords are literals, matched in linear time, so what a
+keyword filter decides never depends on how busy the machine is.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def _clean(terms: Iterable[str]) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=1024)
 def _compile(term: str) -> regex.Pattern[str]:
-    if len(term) > 2 and term.startswith("/") and term.endswith("/"):
+    if _is_regex(term):
         return regex.compile(term[1:-1], regex.IGNORECASE | regex.V1)
     # Word boundaries only where the term starts/ends with a word character ("C++" still works).
     words = regex.escape(term)
@@ -139,7 +141,15 @@ def _compile(term: str) -> regex.Pattern[str]:
     return regex.compile(start + words + end, regex.IGNORECASE)
 
 
+def _is_regex(term: str) -> bool:
+    return len(term) > 2 and term.startswith("/") and term.endswith("/")
+
+
 def _matches(term: str, text: str, deadline: float | None = None) -> bool:
+    if not _is_regex(term):
+        # A keyword is an escaped literal: linear time, so it needs no budget, and a busy
+        # machine must never change what a keyword filter decides.
+        return _compile(term).search(text) is not None
     timeout = REGEX_TIMEOUT_SECONDS
     if deadline is not None:
         timeout = deadline - time.monotonic()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.store import FilterError, Filters, fingerprint
+from bot.store.filters import decide
 
 TEXT = "Central bank raises rates. The C++ committee met; AI researchers said nothing."
 
@@ -93,3 +94,12 @@ def test_fingerprint_identifies_the_same_text(
 
 def test_short_texts_have_no_fingerprint() -> None:
     assert fingerprint("Morning briefing", "Rain.") is None
+
+
+def test_a_spent_budget_never_changes_what_a_keyword_decides() -> None:
+    # A busy machine can use up an article's budget; keywords are literals and still decide,
+    # while a regular expression left without time counts as not matching.
+    keyword = Filters.build(include=["bank"])
+    pattern = Filters.build(include=["/bank/"])
+    assert decide([keyword, pattern], [(TEXT,)], budget=0.0) == [frozenset({0})]
+    assert decide([keyword, pattern], [(TEXT,)]) == [frozenset({0, 1})]
