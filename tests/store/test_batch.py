@@ -148,7 +148,10 @@ async def test_catastrophic_filters_never_block_the_event_loop(store: Store) -> 
     assert len(result[feed].linked) == 10
     assert result[feed].deliveries == ()
     print(f"filters: {elapsed:.2f} s for 10 items; loop lag max {max(lags) * 1000:.0f} ms")
-    assert max(lags) < 0.3  # ~100 ms budget per item, all in a worker thread
+    # On the loop these terms stall it for seconds (50 ms per term, 100 terms per item); in the
+    # worker thread the loop only waits for the machine, which on a loaded CI host can be a few
+    # hundred milliseconds (the real figure is printed above).
+    assert max(lags) < 1.0
     assert elapsed < 10 * 0.1 * 3 + 5  # 10 items x 100 ms budget, with room for a loaded host
 
 
