@@ -29,7 +29,6 @@ import resource
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -37,9 +36,9 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from _pg import drop, pg_schema
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.answer import AnswerEngine
 from bot.answer.index import DocRef, SentenceIndex
@@ -49,7 +48,6 @@ from bot.models import Article, Digest, Entry, KeyPoint
 from bot.store import Store
 
 EVAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval"
-PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 FEEDS = 100
 GUILD = 1
 BATCH = 500
@@ -239,27 +237,6 @@ async def run(backend: str, url: str, n: int, args: argparse.Namespace) -> None:
         )
     finally:
         await store.close()
-
-
-async def pg_schema() -> tuple[str, tuple[AsyncEngine, str]] | None:
-    admin = make_url(os.environ.get("BRIEFING_TEST_PG_URL") or PG_URL)
-    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    except Exception as exc:
-        print(f"PostgreSQL unreachable ({exc.__class__.__name__}): skipped")
-        await engine.dispose()
-        return None
-    return admin.update_query_dict({"search_path": name}).render_as_string(False), (engine, name)
-
-
-async def drop(handle: tuple[AsyncEngine, str]) -> None:
-    engine, name = handle
-    async with engine.connect() as conn:
-        await conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-    await engine.dispose()
 
 
 async def main(args: argparse.Namespace) -> None:

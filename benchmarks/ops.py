@@ -11,27 +11,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from _pg import drop, pg_schema
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.models import Article, Digest, Entry, KeyPoint
 from bot.opml import OpmlFeed, import_opml, write_opml
 from bot.store import Store
-
-PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-
-
-def admin_pg_url() -> str:
-    return os.environ.get("BRIEFING_TEST_PG_URL") or PG_URL
 
 
 class Clock:
@@ -110,27 +101,6 @@ async def bench_prune(url: str, n: int, words: int) -> None:
         )
     finally:
         await store.close()
-
-
-async def pg_schema() -> tuple[str, tuple[AsyncEngine, str]] | None:
-    admin = make_url(admin_pg_url())
-    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    except Exception as exc:
-        print(f"PostgreSQL unreachable ({exc.__class__.__name__}): skipped")
-        await engine.dispose()
-        return None
-    return admin.update_query_dict({"search_path": name}).render_as_string(False), (engine, name)
-
-
-async def drop(handle: tuple[AsyncEngine, str]) -> None:
-    engine, name = handle
-    async with engine.connect() as conn:
-        await conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-    await engine.dispose()
 
 
 async def main(args: argparse.Namespace) -> None:

@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
 import time
-import uuid
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from _pg import drop, pg_schema
+from sqlalchemy import event
 
 from bot.models import Article, Digest, Entry, KeyPoint
 from bot.store import Store
@@ -39,7 +36,6 @@ try:
 except ImportError:  # a checkout from before batch writes: only "per-feed" runs there
     FeedBatchItem = None  # type: ignore[assignment,misc]
 
-PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PER_FEED = 20
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -118,27 +114,6 @@ async def run_mode(url: str, mode: str, args: argparse.Namespace) -> None:
         )
     finally:
         await store.close()
-
-
-async def pg_schema() -> tuple[str, tuple[AsyncEngine, str]] | None:
-    admin = make_url(os.environ.get("BRIEFING_TEST_PG_URL") or PG_URL)
-    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    except Exception as exc:
-        print(f"PostgreSQL unreachable ({exc.__class__.__name__}): skipped")
-        await engine.dispose()
-        return None
-    return admin.update_query_dict({"search_path": name}).render_as_string(False), (engine, name)
-
-
-async def drop(handle: tuple[AsyncEngine, str]) -> None:
-    engine, name = handle
-    async with engine.connect() as conn:
-        await conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-    await engine.dispose()
 
 
 async def main(args: argparse.Namespace) -> None:
