@@ -31,7 +31,7 @@ from bot.store.base import (
     subscription_row,
     subscription_select,
 )
-from bot.store.batch import BatchMixin
+from bot.store.batch import BatchMixin, delivery_values
 from bot.store.filters import decide
 from bot.store.linking import known_keys
 from bot.store.rows import ArticleRow, FeedBatchItem, StoreResult, SubscriptionRow
@@ -167,17 +167,7 @@ class ArticlesMixin(BatchMixin):
         self, conn: AsyncConnection, article_id: int, sub: SubscriptionRow, now: datetime
     ) -> int | None:
         """Queue an article for a subscription's channel; None when the channel already has it."""
-        values = {
-            "article_id": article_id,
-            "channel_id": sub.channel_id,
-            "guild_id": sub.guild_id,
-            "subscription_id": sub.id,
-            "kind": sub.mode,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
+        values = delivery_values(article_id, sub, now)
         stmt = insert_ignore(self._db, Delivery).returning(Delivery.id)
         delivery_id: int | None = await conn.scalar(stmt, values)
         return delivery_id

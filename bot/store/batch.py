@@ -144,7 +144,7 @@ class BatchMixin(StoreBase):
                 key = (link.story.id, sub.channel_id)
                 if key not in owners:
                     owners[key] = link.feed_id
-                    values.append(_delivery_values(link.story.id, sub, now))
+                    values.append(delivery_values(link.story.id, sub, now))
         found: dict[int, list[int]] = {}
         if values:
             stmt = insert_ignore(self._db, Delivery).returning(
@@ -267,7 +267,8 @@ def _entry_values(link: Link, now: datetime) -> dict[str, Any]:
     }
 
 
-def _delivery_values(article_id: int, sub: SubscriptionRow, now: datetime) -> dict[str, Any]:
+def delivery_values(article_id: int, sub: SubscriptionRow, now: datetime) -> dict[str, Any]:
+    """The outbox row that queues an article for a subscription's channel."""
     return {
         "article_id": article_id,
         "channel_id": sub.channel_id,
