@@ -12,20 +12,32 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.render.article import truncate
+from bot.render.article import (
+    AUTHOR_LIMIT,
+    DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    EMBEDS_PER_MESSAGE,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_LIMIT,
+    FOOTER_LIMIT,
+    TITLE_LIMIT,
+    truncate,
+)
 
 log = logging.getLogger(__name__)
 
 CONTENT = 2000
-TITLE = 256
-DESCRIPTION = 4096
-FIELDS = 25
-FIELD_NAME = 256
-FIELD_VALUE = 1024
-FOOTER = 2048
-AUTHOR = 256
-EMBED_TOTAL = 6000  # all embeds of one message together
-EMBEDS = 10
+# Discord's limits are written once, beside the article renderer that first needed them.
+TITLE = TITLE_LIMIT
+DESCRIPTION = DESCRIPTION_LIMIT
+FIELDS = FIELDS_LIMIT
+FIELD_NAME = FIELD_NAME_LIMIT
+FIELD_VALUE = FIELD_VALUE_LIMIT
+FOOTER = FOOTER_LIMIT
+AUTHOR = AUTHOR_LIMIT
+EMBED_TOTAL = EMBED_TOTAL_LIMIT  # all embeds of one message together
+EMBEDS = EMBEDS_PER_MESSAGE
 
 
 def fit_content(text: str | None) -> str | None:

@@ -7,10 +7,11 @@ minute, as Discord does after "a few minutes"); the test queues the posts in the
 from __future__ import annotations
 
 import time
-from collections import Counter
 from pathlib import Path
 
 from bot.store import Store
+from tests.discord.test_posting_bursts import channels as burst_channels
+from tests.discord.test_posting_bursts import posted
 from tests.fakediscord import FakeDiscord
 from tests.fixtures.discord import MakeFake
 from tests.fixtures.process import BotProcess
@@ -19,23 +20,6 @@ from tests.render.builders import article, eventually, queue_posts
 NONCE_MEMORY = 60.0
 FIRST_POST_AFTER_RESTART = 10.0
 TAKEOVER = 30.0  # seconds: the default stale limit (15 s) plus a heartbeat and a claim
-
-
-async def burst_channels(fake: FakeDiscord, n: int) -> list[int]:
-    """``n`` channels the bot may post in."""
-    ids = [fake.channel.id, fake.channel2.id]
-    for k in range(n - len(ids)):
-        ids.append((await fake.add_channel(f"burst-{k}")).id)
-    return ids[:n]
-
-
-def posted(fake: FakeDiscord, channel_ids: list[int]) -> Counter[tuple[int, str]]:
-    """How many times each (channel, article title) was posted."""
-    return Counter(
-        (channel_id, message.embeds[0]["title"])
-        for channel_id in channel_ids
-        for message in fake.messages(channel_id)
-    )
 
 
 async def queue_burst(

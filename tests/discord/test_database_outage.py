@@ -13,7 +13,8 @@ import asyncio
 import os
 from pathlib import Path
 
-from tests.discord.test_crash_restart import all_sent, posted, queue_burst
+from tests.discord.test_crash_restart import all_sent, queue_burst
+from tests.discord.test_posting_bursts import posted
 from tests.fixtures.discord import MakeFake
 from tests.fixtures.pgcluster import PrivateCluster
 from tests.fixtures.process import BotProcess
