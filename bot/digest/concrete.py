@@ -20,11 +20,10 @@ _YEAR = re.compile(r"(?:1[5-9]|20)\d\d")
 _DECADE = re.compile(r"(?:1[5-9]|20)\d0s")
 _DIGIT = re.compile(r"\d")
 # Amounts written out are as concrete as digits ("eight years", "two of its managers"); "one" is
-# left out: it is a pronoun as often as a number.
+# left out (a pronoun as often as a number), and so are orders of magnitude ("hundreds of").
 _NUMBER_WORDS = word_set(
     """two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty
-    fifty sixty seventy eighty ninety hundred hundreds thousand thousands million millions
-    billion billions trillion dozen dozens half"""
+    fifty sixty seventy eighty ninety hundred thousand million billion trillion dozen half"""
 )
 # A day of the month is a date, not an amount ("on 12 June", "June 12").
 _MONTHS = word_set(
