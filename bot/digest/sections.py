@@ -13,6 +13,8 @@ the lead, every candidate is weighed by what it would add to the digest so far:
 
 Background, which readers' summaries leave out, counts half wherever it stands: a sentence
 anchored in the past ("First proposed in 2012, ...", "last week"), such as a history section's.
+Only here: an article with sub-headings sets its history apart, while a story without them weaves
+past facts into its news (on CNN/DM the same rule loses about a ROUGE-1 point).
 Section sentences get no position prior, so a routine closing line ("The next meeting is on
 Friday.") wins only on what it says.
 """
