@@ -104,8 +104,13 @@ def _summarize(text: str, title: str | None, count: int, params: Params | None) 
     scores = relevance(analysis.feats, analysis.body, analysis.title_terms, params)
     if has_sections(analysis.body):
         central = centrality(analysis.feats)
+        headed = {
+            h.section: terms
+            for h, terms in zip(analysis.headings, analysis.heading_terms, strict=True)
+            if h.section
+        }
         picked = select_sections(
-            analysis.feats, analysis.body, scores, central, count=count, params=params
+            analysis.feats, analysis.body, scores, central, headed, count=count, params=params
         )
     else:
         picked = select(analysis.feats, scores, count, params)

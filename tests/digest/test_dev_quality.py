@@ -45,6 +45,6 @@ def test_sub_headed_articles_are_covered_section_by_section() -> None:
         for alts in alternatives:
             found += any(a.lower() in p for a in alts for p in points)
             lead_found += any(a.lower() in p for a in alts for p in lead)
-    # 21 of 30 when this was written (LEAD-3: 10); a slip back towards the lead fails.
-    assert found >= 20, (found, lead_found)
+    # 25 of 30 when this was written (LEAD-3: 10; the bar is 24, 80 %): a slip back fails.
+    assert found >= 24, (found, lead_found)
     assert found >= 2 * lead_found

@@ -233,3 +233,24 @@ def test_sub_headed_article_is_covered_beyond_its_lead() -> None:
     points = summarize(SECTIONED).key_points
     assert points[0].text.startswith("The city council voted")
     assert {section_of[p.sentence] for p in points} != {0}  # not just the lead block
+
+
+CLOSURE = """Norvik will close its coal power station by the end of next year, the mayor said.
+The plant supplies about a third of the city's electricity and most of its district heating.
+Environmental groups welcomed the decision, which the city council still has to approve.
+Jobs at risk
+The plant opened in 1968 and was expanded twice in the following decades.
+About 420 jobs are at risk, according to the union that represents the plant's workers.
+The union's members will meet on 3 May and again on 17 May to discuss their response.
+Heating bills
+Households could pay up to 15 percent more for heating once the plant closes, the utility warned.
+The utility plans to replace the plant's heat with large heat pumps on the river.
+Residents can find out more at public meetings in the town hall on 12 June and 19 June."""
+
+
+def test_each_section_gives_the_sentence_its_heading_announces() -> None:
+    """Not the history (1968), not a line of dates (days are not amounts): the section's news."""
+    points = [p.text for p in summarize(CLOSURE).key_points]
+    assert any(p.startswith("About 420 jobs are at risk") for p in points), points
+    assert any(p.startswith("Households could pay up to 15 percent") for p in points), points
+    assert not any("1968" in p or "May" in p or "June" in p for p in points), points
