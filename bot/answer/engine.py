@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.answer.index import DocKey, DocRef, IndexedDoc, SentenceIndex
-from bot.answer.rank import Params, Scored, rank
+from bot.answer.rank import Params, Scored, rank, vocabulary
 from bot.answer.stored import decode, encode, text_hash
 from bot.answer.tokenize import search_words
 
@@ -125,16 +125,17 @@ class AnswerEngine:
             limit=self.candidates,
         )
         index = SentenceIndex()
+        wanted = vocabulary(question)  # the index answers this question only
         missing = []
         for candidate in found:
             doc = self._stored(candidate)
             if doc is None:
                 missing.append(candidate)
             else:
-                index.insert(doc)
+                index.insert(doc, wanted)
         if missing:  # stored before the last catch-up, or changed since
             for doc in await asyncio.to_thread(self._analyse, missing):
-                index.insert(doc)
+                index.insert(doc, wanted)
         return _best(rank(index, question, None, self.params), top)
 
     def _stored(self, c: AnswerCandidate) -> IndexedDoc | None:
