@@ -77,10 +77,9 @@ class SearchMixin(StoreBase):
         if not terms or limit <= 0:
             return []
         # Results show the item of the guild's (or the named) feed, never another feed's words.
-        view = FeedView(guild_id, feed_id)
+        view, cols = _view(guild_id, feed_id, "summary")
         conditions = window(guild_id, feed_id, since)
         pool = min(max(limit * 5, 50), 500)  # candidates re-ranked with freshness
-        cols = _columns(view, "summary")
         async with self._db.read() as conn:
             # Every word's articles are among its rarest word's: that word's budget bounds both.
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
@@ -115,9 +114,7 @@ class SearchMixin(StoreBase):
         terms = [t for t in query_terms(" ".join(words)) if len(t) > 1]  # not the s of "'s"
         if not terms or limit <= 0:
             return []
-        view = FeedView(guild_id, feed_id)
-        doc = AnswerDoc.__table__.c
-        cols = [*_columns(view, "text"), doc.text_hash, doc.data]
+        view, cols = _view(guild_id, feed_id, "text")
         conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
@@ -187,8 +184,15 @@ def window(
     return conditions
 
 
-def _columns(view: FeedView, body: str) -> list[Any]:
-    return [view.column(name) for name in ("id", "title", "url", "published", body)]
+@functools.lru_cache(maxsize=256)
+def _view(guild_id: int | None, feed_id: int | None, body: str) -> tuple[FeedView, list[Any]]:
+    """The view and its columns, built once per guild and feed: building them costs more than
+    running the query."""
+    view = FeedView(guild_id, feed_id)
+    cols = [view.column(name) for name in ("id", "title", "url", "published", body)]
+    if body == "text":  # /ask: with the stored analyses
+        cols += [AnswerDoc.__table__.c.text_hash, AnswerDoc.__table__.c.data]
+    return view, cols
 
 
 def _sqlite(found: Plan, match_all: bool) -> Any:
