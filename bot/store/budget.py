@@ -3,8 +3,9 @@
 Ranking a match costs the same on both engines (FTS5 ``bm25()``, PostgreSQL ``ts_rank_cd``), and
 both rank every article a query matches before any ``LIMIT`` applies. So a question's cost is
 held to ``budget`` matching articles however large the archive: words are counted only up to the
-budget (counting stops there), the rarest are taken while their matches fit in it, and when even
-the rarest word matches more, only its ``budget`` newest articles are ranked.
+budget (counting stops there; on PostgreSQL the planner's statistics estimate them), the rarest
+are taken while their matches fit in it, and when even the rarest word matches more, only its
+``budget`` newest articles are ranked.
 """
 
 from __future__ import annotations
@@ -51,12 +52,14 @@ async def plan(conn: AsyncConnection, terms: list[str], *, budget: int, postgres
 async def capped_counts(
     conn: AsyncConnection, terms: list[str], cap: int, *, postgres: bool
 ) -> dict[str, int]:
-    """How many articles hold each term, counted up to ``cap`` (one statement, bounded work)."""
+    """How many articles hold each term, counted up to ``cap`` (one statement, bounded work);
+    PostgreSQL's are the planner's estimates, which cost no reading of articles at all."""
     if not terms:
         return {}
-    one = _PG_COUNT if postgres else _SQLITE_COUNT
-    sql = " UNION ALL ".join(one.format(i=i) for i in range(len(terms)))
-    params: dict[str, object] = {f"w{i}": _word(t, postgres) for i, t in enumerate(terms)}
+    if postgres:
+        return await _estimated_counts(conn, terms, cap)
+    sql = " UNION ALL ".join(_SQLITE_COUNT.format(i=i) for i in range(len(terms)))
+    params: dict[str, object] = {f"w{i}": f'"{t}"' for i, t in enumerate(terms)}
     rows = await conn.execute(text(sql), {**params, "cap": cap})
     counts = dict.fromkeys(terms, 0)
     for i, found in rows:
@@ -64,27 +67,49 @@ async def capped_counts(
     return counts
 
 
+async def _estimated_counts(conn: AsyncConnection, terms: list[str], cap: int) -> dict[str, int]:
+    # Counting on PostgreSQL visits every matching row's page (GIN has no index-only scans):
+    # the statistics list the commonest lexemes with the share of rows holding them instead; a
+    # word not listed is rare, one the stemmer drops (a stop word) matches nothing.
+    counts = {}
+    for word, lexeme, share, rows in await conn.execute(_PG_SHARES, {"words": terms}):
+        if not lexeme:
+            counts[word] = 0
+        else:
+            counts[word] = min(cap, max(1, round((share or 0.0) * max(rows, 0))))
+    return counts
+
+
 async def newest_floor(conn: AsyncConnection, term: str, budget: int, *, postgres: bool) -> int:
     """The id of the ``budget``-th newest article holding ``term``: ranking from it on ranks
     ``budget`` articles (the newest: what a news archive is asked about)."""
     sql = _PG_FLOOR if postgres else _SQLITE_FLOOR
-    found = await conn.scalar(text(sql), {"w": _word(term, postgres), "skip": budget - 1})
-    return int(found or 0)
-
-
-def _word(term: str, postgres: bool) -> str:
     # FTS5: a quoted string (the term has no quotes), never syntax; PostgreSQL: plain text.
-    return term if postgres else f'"{term}"'
+    word = term if postgres else f'"{term}"'
+    found = await conn.scalar(text(sql), {"w": word, "skip": budget - 1})
+    return int(found or 0)
 
 
 _SQLITE_COUNT = (
     "SELECT {i}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts "
     "WHERE articles_fts MATCH :w{i} LIMIT :cap))"
 )
-_PG_COUNT = (
-    "SELECT {i}, (SELECT count(*) FROM (SELECT 1 FROM articles "
-    "WHERE search_vector @@ plainto_tsquery('english', :w{i}) LIMIT :cap) AS m)"
-)
+_PG_SHARES = text("""
+    SELECT w.word, w.lexeme, s.share,
+           (SELECT reltuples FROM pg_class
+            WHERE oid = to_regclass(quote_ident(current_schema()) || '.articles')) AS rows
+    FROM (
+        SELECT word, array_to_string(tsvector_to_array(to_tsvector('english', word)), ' ')
+        FROM unnest(CAST(:words AS text[])) AS t(word)
+    ) AS w(word, lexeme)
+    LEFT JOIN (
+        SELECT u.lexeme, u.share
+        FROM pg_stats,
+             unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(lexeme, share)
+        WHERE schemaname = current_schema() AND tablename = 'articles'
+          AND attname = 'search_vector'
+    ) AS s ON s.lexeme = w.lexeme
+""")
 _SQLITE_FLOOR = (
     "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :w "
     "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"

@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.digest import stop_words
 from bot.store.base import FeedView, StoreBase
 from bot.store.budget import BUDGET, Plan, plan
 from bot.store.rows import AnswerCandidate, SearchHit
@@ -67,19 +68,21 @@ class SearchMixin(StoreBase):
         limit: int = 10,
         budget: int = BUDGET,
     ) -> list[SearchHit]:
-        """Articles matching every word of ``query`` (any word when none matches them all).
+        """Articles matching every word of ``query`` but stop words ("the", "what"), or any
+        word when none matches them all.
 
         Ranked by the engine's relevance times a freshness boost (up to x2 for an article
         published now, halving every 7 days); limited to the guild's feeds, one feed, and
         articles published or stored since ``since`` when given.
         """
-        terms = query_terms(query)
+        everything = query_terms(query)
+        terms = [t for t in everything if t not in stop_words("en")] or everything
         if not terms or limit <= 0:
             return []
         # Results show the item of the guild's (or the named) feed, never another feed's words.
         view, cols = _view(guild_id, feed_id, "summary")
         conditions = window(guild_id, feed_id, since)
-        pool = min(max(limit * 5, 50), 500)  # candidates re-ranked with freshness
+        pool = min(max(limit * 2, 20), 200)  # candidates re-ranked with freshness (at most x2)
         async with self._db.read() as conn:
             # Every word's articles are among its rarest word's: that word's budget bounds both.
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
