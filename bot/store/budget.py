@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 log = logging.getLogger(__name__)
 
-BUDGET = 2000  # matching articles ranked per question, at most: the cost of a question
+BUDGET = 10_000  # matching articles ranked per question, at most: the cost of a question
 
 
 @dataclass(frozen=True, slots=True)
