@@ -11,6 +11,7 @@ holds. Analyses stored as one JSON object (the older form) are still read.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -130,9 +131,15 @@ def _doc(
         doc_tf=doc_tf,
         doc_length=doc_length,
         salience=tuple(raw["v"]),
-        offers=tuple(frozenset({Want.ANY, *(_FROM_CODE[c] for c in o)}) for o in raw["o"]),
+        offers=tuple(_offers(code) for code in raw["o"]),
         leans_back=tuple(bool(b) for b in raw["l"]),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _offers(code: str) -> frozenset[Want]:
+    """The kinds of answer a sentence's code stands for (a few codes: built once each)."""
+    return frozenset({Want.ANY, *(_FROM_CODE[c] for c in code)})
 
 
 def _order(want: Want) -> str:
