@@ -130,7 +130,7 @@ class AnswerEngine:
             feed_id=feed_id,
             since=now - timedelta(days=days),
             limit=self.candidates,
-            **({} if self.budget is None else {"budget": self.budget}),
+            budget=self.budget,
         )
         index = SentenceIndex()
         wanted = vocabulary(question)  # the index answers this question only

@@ -19,6 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 log = logging.getLogger(__name__)
 
 BUDGET = 10_000  # matching articles ranked per question, at most: the cost of a question
+# PostgreSQL reads each match's tsvector (stored apart) to rank it, ~10 times FTS5's cost a row.
+PG_BUDGET = 2_000
+
+
+def default_budget(*, postgres: bool) -> int:
+    """The budget of matching articles a question may rank on this engine."""
+    return PG_BUDGET if postgres else BUDGET
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +37,12 @@ class Plan:
     complete: bool = True  # every word of the query matches some article
 
 
-async def plan(conn: AsyncConnection, terms: list[str], *, budget: int, postgres: bool) -> Plan:
+async def plan(
+    conn: AsyncConnection, terms: list[str], *, budget: int | None, postgres: bool
+) -> Plan:
     """The rarest ``terms`` whose matches fit in ``budget`` (at least the rarest that matches),
     and the id floor that keeps the ranking within budget; no terms when none matches."""
+    budget = budget or default_budget(postgres=postgres)
     counts = await capped_counts(conn, terms, budget + 1, postgres=postgres)
     present = sorted((t for t in terms if counts[t]), key=lambda t: (counts[t], terms.index(t)))
     chosen: list[str] = []

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest import stop_words
 from bot.store.base import FeedView, StoreBase
-from bot.store.budget import BUDGET, Plan, plan
+from bot.store.budget import Plan, plan
 from bot.store.rows import AnswerCandidate, SearchHit
 from bot.store.tables import AnswerDoc, Article, FeedEntry, Subscription
 
@@ -66,7 +66,7 @@ class SearchMixin(StoreBase):
         feed_id: int | None = None,
         since: datetime | None = None,
         limit: int = 10,
-        budget: int = BUDGET,
+        budget: int | None = None,
     ) -> list[SearchHit]:
         """Articles matching every word of ``query`` but stop words ("the", "what"), or any
         word when none matches them all.
@@ -84,6 +84,7 @@ class SearchMixin(StoreBase):
         conditions = window(guild_id, feed_id, since)
         pool = min(max(limit * 2, 20), 200)  # candidates re-ranked with freshness (at most x2)
         async with self._db.read() as conn:
+            await _prefer_index(conn, postgres=self._db.is_postgres)
             # Every word's articles are among its rarest word's: that word's budget bounds both.
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             rows = []
@@ -109,7 +110,7 @@ class SearchMixin(StoreBase):
         feed_id: int | None = None,
         since: datetime | None = None,
         limit: int = 24,
-        budget: int = BUDGET,
+        budget: int | None = None,
     ) -> list[AnswerCandidate]:
         """The ``limit`` articles the full-text index ranks best for any of ``words`` (the
         rarest, within ``budget`` matching articles), with their stored answer analysis: the
@@ -120,6 +121,7 @@ class SearchMixin(StoreBase):
         view, cols = _view(guild_id, feed_id, "text")
         conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
+            await _prefer_index(conn, postgres=self._db.is_postgres)
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             if not found.terms:
                 return []
@@ -150,6 +152,14 @@ class SearchMixin(StoreBase):
             every = _filtered(ranked, conditions, pool)
             rows = list((await conn.execute(_shown(every, view, cols))).mappings())
         return rows
+
+
+async def _prefer_index(conn: AsyncConnection, *, postgres: bool) -> None:
+    """On PostgreSQL, the GIN index for this transaction: the planner prices testing a row's
+    tsvector like any comparison, so it scans whole tables where reading them (each tsvector
+    stored apart, TOAST) costs far more than the index."""
+    if postgres:
+        await conn.execute(text("SET LOCAL enable_seqscan = off"))
 
 
 def _filtered(ranked: Any, conditions: list[ColumnElement[bool]], pool: int) -> Any:
