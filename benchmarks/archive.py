@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/archive.py --articles 10000 50000 100000
     .venv/bin/python benchmarks/archive.py --articles 10000 --backends sqlite
+    .venv/bin/python benchmarks/archive.py --articles 100000 \
+        --database-url sqlite+aiosqlite:////tmp/archive-100k.db   # loaded once, then reused
 
 Articles are synthetic, built at run time from the evaluation texts in ../shared/eval (never
 copied into the repository): each is a run of sentences of one text followed by a run of
@@ -12,9 +14,12 @@ last 7 days, and its answer analysis is stored as the bot's catch-up job stores 
 --workers processes, to load faster; the bot does it as articles arrive).
 
 Prints, per backend and size: /ask median and p90 (ms per question, --questions QA questions,
-guild-scoped, 7-day window), hit@3 (the QA answer inside one of the three quotes), /search median
-and p90 (ms per query, 30-day window, 50 results), the database's size (full-text index and stored
-analyses), and this process's memory (RSS now and peak). PostgreSQL runs in a scratch schema of
+guild-scoped, 7-day window) and the CPU time per question of this process (all its threads: a
+figure a busy machine inflates less than wall time), hit@3 (the QA answer inside one of the
+three quotes), /search median, p90 and CPU (ms per query, 30-day window, 50 results), the
+machine's load average, the database's size (full-text index and stored analyses), and this
+process's memory (RSS now and peak). --budget sets the first stage's budget of matching articles
+(bot.store.budget) to trace its cost against hit@3. PostgreSQL runs in a scratch schema of
 BRIEFING_TEST_PG_URL or postgres@127.0.0.1:5432/test.
 """
 
@@ -46,6 +51,7 @@ from bot.answer.stored import encode, text_hash
 from bot.digest import split_sentences
 from bot.models import Article, Digest, Entry, KeyPoint
 from bot.store import Store
+from bot.store.budget import default_budget
 
 EVAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval"
 FEEDS = 100
@@ -103,8 +109,8 @@ def analyse(rows: Sequence[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
     return [(i, text_hash(t), encode(index.analyse(DocRef(i, ti), t))) for i, ti, t in rows]
 
 
-async def load(store: Store, n: int, workers: int) -> dict[str, int]:
-    """Store ``n`` synthetic articles and the QA documents; returns QA doc_id -> article id."""
+async def load(store: Store, n: int, workers: int) -> None:
+    """Store ``n`` synthetic articles and the QA documents, and their answer analyses."""
     pool, docs = sources()
     feeds = []
     for f in range(FEEDS):
@@ -123,20 +129,6 @@ async def load(store: Store, n: int, workers: int) -> dict[str, int]:
     if store._db.is_postgres:  # what autovacuum does after a bulk load, done now
         async with store._db.write() as conn:
             await conn.execute(text("ANALYZE"))
-    return await loaded_ids(store)
-
-
-async def loaded_ids(store: Store) -> dict[str, int]:
-    """QA doc_id -> article id of the QA documents in the archive."""
-    found: dict[str, int] = {}
-    after = 0
-    while rows := await store.articles_after(after, limit=2000):
-        for row in rows:
-            key = (row.url or "").rsplit("/", 1)[-1]
-            if not key.startswith("syn-"):
-                found[key] = row.id
-        after = rows[-1].id
-    return found
 
 
 async def analyse_all(store: Store, workers: int) -> None:
@@ -159,31 +151,37 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
 
 
-async def measure(store: Store, qa_ids: dict[str, int], questions: int) -> dict[str, float]:
+async def measure(store: Store, questions: int, budget: int | None) -> dict[str, float]:
     """/ask and /search timings over the QA questions, and hit@3 of the QA document."""
     rows = [json.loads(line) for line in (EVAL / "qa-dev.jsonl").open(encoding="utf-8")]
     rows = random.Random(1).sample(rows, min(questions, len(rows)))
-    engine = AnswerEngine()
+    engine = AnswerEngine(budget=budget)
     ask_ms, search_ms, hits = [], [], 0
     await engine.ask(store, rows[0]["question"], guild_id=GUILD, now=NOW)  # warm caches
+    cpu = time.process_time()  # every thread of this process, the driver's included
     for row in rows:
         started = time.perf_counter()
         answers = await engine.ask(store, row["question"], guild_id=GUILD, now=NOW)
         ask_ms.append((time.perf_counter() - started) * 1000)
         # A synthetic article may quote the same passage: a hit is the answer in a quote.
         hits += any(gold in a.text for a in answers for gold in row["answers"])
-    for row in rows[:100]:
+    ask_cpu = (time.process_time() - cpu) * 1000 / len(rows)
+    searched = rows[:100]
+    cpu = time.process_time()
+    for row in searched:
         started = time.perf_counter()
         await store.search_articles(
-            row["question"], guild_id=GUILD, since=NOW - timedelta(days=30), limit=50
+            row["question"], guild_id=GUILD, since=NOW - timedelta(days=30), limit=50, budget=budget
         )
         search_ms.append((time.perf_counter() - started) * 1000)
     return {
         "ask_median": statistics.median(ask_ms),
         "ask_p90": percentile(ask_ms, 0.9),
+        "ask_cpu": ask_cpu,
         "hit3": 100 * hits / len(rows),
         "search_median": statistics.median(search_ms),
         "search_p90": percentile(search_ms, 0.9),
+        "search_cpu": (time.process_time() - cpu) * 1000 / len(searched),
     }
 
 
@@ -221,17 +219,19 @@ async def run(backend: str, url: str, n: int, args: argparse.Namespace) -> None:
     store = await Store.open(url)
     try:
         started = time.perf_counter()
-        qa_ids = await (
-            loaded_ids(store) if await store.answer_doc_count() else load(store, n, args.workers)
-        )
+        if not await store.answer_doc_count():  # else: loaded by an earlier run
+            await load(store, n, args.workers)
         loaded = time.perf_counter() - started
-        figures = await measure(store, qa_ids, args.questions)
+        figures = await measure(store, args.questions, args.budget)
         now, peak = rss_mb()
+        budget = args.budget or default_budget(postgres=store._db.is_postgres)
         print(
-            f"{backend:10} {n:>7,} articles (loaded and analysed in {loaded:.0f} s): "
-            f"/ask median {figures['ask_median']:.2f} ms, p90 {figures['ask_p90']:.2f} ms, "
-            f"hit@3 {figures['hit3']:.1f}; /search median {figures['search_median']:.2f} ms, "
-            f"p90 {figures['search_p90']:.2f} ms; RSS {now:.0f} MB (peak {peak:.0f} MB); "
+            f"{backend:10} {n:>7,} articles (loaded and analysed in {loaded:.0f} s), budget "
+            f"{budget}: /ask median {figures['ask_median']:.2f} ms, p90 "
+            f"{figures['ask_p90']:.2f} ms, CPU {figures['ask_cpu']:.2f} ms, hit@3 "
+            f"{figures['hit3']:.1f}; /search median {figures['search_median']:.2f} ms, p90 "
+            f"{figures['search_p90']:.2f} ms, CPU {figures['search_cpu']:.2f} ms; RSS {now:.0f} MB "
+            f"(peak {peak:.0f} MB); load average {os.getloadavg()[0]:.1f}; "
             f"{await sizes(store, url)}",
             flush=True,
         )
@@ -263,4 +263,5 @@ if __name__ == "__main__":
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", help="load into (or reuse) this database instead")
+    parser.add_argument("--budget", type=int, help="matching articles ranked (default: engine's)")
     asyncio.run(main(parser.parse_args()))

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.answer.index import DocKey, DocRef, IndexedDoc, SentenceIndex
-from bot.answer.rank import Params, Scored, rank
+from bot.answer.rank import Params, Scored, rank, vocabulary
 from bot.answer.stored import decode, encode, text_hash
 from bot.answer.tokenize import search_words
 
@@ -54,10 +54,17 @@ class AnswerEngine:
     """Questions answered from a sentence index: one given (batches, tests) or, for the store,
     one built per question from the few articles the database's full-text index ranks first."""
 
-    def __init__(self, params: Params | None = None, *, candidates: int = CANDIDATES):
+    def __init__(
+        self,
+        params: Params | None = None,
+        *,
+        candidates: int = CANDIDATES,
+        budget: int | None = None,
+    ):
         self.params = params or Params()
         self.index = SentenceIndex()  # what add() fills: documents given directly
         self.candidates = candidates  # articles the full-text stage hands to the ranking
+        self.budget = budget  # matching articles the full-text stage ranks (None: the store's)
         # Analyses made at question time (stored one missing or stale), most recent last.
         self._recent: OrderedDict[tuple[int, str], IndexedDoc] = OrderedDict()
 
@@ -123,24 +130,26 @@ class AnswerEngine:
             feed_id=feed_id,
             since=now - timedelta(days=days),
             limit=self.candidates,
+            budget=self.budget,
         )
         index = SentenceIndex()
+        wanted = vocabulary(question)  # the index answers this question only
         missing = []
         for candidate in found:
-            doc = self._stored(candidate)
+            doc = self._stored(candidate, wanted)
             if doc is None:
                 missing.append(candidate)
             else:
-                index.insert(doc)
+                index.insert(doc, wanted)
         if missing:  # stored before the last catch-up, or changed since
             for doc in await asyncio.to_thread(self._analyse, missing):
-                index.insert(doc)
+                index.insert(doc, wanted)
         return _best(rank(index, question, None, self.params), top)
 
-    def _stored(self, c: AnswerCandidate) -> IndexedDoc | None:
+    def _stored(self, c: AnswerCandidate, wanted: Collection[str]) -> IndexedDoc | None:
         ref = DocRef(c.id, c.title, c.url, c.published)
         if c.data is not None and c.text_hash == text_hash(c.text):
-            return decode(ref, c.text, c.data)
+            return decode(ref, c.text, c.data, wanted)
         doc = self._recent.get((c.id, text_hash(c.text)))
         return None if doc is None else replace(doc, ref=ref)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,16 +84,17 @@ class SentenceIndex:
         run on another thread."""
         return self._analyse(ref, text)
 
-    def insert(self, doc: IndexedDoc) -> IndexedDoc:
-        """Index (or re-index) an analysed article."""
+    def insert(self, doc: IndexedDoc, only: Collection[str] | None = None) -> IndexedDoc:
+        """Index (or re-index) an analysed article; with ``only``, post just those terms (an
+        index built for one question needs no others)."""
         ref = doc.ref
         if ref.key in self._docs:
             self.remove(ref.key)
         self._docs[ref.key] = doc
         for position, tf in enumerate(doc.tfs):
-            for term, count in tf.items():
+            for term in tf.keys() & only if only is not None else tf:
                 self._postings.setdefault(term, {}).setdefault(ref.key, []).append(
-                    (position, count)
+                    (position, tf[term])
                 )
         if isinstance(ref.key, int):
             self.last_article_id = max(self.last_article_id, ref.key)

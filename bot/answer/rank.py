@@ -105,6 +105,15 @@ def rank(
     return _combine(pool, ev, p)
 
 
+def vocabulary(question: str) -> set[str]:
+    """Every term :func:`rank` looks up for ``question``: its terms and their related words."""
+    found = set()
+    for term in question_terms(question):
+        found.add(term)
+        found.update(related(term))
+    return found
+
+
 def _sentence_df(index: SentenceIndex, pool: _Pool, term: str) -> int:
     return sum(len(occ) for k, occ in index.postings(term).items() if k in pool.docs)
 

@@ -18,11 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import regex
-import Stemmer
 from sqlalchemy import (
     ColumnElement,
-    bindparam,
     column,
+    exists,
     func,
     literal_column,
     or_,
@@ -32,18 +31,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.base import FeedView, StoreBase, scope
+from bot.digest import stop_words
+from bot.store.base import FeedView, StoreBase
+from bot.store.budget import Plan, plan
 from bot.store.rows import AnswerCandidate, SearchHit
-from bot.store.tables import AnswerDoc, Article
+from bot.store.tables import AnswerDoc, Article, FeedEntry, Subscription
 
 log = logging.getLogger(__name__)
 
 MAX_TERMS = 32
 FRESHNESS_HALF_LIFE = timedelta(days=7)
+WIDEN = 4  # the index's best pool x WIDEN rows are filtered by window and guild first
 TITLE_WEIGHT = 4.0  # SQLite bm25 column weights; PostgreSQL weighs the title A, the text B
-COMMON_SHARE = 0.05  # /ask's first stage leaves out words more of the articles hold,
-COMMON_MIN = 200  # and more articles than this (a small archive is cheap to rank whole)
-_PORTER = Stemmer.Stemmer("porter")
 _TERM = regex.compile(r"[^\W_]+")  # letters and digits: what both tokenizers keep
 
 
@@ -67,27 +66,36 @@ class SearchMixin(StoreBase):
         feed_id: int | None = None,
         since: datetime | None = None,
         limit: int = 10,
+        budget: int | None = None,
     ) -> list[SearchHit]:
-        """Articles matching every word of ``query`` (any word when none matches them all).
+        """Articles matching every word of ``query`` but stop words ("the", "what"), or any
+        word when none matches them all.
 
         Ranked by the engine's relevance times a freshness boost (up to x2 for an article
         published now, halving every 7 days); limited to the guild's feeds, one feed, and
         articles published or stored since ``since`` when given.
         """
-        terms = query_terms(query)
+        everything = query_terms(query)
+        terms = [t for t in everything if t not in stop_words("en")] or everything
         if not terms or limit <= 0:
             return []
         # Results show the item of the guild's (or the named) feed, never another feed's words.
-        view = FeedView(guild_id, feed_id)
+        view, cols = _view(guild_id, feed_id, "summary")
         conditions = window(guild_id, feed_id, since)
-        pool = min(max(limit * 5, 50), 500)  # candidates re-ranked with freshness
-        cols = _columns(view, "summary")
+        pool = min(max(limit * 2, 20), 200)  # candidates re-ranked with freshness (at most x2)
         async with self._db.read() as conn:
-            rows = await self._candidates(conn, terms, True, conditions, pool, view=view, cols=cols)
-            if not rows and len(terms) > 1:  # any word: the common ones would match the archive
-                rare = await rare_terms(conn, terms, postgres=self._db.is_postgres)
+            await _prefer_index(conn, postgres=self._db.is_postgres)
+            # Every word's articles are among its rarest word's: that word's budget bounds both.
+            found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
+            rows = []
+            if found.complete:
+                every = Plan(terms, found.floor)
                 rows = await self._candidates(
-                    conn, rare, False, conditions, pool, view=view, cols=cols
+                    conn, every, True, conditions, pool, view=view, cols=cols
+                )
+            if not rows and len(terms) > 1 and found.terms:  # any word: the rarest, in budget
+                rows = await self._candidates(
+                    conn, found, False, conditions, pool, view=view, cols=cols
                 )
         now = self._clock()
         hits = [_hit(m, now) for m in rows]
@@ -102,20 +110,23 @@ class SearchMixin(StoreBase):
         feed_id: int | None = None,
         since: datetime | None = None,
         limit: int = 24,
+        budget: int | None = None,
     ) -> list[AnswerCandidate]:
-        """The ``limit`` articles the full-text index ranks best for any of ``words``, with
-        their stored answer analysis: the first stage of /ask, as the guild's feeds show them."""
+        """The ``limit`` articles the full-text index ranks best for any of ``words`` (the
+        rarest, within ``budget`` matching articles), with their stored answer analysis: the
+        first stage of /ask, as the guild's feeds show them."""
         terms = [t for t in query_terms(" ".join(words)) if len(t) > 1]  # not the s of "'s"
         if not terms or limit <= 0:
             return []
-        view = FeedView(guild_id, feed_id)
-        doc = AnswerDoc.__table__.c
-        cols = [*_columns(view, "text"), doc.text_hash, doc.data]
+        view, cols = _view(guild_id, feed_id, "text")
         conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
-            terms = await rare_terms(conn, terms, postgres=self._db.is_postgres)
+            await _prefer_index(conn, postgres=self._db.is_postgres)
+            found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
+            if not found.terms:
+                return []
             rows = await self._candidates(
-                conn, terms, False, conditions, limit, view=view, cols=cols
+                conn, found, False, conditions, limit, view=view, cols=cols
             )
         return [
             AnswerCandidate(**{k: m[k] for k in AnswerCandidate.__dataclass_fields__}) for m in rows
@@ -124,7 +135,7 @@ class SearchMixin(StoreBase):
     async def _candidates(
         self,
         conn: AsyncConnection,
-        terms: list[str],
+        found: Plan,
         match_all: bool,
         conditions: list[ColumnElement[bool]],
         pool: int,
@@ -132,57 +143,38 @@ class SearchMixin(StoreBase):
         view: FeedView,
         cols: list[Any],
     ) -> list[Any]:
-        # Ranked and cut to ``pool`` on the index alone; only those rows get the feed's view.
-        build = _postgres if self._db.is_postgres else _sqlite
-        ranked = build(terms, match_all, [Article.id]).where(*conditions).limit(pool).subquery()
-        stmt = select(*cols, ranked.c.relevance).select_from(ranked)
-        stmt = stmt.join(Article, Article.id == ranked.c.id)
-        if any(getattr(c, "table", None) is AnswerDoc.__table__ for c in cols):
-            stmt = stmt.outerjoin(AnswerDoc, AnswerDoc.article_id == Article.id)
-        stmt = view.join(stmt).order_by(ranked.c.relevance.desc(), Article.id.desc())
-        return list((await conn.execute(stmt)).mappings())
+        # The index's best first, then the window and guild on those few rows only; when they
+        # leave out too many, every match (within the budget) is filtered before ranking.
+        ranked = (_postgres if self._db.is_postgres else _sqlite)(found, match_all)
+        first = _filtered(ranked.limit(pool * WIDEN), conditions, pool)
+        rows = list((await conn.execute(_shown(first, view, cols))).mappings())
+        if len(rows) < pool and conditions:
+            every = _filtered(ranked, conditions, pool)
+            rows = list((await conn.execute(_shown(every, view, cols))).mappings())
+        return rows
 
 
-async def rare_terms(conn: AsyncConnection, terms: list[str], *, postgres: bool) -> list[str]:
-    """``terms`` minus those held by more than COMMON_SHARE of the articles (and COMMON_MIN):
-    they would bring much of the archive into the ranking and weigh little in it."""
-    total = await conn.scalar(select(func.max(Article.id))) or 0
-    docs = await (_pg_docs if postgres else _sqlite_docs)(conn, terms, total)
-    limit = max(COMMON_SHARE * total, COMMON_MIN)
-    rare = [t for t in terms if docs[t] <= limit]
-    if not any(docs[t] for t in rare):  # what is left matches nothing: add the rarest that does
-        present = [t for t in terms if docs[t]]
-        rare += [min(present, key=lambda t: (docs[t], t))] if present else []
-    return rare or terms
+async def _prefer_index(conn: AsyncConnection, *, postgres: bool) -> None:
+    """On PostgreSQL, the GIN index for this transaction: the planner prices testing a row's
+    tsvector like any comparison, so it scans whole tables where reading them (each tsvector
+    stored apart, TOAST) costs far more than the index."""
+    if postgres:
+        await conn.execute(text("SET LOCAL enable_seqscan = off"))
 
 
-async def _sqlite_docs(conn: AsyncConnection, terms: list[str], total: int) -> dict[str, float]:
-    stems = dict(zip(terms, _PORTER.stemWords(terms), strict=True))  # as FTS5's porter indexes
-    vocab = text("SELECT term, doc FROM articles_fts_vocab WHERE term IN :stems")
-    vocab = vocab.bindparams(bindparam("stems", expanding=True))
-    found = await conn.execute(vocab, {"stems": sorted(set(stems.values()))})
-    docs: dict[str, int] = {str(row[0]): int(row[1]) for row in found}
-    return {t: float(docs.get(stem, 0)) for t, stem in stems.items()}
+def _filtered(ranked: Any, conditions: list[ColumnElement[bool]], pool: int) -> Any:
+    r = ranked.subquery()
+    stmt = select(r.c.id, r.c.relevance).join(Article, Article.id == r.c.id).where(*conditions)
+    return stmt.order_by(r.c.relevance.desc(), r.c.id.desc()).limit(pool).subquery()
 
 
-async def _pg_docs(conn: AsyncConnection, terms: list[str], total: int) -> dict[str, float]:
-    # The planner's statistics list the commonest lexemes with the share of rows holding them;
-    # a word not listed is taken as rare and present.
-    rows = await conn.execute(_PG_SHARES, {"words": terms})
-    return {word: share * total if share else 1.0 for word, share in rows}
-
-
-_PG_SHARES = text("""
-    SELECT w.word, s.share
-    FROM unnest(CAST(:words AS text[])) AS w(word)
-    LEFT JOIN (
-        SELECT u.lexeme, u.share
-        FROM pg_stats,
-             unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(lexeme, share)
-        WHERE schemaname = current_schema() AND tablename = 'articles'
-          AND attname = 'search_vector'
-    ) AS s ON s.lexeme = array_to_string(tsvector_to_array(to_tsvector('english', w.word)), ' ')
-""")
+def _shown(chosen: Any, view: FeedView, cols: list[Any]) -> Any:
+    """The chosen rows as the feed's view shows them (and their stored analyses, if asked)."""
+    stmt = select(*cols, chosen.c.relevance).select_from(chosen)
+    stmt = stmt.join(Article, Article.id == chosen.c.id)
+    if any(getattr(c, "table", None) is AnswerDoc.__table__ for c in cols):
+        stmt = stmt.outerjoin(AnswerDoc, AnswerDoc.article_id == Article.id)
+    return view.join(stmt).order_by(chosen.c.relevance.desc(), Article.id.desc())
 
 
 def window(
@@ -190,47 +182,64 @@ def window(
 ) -> list[ColumnElement[bool]]:
     """Articles of the guild's feeds (or one feed) published or stored since ``since``: an
     article stored a minute ago is recent, whenever its feed says it was published."""
-    conditions = scope(guild_id, feed_id)
+    conditions: list[ColumnElement[bool]] = []
+    if guild_id is not None:  # the guild's few feeds listed once, not searched per article
+        feeds = select(Subscription.feed_id).where(Subscription.guild_id == guild_id)
+        conditions.append(
+            exists().where(FeedEntry.article_id == Article.id, FeedEntry.feed_id.in_(feeds))
+        )
+    if feed_id is not None:
+        conditions.append(
+            exists().where(FeedEntry.article_id == Article.id, FeedEntry.feed_id == feed_id)
+        )
     if since is not None:
         conditions.append(or_(Article.published >= since, Article.first_seen >= since))
     return conditions
 
 
-def _columns(view: FeedView, body: str) -> list[Any]:
-    return [view.column(name) for name in ("id", "title", "url", "published", body)]
+@functools.lru_cache(maxsize=256)
+def _view(guild_id: int | None, feed_id: int | None, body: str) -> tuple[FeedView, list[Any]]:
+    """The view and its columns, built once per guild and feed: building them costs more than
+    running the query."""
+    view = FeedView(guild_id, feed_id)
+    cols = [view.column(name) for name in ("id", "title", "url", "published", body)]
+    if body == "text":  # /ask: with the stored analyses
+        cols += [AnswerDoc.__table__.c.text_hash, AnswerDoc.__table__.c.data]
+    return view, cols
 
 
-def _sqlite(terms: list[str], match_all: bool, cols: list[Any]) -> Any:
+def _sqlite(found: Plan, match_all: bool) -> Any:
+    """(id, relevance) of the matches, best first, from the FTS5 index alone."""
     # Quoted FTS5 strings: the words cannot contain quotes, so nothing is ever syntax.
-    match = (" " if match_all else " OR ").join(f'"{term}"' for term in terms)
+    match = (" " if match_all else " OR ").join(f'"{term}"' for term in found.terms)
     fts = table("articles_fts", column("rowid"))
-    rank = func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)
-    return (
-        select(*cols, (-rank).label("relevance"))
-        .select_from(fts)
-        .join(Article, Article.id == fts.c.rowid)
+    relevance = (-func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)).label("relevance")
+    stmt = (
+        select(fts.c.rowid.label("id"), relevance)
         .where(text("articles_fts MATCH :match").bindparams(match=match))
-        .order_by(rank)
+        .order_by(relevance.desc())
     )
+    # On the index's rowid: FTS5 then skips to the floor instead of filtering every match.
+    return stmt if found.floor is None else stmt.where(fts.c.rowid >= found.floor)
 
 
-def _postgres(terms: list[str], match_all: bool, cols: list[Any]) -> Any:
+def _postgres(found: Plan, match_all: bool) -> Any:
+    """(id, relevance) of the matches, best first, from the GIN index and the tsvectors."""
+
     def tsquery(words: str) -> Any:
         """A tsquery of plain words: ``plainto_tsquery`` never fails on any input."""
         return func.plainto_tsquery(literal_column("'english'"), words)
 
     if match_all:
-        query = tsquery(" ".join(terms))
+        query = tsquery(" ".join(found.terms))
     else:
-        query = functools.reduce(lambda a, b: a.op("||")(b), [tsquery(t) for t in terms])
+        query = functools.reduce(lambda a, b: a.op("||")(b), [tsquery(t) for t in found.terms])
     vector: Any = literal_column("articles.search_vector")
     # Normalisation 1: divide by 1 + log(length), so long texts do not win by size alone.
-    rank = func.ts_rank_cd(vector, query, 1)
-    return (
-        select(*cols, rank.label("relevance"))
-        .where(vector.bool_op("@@")(query))
-        .order_by(rank.desc())
-    )
+    relevance = func.ts_rank_cd(vector, query, 1).label("relevance")
+    stmt = select(Article.id, relevance).where(vector.bool_op("@@")(query))
+    stmt = stmt.order_by(relevance.desc())
+    return stmt if found.floor is None else stmt.where(Article.id >= found.floor)
 
 
 def _hit(m: Any, now: datetime) -> SearchHit:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from bot.answer import Answer, AnswerEngine
 from bot.models import Article
 from bot.store import Store
-from bot.store.search import rare_terms
+from bot.store.budget import plan
 from tests.answer.pools import ARTICLES, SEED_TITLE
 from tests.conftest import SEED_ARTICLE
 from tests.store.factory import T0, article, hours
@@ -193,24 +193,55 @@ async def test_words_most_articles_hold_do_not_crowd_out_the_answer(store: Store
             text=f"Aid convoys reached Syria on day {i} of the truce. Syria said more would come. "
             f"Observers will keep counting the trucks in Syria.",
         )
-        for i in range(260)  # "Syria" and "keep" in more articles than the common-word limit
+        for i in range(60)  # "Syria" and "keep" in more articles than the budget below
     ]
-    for start in range(0, len(noise), 100):
-        await store.store_articles(feed, noise[start : start + 100], deliver=False)
+    await store.store_articles(feed, noise, deliver=False)
     await store.store_articles(feed, [_seed()], deliver=False)
-    if store._db.is_postgres:  # the planner's statistics tell PostgreSQL which words are common
-        async with store._db.write() as conn:
-            await conn.execute(text("ANALYZE articles"))
+    await _analyze(store)
+    postgres = store._db.is_postgres
     async with store._db.read() as conn:  # the first stage asks the index for the rare word only
-        assert await rare_terms(
-            conn, ["russia", "keep", "syria"], postgres=store._db.is_postgres
-        ) == ["russia"]
+        found = await plan(
+            conn, ["russia", "keep", "syria", "cheetah"], budget=20, postgres=postgres
+        )
+    # PostgreSQL's statistics tell common words, not absent ones: "cheetah" counts as rare.
+    assert found.terms == (["russia", "cheetah"] if postgres else ["russia"])
+    assert found.floor is None
+    assert found.complete is postgres
     engine = AnswerEngine(candidates=5)
     await engine.catch_up(store)
     (first, *_) = await engine.ask(store, QUESTION, guild_id=1, now=T0)
     assert "naval facility and airbase" in first.text
-    # Only common words: the rarest still picks candidates, and nothing unrelated is quoted.
+    hits = await store.search_articles("syria withdrawal cheetah", guild_id=1, budget=20)
+    assert [hit.title for hit in hits][:1] == [SEED_TITLE]
+
+
+async def test_only_common_words_rank_their_newest_matches_within_the_budget(store: Store) -> None:
+    feed = await _feed(store, "https://a.example/feed", 1)
+    await store.store_articles(feed, [_seed()], deliver=False)
+    noise = [
+        article(f"n{i}", title=f"Syria update {i}", text=f"Syria will keep the truce, day {i}.")
+        for i in range(30)
+    ]
+    await store.store_articles(feed, noise, deliver=False)
+    await _analyze(store)
+    async with store._db.read() as conn:
+        found = await plan(conn, ["keep", "syria"], budget=10, postgres=store._db.is_postgres)
+    newest = [row.id for row in await store.articles_after(0, limit=100)][-10:]
+    assert found.terms == ["keep"]
+    assert found.floor == newest[0]  # ranked: the ten newest articles holding "keep"
+    found_ids = await store.answer_candidates(["keep", "syria"], limit=50, budget=10)
+    assert sorted(c.id for c in found_ids) == newest
+    engine = AnswerEngine(candidates=5)
+    await engine.catch_up(store)
+    # The rarest word still picks candidates, and nothing unrelated is quoted.
     assert await engine.ask(store, "Will Syria keep it?", guild_id=1, now=T0) != []
     assert await engine.ask(store, "Syria cheetah zoo?", guild_id=1, now=T0) == []
-    hits = await store.search_articles("syria withdrawal cheetah", guild_id=1)
-    assert [hit.title for hit in hits][:1] == [SEED_TITLE]
+    hits = await store.search_articles("syria keep", budget=10, limit=50)
+    assert sorted(hit.article_id for hit in hits) == newest
+
+
+async def _analyze(store: Store) -> None:
+    """What autovacuum does after many new rows: PostgreSQL's counts are its statistics."""
+    if store._db.is_postgres:
+        async with store._db.write() as conn:
+            await conn.execute(text("ANALYZE articles"))
