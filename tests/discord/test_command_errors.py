@@ -10,26 +10,35 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.digest import summarize
+from tests.conftest import SEED_ARTICLE
 from tests.discord.feeds_helpers import reply, run, text_of
 from tests.fakediscord import FakeDiscord
 from tests.fixtures.bot import RunningBot, StartBot
 from tests.fixtures.http import HttpServer
+from tests.store.factory import article
 
 EXTENSIONS = ("cogs.feeds", "cogs.followups", "cogs.digest")
 INCIDENT = re.compile(r"incident `([0-9a-f]{8})`")
 
 
 async def start(start_bot: StartBot, fake: FakeDiscord, tmp_path: Path) -> RunningBot:
-    """The bot with the command cogs, one feed followed in the test channel."""
+    """The bot with the command cogs, one feed followed in the test channel, and the seed
+    article stored, so that /search and /ask find matches and go on to read the articles."""
     running = await start_bot(extensions=EXTENSIONS, data_dir=tmp_path / "data")
     store = running.runtime.store
     feed = await store.add_feed("https://news.example/feed.xml", title="World News")
     await store.subscribe(feed.id, fake.guild.id, fake.channel.id, mode="instant", added_by=None)
+    text = SEED_ARTICLE.read_text()
+    seed = article("seed", title="Putin orders Syria pullout", text=text)
+    seed = replace(seed, digest=summarize(text, title="Putin orders Syria pullout"))
+    await store.store_articles(feed.id, [seed], deliver=False)
     return running
 
 
