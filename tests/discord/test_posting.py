@@ -6,7 +6,7 @@ import json
 import re
 
 from bot.render.article import escape, more_custom_id
-from bot.store import SubscriptionRow
+from bot.store import DeliveryRow, SubscriptionRow
 from tests.fakediscord import FakeDiscord
 from tests.fixtures.bot import StartBot
 from tests.fixtures.http import HttpServer
@@ -203,7 +203,7 @@ async def test_a_bare_404_is_retried_while_a_json_unknown_channel_ends_the_chann
     fake_discord.inject_error(404, 0, "Not Found", channel=channel, bare=True)
     await queue_posts(store, fake_discord.guild.id, [channel.id], [article(1)])
 
-    async def retried() -> list[object]:
+    async def retried() -> list[DeliveryRow]:
         rows = await store.list_deliveries(channel_id=channel.id, status="pending")
         return [r for r in rows if r.attempts == 1 and r.last_error]
 
@@ -236,7 +236,7 @@ async def test_a_bare_404_that_never_ends_gives_up_after_the_last_attempt(
     fake_discord.inject_error(404, 0, "Not Found", channel=channel, bare=True, count=1000)
     await queue_posts(store, fake_discord.guild.id, [channel.id], [article(1)])
 
-    async def failed() -> list[object]:
+    async def failed() -> list[DeliveryRow]:
         [row] = await store.list_deliveries(channel_id=channel.id)
         if row.status == "pending" and row.claimed_by is None and row.attempts:
             clock.now = max(clock.now, row.next_attempt_at)  # the back-off has passed
