@@ -178,10 +178,15 @@ class FakeDiscord(InteractionDriver):
         channel: ChannelRef | None = None,
         route: str = MESSAGES_ROUTE,
         count: int = 1,
+        bare: bool = False,
     ) -> None:
-        """Answer the next ``count`` requests to ``route`` (in ``channel``) with this error."""
+        """Answer the next ``count`` requests to ``route`` (in ``channel``) with this error.
+
+        ``bare``: an HTML page instead of Discord's JSON body (no error code), as a proxy or a
+        CDN edge in front of the API answers.
+        """
         part = f"/channels/{ref_id(channel)}/" if channel is not None else "/"
-        self.server.faults.append(Fault(route, part, status, code, message, count))
+        self.server.faults.append(Fault(route, part, status, code, message, count, bare))
 
     async def wait_until(
         self,

@@ -47,6 +47,7 @@ class Fault:
     code: int
     message: str
     left: int
+    bare: bool = False  # no JSON body: a proxy's or CDN edge's page, not Discord's answer
 
 
 class ApiServer:
@@ -136,7 +137,7 @@ class ApiServer:
         for fault in self.faults:
             if fault.left > 0 and fault.route == route and fault.path_part in path:
                 fault.left -= 1
-                raise DiscordError(fault.status, fault.code, fault.message)
+                raise DiscordError(fault.status, fault.code, fault.message, bare=fault.bare)
 
     @staticmethod
     def _route_key(request: web.Request) -> str | None:
