@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 NONCE_LIMIT = 25
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 UNKNOWN_CHANNEL = 10003
+ALREADY_CROSSPOSTED = 40033  # "This message has already been crossposted"
 
 
 class Action(enum.Enum):

@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from bot.delivery.outcome import NONCE_LIMIT, Action, classify, describe
+from bot.delivery.outcome import ALREADY_CROSSPOSTED, NONCE_LIMIT, Action, classify, describe
 from bot.delivery.pacing import Pacer
 from bot.metrics import Metrics
 
@@ -95,6 +95,27 @@ class Sender:
             raise failure from exc
         self._count(message.kind, "sent")
         return sent.id
+
+    async def publish(self, target: Target, message_id: int) -> None:
+        """Publish (crosspost) a message of an announcement channel to its followers.
+
+        Idempotent: a message already published (a repeat after a crash) counts as published.
+        Discord lets the author publish with Send Messages; others' messages need Manage Messages.
+        """
+        channel = self.client.get_partial_messageable(target.channel_id, guild_id=target.guild_id)
+        await self.pacer.global_limit.acquire()  # not a message: the channel's window is not used
+        try:
+            await channel.get_partial_message(message_id).publish()
+        except discord.HTTPException as exc:
+            if exc.code != ALREADY_CROSSPOSTED:
+                failure = SendFailed.of(exc)
+                self._count("publish", failure.action.value)
+                raise failure from exc
+        except Exception as exc:
+            failure = SendFailed.of(exc)
+            self._count("publish", failure.action.value)
+            raise failure from exc
+        self._count("publish", "sent")
 
     def _count(self, kind: str, outcome: str) -> None:
         if self.metrics is not None:

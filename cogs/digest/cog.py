@@ -69,6 +69,7 @@ class Digests(
         channel="The channel that receives the digest.",
         at='"HH:MM" for a daily digest, or a 5-field cron expression such as "0 8 * * mon-fri".',
         timezone="IANA time zone of the time, e.g. Europe/Paris (default UTC).",
+        publish="Announcement channels: publish each digest to the servers following the channel",
     )
     async def schedule(
         self,
@@ -76,6 +77,7 @@ class Digests(
         channel: discord.TextChannel,
         at: app_commands.Range[str, 1, 100],
         timezone: app_commands.Range[str, 1, 64] = "UTC",
+        publish: bool = False,
     ) -> None:
         """Set (or replace) the channel's digest schedule."""
         if not await _may_manage(interaction) or interaction.guild is None:
@@ -84,6 +86,13 @@ class Digests(
             cron, zone = parse_at(at), check_timezone(timezone)
         except ScheduleError as exc:
             await _reply(interaction, str(exc))
+            return
+        if publish and not channel.is_news():
+            await _reply(
+                interaction,
+                f"{channel.mention} is not an announcement channel: only those publish posts to "
+                "following servers. Pick an announcement channel, or leave `publish` off.",
+            )
             return
         missing = _missing_permissions(channel)
         if missing:
@@ -101,6 +110,7 @@ class Digests(
             timezone=zone,
             created_by=interaction.user.id,
             next_run_at=next_at,
+            publish=publish,
         )
         text = f"Digest for {channel.mention} scheduled {_schedule_line(row, next_at)}."
         if not await self._has_digest_feeds(channel.id):
@@ -133,10 +143,14 @@ class Digests(
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await self.store.list_schedules(interaction.guild.id)
-        zone = next((r.timezone for r in rows if r.channel_id == target.id), "UTC")
+        schedule = next((r for r in rows if r.channel_id == target.id), None)
+        zone = schedule.timezone if schedule is not None else "UTC"
         try:
             posted = await self.runner.post_digest(
-                target.id, timezone=zone, now=self.bot.runtime.clock()
+                target.id,
+                timezone=zone,
+                now=self.bot.runtime.clock(),
+                publish=schedule is not None and schedule.publish,
             )
         except ChannelUnavailable:
             text = f"I can't post in {target.mention}: give me {NEEDED} there."

@@ -47,13 +47,18 @@ def guild_of(interaction: discord.Interaction) -> discord.Guild:
 
 
 def postable_channel(
-    interaction: discord.Interaction, chosen: discord.TextChannel | None
+    interaction: discord.Interaction, chosen: discord.TextChannel | None, *, publish: bool = False
 ) -> discord.TextChannel:
     """The channel to post into, once the bot is known to be able to post embeds there."""
     guild = guild_of(interaction)
     channel = chosen or interaction.channel
     if not isinstance(channel, discord.TextChannel):
         raise UserError("Pick a text channel with the `channel` option.")
+    if publish and not channel.is_news():
+        raise UserError(
+            f"{channel.mention} is not an announcement channel: only those publish posts to "
+            "following servers. Pick an announcement channel, or leave `publish` off."
+        )
     perms = channel.permissions_for(guild.me)
     lacking = permissions.missing(lambda flag: getattr(perms, flag), permissions.TEXT_CHANNEL)
     if lacking:
@@ -81,22 +86,31 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         channel="Where its articles are posted (default: this channel)",
         mode="instant: one post per article; digest: gathered into the channel's digest",
         backfill=f"How many recent articles to post now (0-{MAX_BACKFILL}, default 0)",
+        publish="Announcement channels: publish each post to the servers following the channel",
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def add(
         self,
         interaction: discord.Interaction,
         url: Url,
+        *,  # discord.py passes options by name
         channel: discord.TextChannel | None = None,
         mode: Literal["instant", "digest"] = "instant",
         backfill: app_commands.Range[int, 0, MAX_BACKFILL] = 0,
+        publish: bool = False,
     ) -> None:
         """Read the feed once, subscribe the channel and show the newest item's key points."""
         guild = guild_of(interaction)
-        target = postable_channel(interaction, channel)
+        target = postable_channel(interaction, channel, publish=publish)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.add(
-            guild.id, target.id, url, mode=mode, backfill=backfill, added_by=interaction.user.id
+            guild.id,
+            target.id,
+            url,
+            mode=mode,
+            backfill=backfill,
+            added_by=interaction.user.id,
+            publish=publish,
         )
         await reply(interaction, embed=render.added(result, target))
 

@@ -36,6 +36,9 @@ Channel messages behave as Discord documents them
     content / embed (6,000 characters, 10 embeds) / component / nonce (25) limits. With
     ``enforce_nonce`` a nonce the bot used within ``nonce_window`` seconds returns the first
     message and creates nothing (per author, as documented, not per channel).
+    ``add_channel(name, type=5)`` makes an announcement channel: ``POST .../crosspost`` publishes
+    a message (flag CROSSPOSTED); the author needs Send Messages, others Manage Messages; a
+    second publish is 400 (40033), any other channel type 400 (50024).
 
 Interactions (the command must have been synced; options are typed from the synced schema and
 impossible values raise ValueError, as Discord's client would refuse them)

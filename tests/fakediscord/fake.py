@@ -239,10 +239,15 @@ class FakeDiscord(InteractionDriver):
         return guild
 
     async def add_channel(
-        self, name: str, *, guild: Guild | None = None, overwrites: Iterable[Overwrite] = ()
+        self,
+        name: str,
+        *,
+        guild: Guild | None = None,
+        overwrites: Iterable[Overwrite] = (),
+        type: int = 0,
     ) -> Channel:
-        """A new text channel; CHANNEL_CREATE is dispatched."""
-        chan = self.world.add_channel(guild or self.guild, name, overwrites=overwrites)
+        """A new channel (text unless ``type`` says, e.g. 5 announcement); CHANNEL_CREATE."""
+        chan = self.world.add_channel(guild or self.guild, name, type=type, overwrites=overwrites)
         await self.gateway.dispatch("CHANNEL_CREATE", chan.to_api(), chan.guild_id)
         return chan
 

@@ -15,6 +15,10 @@ Json = dict[str, Any]
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
+# Channel types (https://discord.com/developers/docs/resources/channel#channel-object-channel-types)
+TEXT = 0
+ANNOUNCEMENT = 5
+
 
 class Perm:
     """Permission bits (https://discord.com/developers/docs/topics/permissions)."""
@@ -38,6 +42,7 @@ class Perm:
 class MessageFlag:
     """Message flag bits the server interprets."""
 
+    CROSSPOSTED = 1 << 0
     SUPPRESS_EMBEDS = 1 << 2
     EPHEMERAL = 1 << 6
     LOADING = 1 << 7
@@ -150,7 +155,7 @@ class Channel:
     @property
     def is_text(self) -> bool:
         """Whether messages can be sent here."""
-        return self.type in (0, 5)
+        return self.type in (TEXT, ANNOUNCEMENT)
 
     def to_api(self, *, permissions: int | None = None) -> Json:
         """The channel object (with ``permissions`` as interactions carry it)."""

@@ -18,7 +18,7 @@ from tests.fakediscord.errors import (
     unknown_message,
 )
 from tests.fakediscord.gateway import Gateway
-from tests.fakediscord.models import Json, Message, Perm
+from tests.fakediscord.models import ANNOUNCEMENT, Json, Message, MessageFlag, Perm
 from tests.fakediscord.state import World
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ class Rest:
             ("GET", msg, self.get_message),
             ("PATCH", msg, self.edit_message),
             ("DELETE", msg, self.delete_message),
+            ("POST", msg + "/crosspost", self.crosspost_message),
         ]
         for method, path, handler in routes:
             router.add_route(method, prefix + path, handler)
@@ -277,6 +278,27 @@ class Rest:
         self.world.delete_message(message)
         await self.dispatch_message("MESSAGE_DELETE", message)
         return no_content()
+
+    async def crosspost_message(self, request: web.Request) -> web.Response:
+        """POST /channels/{id}/messages/{id}/crosspost: publish to the following servers.
+
+        As documented: announcement channels only (400 50024 elsewhere); the author needs Send
+        Messages, anyone else Manage Messages; a second publish is refused with 400 40033.
+        """
+        message = self._channel_message(request)
+        _guild, channel = self.world.channel(message.channel_id)
+        if channel.type != ANNOUNCEMENT:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        perms = self.world.permissions(message.channel_id, self.world.bot.id)
+        own = message.author.id == self.world.bot.id
+        if not perms & (Perm.SEND_MESSAGES if own else Perm.MANAGE_MESSAGES):
+            raise missing_permissions()
+        if message.flags & MessageFlag.CROSSPOSTED:
+            raise DiscordError(400, 40033, "This message has already been crossposted.")
+        message.flags |= MessageFlag.CROSSPOSTED
+        self.world.notifier.notify()
+        await self.dispatch_message("MESSAGE_UPDATE", message)
+        return json_response(message.to_api())
 
     async def dispatch_message(self, event: str, message: Message) -> None:
         """Tell the gateway about a message change (ephemeral messages are never dispatched)."""
