@@ -98,17 +98,18 @@ class Poster:
         if action is Action.RETRY and row.attempts >= self.config.max_attempts:
             action = Action.FAIL
         log.warning("delivery %d to %d: %s -> %s", row.id, row.channel_id, reason, action.value)
+        advice = failure.advice or pause_reason(reason)
         await self.unrecorded.record(
-            f"delivery {row.id}: {action.value}", lambda: self._settle(row, action, reason)
+            f"delivery {row.id}: {action.value}", lambda: self._settle(row, action, reason, advice)
         )
         return action
 
-    async def _settle(self, row: DeliveryRow, action: Action, reason: str) -> None:
-        """Record what a failed attempt's class of error asks for."""
+    async def _settle(self, row: DeliveryRow, action: Action, reason: str, advice: str) -> None:
+        """Record what a failed attempt's class of error asks for (``advice``: a pause's)."""
         if action is Action.RETRY:
             await self.retry_later(row, reason)
         elif action is Action.PAUSE and row.subscription_id is not None:
-            await self.store.pause_subscription(row.subscription_id, pause_reason(reason))
+            await self.store.pause_subscription(row.subscription_id, advice)
             await self.store.mark_retry(row.id, PAUSED, self.clock())
         elif action is Action.REMOVE_CHANNEL:
             removed = await self.store.remove_channel(row.channel_id)

@@ -100,9 +100,7 @@ class DigestRunner:
         repeated after a crash gets the same messages back (their nonces) and publishes them
         (a message already published counts as done).
         """
-        channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            raise ChannelUnavailable(f"channel {channel_id} is not a text channel I can see")
+        channel = await self._channel(channel_id)
         async with self._locks[channel_id]:
             digest = compose(channel_id, await self.store.pending_digest(channel_id), cutoff=cutoff)
             if not digest.count:
@@ -115,6 +113,18 @@ class DigestRunner:
             if self.metrics is not None:
                 self.metrics.digest_done(time.monotonic() - started)
             return digest.count
+
+    async def _channel(self, channel_id: int) -> discord.TextChannel | discord.Thread:
+        """The channel or thread (an archived thread is not cached: it is fetched)."""
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.HTTPException:
+                channel = None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise ChannelUnavailable(f"channel {channel_id} is not a text channel I can see")
+        return channel
 
     async def _send(self, target: Target, post: DigestPost, *, publish: bool) -> None:
         """Post one message of a digest and mark the outbox rows it carries sent."""

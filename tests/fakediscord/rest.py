@@ -15,10 +15,11 @@ from tests.fakediscord.errors import (
     missing_access,
     missing_permissions,
     no_content,
+    thread_archived,
     unknown_message,
 )
 from tests.fakediscord.gateway import Gateway
-from tests.fakediscord.models import ANNOUNCEMENT, Json, Message, MessageFlag, Perm
+from tests.fakediscord.models import ANNOUNCEMENT, Channel, Json, Message, MessageFlag, Perm
 from tests.fakediscord.state import World
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class Rest:
             ("GET", "/guilds/{guild_id}/roles", self.guild_roles),
             ("GET", "/guilds/{guild_id}/members/{member_id}", self.member),
             ("GET", ch, self.channel),
+            ("PATCH", ch, self.modify_thread),
             ("POST", ch + "/typing", self.typing),
             ("GET", ch + "/messages", self.list_messages),
             ("POST", ch + "/messages", self.create_message),
@@ -168,7 +170,7 @@ class Rest:
     async def guild_channels(self, request: web.Request) -> web.Response:
         """GET /guilds/{id}/channels."""
         guild = self.world.guild(snowflake(request, "guild_id"))
-        return json_response([c.to_api() for c in guild.channels.values()])
+        return json_response([c.to_api() for c in guild.channels.values() if not c.is_thread])
 
     async def guild_roles(self, request: web.Request) -> web.Response:
         """GET /guilds/{id}/roles."""
@@ -196,6 +198,32 @@ class Rest:
         channel_id = snowflake(request, "channel_id")
         self._visible(channel_id)
         return json_response(self.world.channel(channel_id)[1].to_api())
+
+    async def modify_thread(self, request: web.Request) -> web.Response:
+        """PATCH /channels/{id} for a thread's ``archived`` and ``locked`` (THREAD_UPDATE).
+
+        As documented: unarchiving an unlocked thread needs Send Messages; a locked thread,
+        and locking, need Manage Threads.
+        """
+        channel_id = snowflake(request, "channel_id")
+        perms = self._visible(channel_id)
+        _guild, channel = self.world.channel(channel_id)
+        if not channel.is_thread:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        body = await read_body(request)
+        moderating = channel.locked or body.get("locked") is not None
+        if not perms & (Perm.MANAGE_THREADS if moderating else Perm.SEND_MESSAGES):
+            raise missing_permissions()
+        if "locked" in body:
+            channel.locked = bool(body["locked"])
+        await self.set_archived(channel, archived=bool(body.get("archived", channel.archived)))
+        return json_response(channel.to_api())
+
+    async def set_archived(self, thread: Channel, *, archived: bool) -> None:
+        """Archive or unarchive a thread; THREAD_UPDATE is dispatched."""
+        thread.archived = archived
+        self.world.notifier.notify()
+        await self.gateway.dispatch("THREAD_UPDATE", thread.to_api(), thread.guild_id)
 
     async def typing(self, request: web.Request) -> web.Response:
         """POST /channels/{id}/typing."""
@@ -239,8 +267,13 @@ class Rest:
         _guild, channel = self.world.channel(channel_id)
         if not channel.is_text:
             raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
-        if not perms & Perm.SEND_MESSAGES:
+        if not perms & (Perm.SEND_MESSAGES_IN_THREADS if channel.is_thread else Perm.SEND_MESSAGES):
             raise missing_permissions()
+        if channel.archived:
+            # A post unarchives a thread, unless it is locked (then only moderators may).
+            if channel.locked and not perms & Perm.MANAGE_THREADS:
+                raise thread_archived()
+            await self.set_archived(channel, archived=False)
         body = await read_body(request)
         effective = body
         if body.get("embeds") and not perms & Perm.EMBED_LINKS:
