@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 NONCE_LIMIT = 25
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 UNKNOWN_CHANNEL = 10003
+ALREADY_CROSSPOSTED = 40033  # "This message has already been crossposted"
+THREAD_ARCHIVED = 50083  # "Operation cannot be performed on an archived thread"
 
 
 class Action(enum.Enum):

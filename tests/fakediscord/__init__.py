@@ -36,6 +36,14 @@ Channel messages behave as Discord documents them
     content / embed (6,000 characters, 10 embeds) / component / nonce (25) limits. With
     ``enforce_nonce`` a nonce the bot used within ``nonce_window`` seconds returns the first
     message and creates nothing (per author, as documented, not per channel).
+    ``add_channel(name, type=5)`` makes an announcement channel: ``POST .../crosspost`` publishes
+    a message (flag CROSSPOSTED); the author needs Send Messages, others Manage Messages; a
+    second publish is 400 (40033), any other channel type 400 (50024). ``await
+    add_thread(parent, name)`` makes a thread (THREAD_CREATE; type 11, or 10/12); posting there
+    needs Send Messages in Threads (without it embeds go, as discord.py computes); ``await
+    archive_thread(thread, locked=False)`` archives it (THREAD_UPDATE): a post unarchives it,
+    except a locked one without Manage Threads (400 50083). ``PATCH /channels/{thread}`` sets
+    ``archived``/``locked`` (Send Messages to unarchive, Manage Threads when locked).
 
 Interactions (the command must have been synced; options are typed from the synced schema and
 impossible values raise ValueError, as Discord's client would refuse them)

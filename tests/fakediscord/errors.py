@@ -83,3 +83,8 @@ def missing_access() -> DiscordError:
 def missing_permissions() -> DiscordError:
     """403 Missing Permissions (50013)."""
     return DiscordError(403, 50013, "Missing Permissions")
+
+
+def thread_archived() -> DiscordError:
+    """400 (50083): the thread is archived (and locked, for whoever may not moderate it)."""
+    return DiscordError(400, 50083, "Thread is archived")

@@ -64,7 +64,7 @@ class ApiServer:
         self.world = world
         self.gateway = gateway
         self.limiter = limiter
-        self._rest = rest
+        self.rest = rest
         self._interactions = interactions
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []  # errors to answer instead of handling a request
@@ -77,7 +77,7 @@ class ApiServer:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get(GATEWAY_PATH, self.gateway.handle)
         app.router.add_get(RESUME_PATH, self.gateway.handle)
-        self._rest.add_routes(app.router, PREFIX)
+        self.rest.add_routes(app.router, PREFIX)
         self._interactions.add_routes(app.router, PREFIX)
         return app
 
