@@ -47,7 +47,8 @@ def guild_of(interaction: discord.Interaction) -> discord.Guild:
     return interaction.guild
 
 
-Postable = discord.TextChannel | discord.Thread
+Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
+MAX_TAGS = 5  # Discord's limit of tags on one forum post
 
 
 def postable_channel(
@@ -58,7 +59,7 @@ def postable_channel(
     channel = chosen or interaction.channel
     kind = target_kind(channel)
     if kind is None or not isinstance(channel, Postable):
-        raise UserError("Pick a text or announcement channel, or a thread, with `channel`.")
+        raise UserError("Pick a text, announcement or forum channel, or a thread, with `channel`.")
     if publish and kind != permissions.ANNOUNCEMENT:
         raise UserError(
             f"{channel.mention} is not an announcement channel: only those publish posts to "
@@ -75,6 +76,25 @@ def postable_channel(
     return channel
 
 
+def forum_tags(channel: Postable, typed: str | None) -> tuple[int, ...]:
+    """The ids of the tags named in ``typed`` (comma-separated), checked against the forum's."""
+    names = [n.strip() for n in (typed or "").split(",") if n.strip()]
+    if not isinstance(channel, discord.ForumChannel):
+        if names:
+            raise UserError("Tags are for forum channels only: leave `tags` out.")
+        return ()
+    available = {tag.name.casefold(): tag for tag in channel.available_tags}
+    listed = ", ".join(tag.name for tag in channel.available_tags) or "none"
+    unknown = [n for n in names if n.casefold() not in available]
+    if unknown:
+        raise UserError(f"{channel.mention} has no tag {', '.join(unknown)}. Its tags: {listed}.")
+    if len(names) > MAX_TAGS:
+        raise UserError(f"A forum post takes at most {MAX_TAGS} tags.")
+    if not names and channel.flags.require_tag:
+        raise UserError(f"{channel.mention} requires a tag on every post: pick one ({listed}).")
+    return tuple(dict.fromkeys(available[n.casefold()].id for n in names))
+
+
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news feeds"):
@@ -88,10 +108,11 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
     @app_commands.command(name="add", description="Follow a news feed in a channel")
     @app_commands.describe(
         url="Address of the feed, or of a site that advertises one",
-        channel="Where its articles are posted: a channel or a thread (default: this channel)",
+        channel="Where its articles go: a channel, a thread or a forum (default: this channel)",
         mode="instant: one post per article; digest: gathered into the channel's digest",
         backfill=f"How many recent articles to post now (0-{MAX_BACKFILL}, default 0)",
         publish="Announcement channels: publish each post to the servers following the channel",
+        tags="Forum channels: the tags of each post, comma-separated",
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def add(
@@ -103,10 +124,12 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         mode: Literal["instant", "digest"] = "instant",
         backfill: app_commands.Range[int, 0, MAX_BACKFILL] = 0,
         publish: bool = False,
+        tags: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         """Read the feed once, subscribe the channel and show the newest item's key points."""
         guild = guild_of(interaction)
         target = postable_channel(interaction, channel, publish=publish)
+        tag_ids = forum_tags(target, tags)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.add(
             guild.id,
@@ -116,6 +139,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
             backfill=backfill,
             added_by=interaction.user.id,
             publish=publish,
+            forum_tags=tag_ids,
         )
         await reply(interaction, embed=render.added(result, target))
 

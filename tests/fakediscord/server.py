@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from tests.fakediscord.errors import DiscordError, json_response
+from tests.fakediscord.forums import ForumRoutes
 from tests.fakediscord.gateway import Gateway
 from tests.fakediscord.ratelimit import RateLimiter
 from tests.fakediscord.rest import Rest
@@ -67,6 +68,7 @@ class ApiServer:
         self._interactions = interactions
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []  # errors to answer instead of handling a request
+        self.lost: dict[str, int] = {}  # route -> how many answers to lose after handling
         self.unknown_routes: list[str] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -77,6 +79,7 @@ class ApiServer:
         app.router.add_get(GATEWAY_PATH, self.gateway.handle)
         app.router.add_get(RESUME_PATH, self.gateway.handle)
         self.rest.add_routes(app.router, PREFIX)
+        ForumRoutes(self.rest).add_routes(app.router, PREFIX)
         self._interactions.add_routes(app.router, PREFIX)
         return app
 
@@ -128,6 +131,11 @@ class ApiServer:
             response = await handler(request)
         except DiscordError as exc:
             response = exc.response()
+        if self.lost.get(route, 0) > 0 and response.status < 300:
+            # Done, but the answer is lost: the connection drops, as in a crash or an outage.
+            self.lost[route] -= 1
+            if request.transport is not None:
+                request.transport.close()
         response.headers.update(decision.headers)
         return response
 
