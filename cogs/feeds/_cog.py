@@ -15,6 +15,7 @@ from bot.errors import BriefingError
 from bot.opml import OpmlError, export_opml, import_opml
 from bot.render.reply import reply
 from bot.subscriptions import MAX_BACKFILL, FeedManager
+from cogs._forum_tags import forum_tags
 from cogs._pages import send_pages
 from cogs.feeds import _opml as opml
 from cogs.feeds import _render as render
@@ -48,7 +49,6 @@ def guild_of(interaction: discord.Interaction) -> discord.Guild:
 
 
 Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
-MAX_TAGS = 5  # Discord's limit of tags on one forum post
 
 
 def postable_channel(
@@ -74,25 +74,6 @@ def postable_channel(
             "Grant my role those permissions in the channel's settings, or pick another channel."
         )
     return channel
-
-
-def forum_tags(channel: Postable, typed: str | None) -> tuple[int, ...]:
-    """The ids of the tags named in ``typed`` (comma-separated), checked against the forum's."""
-    names = [n.strip() for n in (typed or "").split(",") if n.strip()]
-    if not isinstance(channel, discord.ForumChannel):
-        if names:
-            raise UserError("Tags are for forum channels only: leave `tags` out.")
-        return ()
-    available = {tag.name.casefold(): tag for tag in channel.available_tags}
-    listed = ", ".join(tag.name for tag in channel.available_tags) or "none"
-    unknown = [n for n in names if n.casefold() not in available]
-    if unknown:
-        raise UserError(f"{channel.mention} has no tag {', '.join(unknown)}. Its tags: {listed}.")
-    if len(names) > MAX_TAGS:
-        raise UserError(f"A forum post takes at most {MAX_TAGS} tags.")
-    if not names and channel.flags.require_tag:
-        raise UserError(f"{channel.mention} requires a tag on every post: pick one ({listed}).")
-    return tuple(dict.fromkeys(available[n.casefold()].id for n in names))
 
 
 @app_commands.guild_only()

@@ -90,3 +90,34 @@ async def test_a_post_whose_answer_was_lost_is_found_not_made_again(
     assert sent.message_id == thread.id
     assert len(fake_discord.posts(forum)) == 1
     assert len(fake_discord.requests_to(CREATE_POST)) == 1
+
+
+async def test_a_scheduled_digest_is_one_forum_post_per_run(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    clock = Clock()
+    running = await start_bot(extensions=("cogs.digest",), clock=clock, digest_tick_seconds=0.1)
+    forum = await fake_discord.add_forum("digests", tags=["Daily"], require_tag=True)
+    store = running.runtime.store
+    feed = await store.add_feed("https://example.org/feed.xml", title="Example News")
+    await store.subscribe(feed.id, fake_discord.guild.id, forum.id, mode="digest", added_by=1)
+    await store.store_articles(feed.id, [article(n) for n in range(1, 13)], deliver=True)
+    refused = await fake_discord.interact(
+        "digest schedule", {"channel": forum.id, "at": "0 * * * *"}, user=fake_discord.admin
+    )
+    assert "requires a tag" in str((await refused.response())["data"]["content"])
+    handle = await fake_discord.interact(
+        "digest schedule",
+        {"channel": forum.id, "at": "0 * * * *", "tags": "Daily"},
+        user=fake_discord.admin,
+    )
+    assert "scheduled" in str((await handle.response())["data"]["content"])
+    clock.advance(hours=1)
+    await eventually(lambda: _all_sent(store, 12), timeout=10, what="the digest's rows sent")
+    [(thread, starter)] = fake_discord.posts(forum)
+    assert thread.applied_tags == [tag_id(forum, "Daily")]
+    assert "12 new articles" in thread.name
+    parts = fake_discord.messages(thread)
+    assert parts[0].id == starter.id
+    assert len(parts) == 2  # 12 articles: 10 embeds in the first message, 2 in the next
+    assert sum(len(m.embeds) for m in parts) == 12
