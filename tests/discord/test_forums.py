@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.discord.feeds_helpers import run, text_of
-from tests.fakediscord import FakeDiscord
+from tests.fakediscord import FakeDiscord, Perm
 from tests.fixtures.bot import StartBot
 from tests.fixtures.http import HttpServer
 from tests.poller.builders import Clock, serve_seed_feed
@@ -121,3 +121,31 @@ async def test_a_scheduled_digest_is_one_forum_post_per_run(
     assert parts[0].id == starter.id
     assert len(parts) == 2  # 12 articles: 10 embeds in the first message, 2 in the next
     assert sum(len(m.embeds) for m in parts) == 12
+
+
+async def test_create_posts_missing_is_refused_and_lost_later_pauses_with_the_reason(
+    start_bot: StartBot, fake_discord: FakeDiscord, http_server: HttpServer
+) -> None:
+    running = await start_bot(extensions=EXTENSIONS)
+    forum = await fake_discord.add_forum("news-forum")
+    await fake_discord.set_permissions(forum, fake_discord.bot_role.id, deny=Perm.SEND_MESSAGES)
+    url = serve_seed_feed(http_server, title="World News")
+    refused = await run(fake_discord, "feed add", {"url": url, "channel": forum.id})
+    assert "I lack Create Posts" in text_of(refused)
+
+    await fake_discord.set_permissions(forum, fake_discord.bot_role.id)  # allowed again
+    await run(fake_discord, "feed add", {"url": url, "channel": forum.id})
+    await fake_discord.set_permissions(forum, fake_discord.bot_role.id, deny=Perm.SEND_MESSAGES)
+    store = running.runtime.store
+    [sub] = await store.list_subscriptions()
+    await store.store_articles(sub.feed_id, [article(1)], deliver=True)
+
+    async def paused() -> Any:
+        subs = await store.list_subscriptions()
+        return subs if subs[0].paused_reason else None
+
+    await eventually(paused, timeout=10, what="the subscription paused")
+    status = text_of(await run(fake_discord, "feed status", {}))
+    assert "may not post in this forum" in status
+    assert "Create Posts" in status
+    assert fake_discord.posts(forum) == []
