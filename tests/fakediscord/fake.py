@@ -196,6 +196,10 @@ class FakeDiscord(InteractionDriver):
         """Handle the next ``count`` requests to ``route``, then drop the connection unanswered."""
         self.server.lost[route] = self.server.lost.get(route, 0) + count
 
+    def hold_answers(self, route: str, count: int = 1) -> None:
+        """Handle the next ``count`` requests to ``route`` and never answer them."""
+        self.server.held[route] = self.server.held.get(route, 0) + count
+
     async def wait_until(
         self,
         predicate: Callable[[], T | None],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -69,6 +70,8 @@ class ApiServer:
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []  # errors to answer instead of handling a request
         self.lost: dict[str, int] = {}  # route -> how many answers to lose after handling
+        self.held: dict[str, int] = {}  # route -> how many answers to hold back for ever
+        self._never = asyncio.Event()
         self.unknown_routes: list[str] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -131,6 +134,10 @@ class ApiServer:
             response = await handler(request)
         except DiscordError as exc:
             response = exc.response()
+        if self.held.get(route, 0) > 0 and response.status < 300:
+            # Done, but the answer never comes: the client is killed while it waits.
+            self.held[route] -= 1
+            await self._never.wait()
         if self.lost.get(route, 0) > 0 and response.status < 300:
             # Done, but the answer is lost: the connection drops, as in a crash or an outage.
             self.lost[route] -= 1
