@@ -23,7 +23,9 @@ A crash between the mark and the request looks needlessly; one after the request
 post. What this cannot see: a post of a marked row that moderators deleted before the retry
 (it is made again), or one pushed out of the recent archived threads before the retry (the
 retry comes within seconds of a restart or a back-off, so only a burst of more than
-``ARCHIVED_LOOKUP`` archivings in between could hide it).
+``ARCHIVED_LOOKUP`` archivings in between could hide it). Nor does it cover discord.py's own
+retries: on a 500, 502 or 504 answer discord.py repeats the request itself, before this module
+hears of it; if Discord made the post and still answered 5xx, that repeat makes a second one.
 """
 
 from __future__ import annotations
