@@ -131,10 +131,12 @@ class FeedManager:
         backfill: int = 0,
         added_by: int | None = None,
         publish: bool = False,
+        forum_tags: tuple[int, ...] = (),
     ) -> Added:
         """Read a feed once, record its items as the baseline, subscribe the channel, backfill.
 
-        With ``publish`` each post is also published to the announcement channel's followers.
+        With ``publish`` each post is also published to the announcement channel's followers;
+        ``forum_tags`` are the tags of each post in a forum.
         """
         if mode not in MODES:
             raise SubscriptionError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}.")
@@ -146,7 +148,13 @@ class FeedManager:
         feed = await self._record_baseline(read, channel_id, asked=wanted)
         try:
             sub = await self._store.subscribe(
-                feed.id, guild_id, channel_id, mode=mode, added_by=added_by, publish=publish
+                feed.id,
+                guild_id,
+                channel_id,
+                mode=mode,
+                added_by=added_by,
+                publish=publish,
+                forum_tags=forum_tags,
             )
         except AlreadySubscribed as exc:  # added by someone else meanwhile
             raise AlreadyFollowing(exc.existing) from None

@@ -31,8 +31,11 @@ SEND_MESSAGES_IN_THREADS = Permission(
     "send_messages_in_threads", "Send Messages in Threads", 1 << 38
 )
 
+# Discord shows Send Messages as "Create Posts" in a forum: the same bit.
+CREATE_POSTS = Permission("send_messages", "Create Posts", 1 << 11)
+
 # Kinds of target (what ``target_kind`` in bot.delivery.targets tells of a channel).
-TEXT, ANNOUNCEMENT, THREAD = "text", "announcement", "thread"
+TEXT, ANNOUNCEMENT, THREAD, FORUM = "text", "announcement", "thread", "forum"
 
 # A text (or announcement) channel: posts are embeds, sent as the bot. Publishing its own
 # messages in an announcement channel needs Send Messages only (others' need Manage Messages).
@@ -41,11 +44,24 @@ TEXT_CHANNEL = (VIEW_CHANNEL, SEND_MESSAGES, EMBED_LINKS)
 # is unarchived by the post itself; a locked one needs Manage Threads (asked for in that channel
 # only, not in the invite: it lets the bot moderate threads).
 THREAD_TARGET = (VIEW_CHANNEL, SEND_MESSAGES_IN_THREADS, EMBED_LINKS)
-NEEDS = {TEXT: TEXT_CHANNEL, ANNOUNCEMENT: TEXT_CHANNEL, THREAD: THREAD_TARGET}
+# A forum: one post (a thread) per article; before a retry the bot reads the forum's threads
+# and their starter messages (bot.delivery.forum), which takes Read Message History.
+FORUM_TARGET = (VIEW_CHANNEL, CREATE_POSTS, EMBED_LINKS, READ_MESSAGE_HISTORY)
+NEEDS = {
+    TEXT: TEXT_CHANNEL,
+    ANNOUNCEMENT: TEXT_CHANNEL,
+    THREAD: THREAD_TARGET,
+    FORUM: FORUM_TARGET,
+}
 # What the invite asks for: every target's needs, plus reading messages for /keypoints.
 INVITE = (*TEXT_CHANNEL, SEND_MESSAGES_IN_THREADS, READ_MESSAGE_HISTORY)
 
-WHERE = {TEXT: "in this channel", ANNOUNCEMENT: "in this channel", THREAD: "in this thread"}
+WHERE = {
+    TEXT: "in this channel",
+    ANNOUNCEMENT: "in this channel",
+    THREAD: "in this thread",
+    FORUM: "in this forum",
+}
 
 
 def needed(kind: str) -> tuple[Permission, ...]:

@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 
 import discord
 
+from bot.delivery import forum
 from bot.delivery.outcome import Action, backoff, delivery_nonce
 from bot.delivery.pacing import Pacer
-from bot.delivery.permissions import pause_reason
+from bot.delivery.permissions import FORUM, pause_reason
 from bot.delivery.sender import Outgoing, Sender, SendFailed, Target
+from bot.delivery.targets import kind_of
 from bot.delivery.unrecorded import Unrecorded
 from bot.metrics import Metrics
-from bot.render.article import article_embed, more_view
+from bot.render.article import article_embed, more_view, post_title
 from bot.store import ArticleRow, DeliveryRow, Store
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,9 @@ class Poster:
         await self.unrecorded.wait_clear()  # each post now could only add an unrecorded one
         try:
             message_id = row.message_id  # set: posted by an earlier attempt, not yet published
-            if message_id is None:
+            if message_id is None and kind_of(self.client, row.channel_id) == FORUM:
+                message_id = await self._forum_post(row, article, target)
+            elif message_id is None:
                 message_id = await self.sender.send(target, self._message(row, article))
             if row.publish:
                 await self._publish(row, target, message_id)
@@ -79,6 +83,20 @@ class Poster:
                 article_embed(article, feed_title=row.feed_title, points=self.config.key_points),
             ),
             view=more_view(article.id),
+        )
+
+    async def _forum_post(self, row: DeliveryRow, article: ArticleRow, target: Target) -> int:
+        """One forum post for the article, made once (see :mod:`bot.delivery.forum`)."""
+        return await forum.post_once(
+            self.sender,
+            self.store,
+            target,
+            rows=[(row.id, row.in_flight_at)],
+            name=post_title(article),
+            message=self._message(row, article),
+            tags=row.forum_tags,
+            is_ours=forum.starts_article(article.id),
+            now=self.clock(),
         )
 
     async def _publish(self, row: DeliveryRow, target: Target, message_id: int) -> None:

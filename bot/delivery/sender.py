@@ -10,6 +10,7 @@ the caller, which knows what the message was for.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from bot.metrics import Metrics
 log = logging.getLogger(__name__)
 
 KINDS = ("post", "digest", "notice")
+ARCHIVED_LOOKUP = 50  # a forum's most recent archived posts looked at before a retry
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,61 @@ class Sender:
             kind = kind_of(self.client, target.channel_id)
             failure.advice = pause_reason(failure.reason, kind)
         return failure
+
+    async def create_forum_post(
+        self, target: Target, name: str, message: Outgoing, tags: tuple[int, ...] = ()
+    ) -> int:
+        """Create a post (a thread and its starter message) in a forum; returns the thread's id.
+
+        Discord takes no nonce here: :mod:`bot.delivery.forum` makes it exactly once. The
+        starter message's id is the thread's.
+        """
+        try:
+            forum = self._forum(target)
+            await self.pacer.acquire(target.channel_id)
+            created = await forum.create_thread(
+                name=name,
+                allowed_mentions=discord.AllowedMentions.none(),
+                applied_tags=[discord.Object(tag) for tag in tags],  # type: ignore[misc]
+                **_parts(message),
+            )
+        except Exception as exc:  # every failure is classified for the caller
+            failure = self._failure(exc, target)
+            self._count(message.kind, failure.action.value)
+            raise failure from exc
+        self._count(message.kind, "sent")
+        return created.thread.id
+
+    async def find_forum_post(
+        self, target: Target, name: str | None, is_ours: Callable[[discord.Message], bool]
+    ) -> int | None:
+        """The bot's post in the forum named ``name`` whose starter ``is_ours``, if any.
+
+        Looks at the guild's active threads and the forum's most recent archived ones.
+        """
+        try:
+            forum = self._forum(target)
+            me = forum.guild.me.id
+            candidates = [t for t in await forum.guild.active_threads() if t.parent_id == forum.id]
+            candidates += [t async for t in forum.archived_threads(limit=ARCHIVED_LOOKUP)]
+            for thread in candidates:
+                if thread.owner_id != me or (name is not None and thread.name != name):
+                    continue
+                try:
+                    starter = await thread.fetch_message(thread.id)
+                except discord.NotFound:  # the starter was deleted: not a post to count
+                    continue
+                if is_ours(starter):
+                    return thread.id
+        except Exception as exc:
+            raise self._failure(exc, target) from exc
+        return None
+
+    def _forum(self, target: Target) -> discord.ForumChannel:
+        forum = self.client.get_channel(target.channel_id)
+        if not isinstance(forum, discord.ForumChannel):
+            raise SendFailed(Action.FAIL, f"channel {target.channel_id} is not a forum I can see")
+        return forum
 
     async def publish(self, target: Target, message_id: int) -> None:
         """Publish (crosspost) a message of an announcement channel to its followers.

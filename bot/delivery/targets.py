@@ -6,7 +6,7 @@ import logging
 
 import discord
 
-from bot.delivery.permissions import ANNOUNCEMENT, TEXT, THREAD
+from bot.delivery.permissions import ANNOUNCEMENT, FORUM, TEXT, THREAD
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +15,8 @@ def target_kind(channel: object) -> str | None:
     """The kind of target ``channel`` is, or None when Briefing cannot post there."""
     if isinstance(channel, discord.Thread):
         return THREAD
+    if isinstance(channel, discord.ForumChannel) and not channel.is_media():
+        return FORUM
     if isinstance(channel, discord.TextChannel):
         return ANNOUNCEMENT if channel.is_news() else TEXT
     return None

@@ -31,6 +31,7 @@ FIELDS_LIMIT = 25
 EMBED_TOTAL_LIMIT = 6000  # all embeds of one message together
 EMBEDS_PER_MESSAGE = 10
 URL_LIMIT = 2048
+THREAD_NAME_LIMIT = 100  # a thread's (a forum post's) name
 
 COLOUR = discord.Colour(0x2F6FB3)
 ZWSP = "\u200b"
@@ -125,6 +126,12 @@ def _web_url(url: str | None) -> str | None:
     if url and url.startswith(("http://", "https://")) and len(url) <= URL_LIMIT:
         return url
     return None
+
+
+def post_title(article: ArticleRow | ArticleView) -> str:
+    """The name of an article's forum post: its title, as long as Discord allows."""
+    title = " ".join(ArticleView.of(article).title.split()) or "Untitled"
+    return truncate(title, THREAD_NAME_LIMIT)
 
 
 def more_custom_id(article_id: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -69,10 +70,23 @@ def subscription_select() -> Select[Any]:
     ).join(Feed, Feed.id == Subscription.feed_id)
 
 
+def tag_ids(stored: Any) -> tuple[int, ...]:
+    """Forum tag ids as stored (a JSON list of strings, or NULL) as a tuple of ints."""
+    return tuple(int(t) for t in stored or ())
+
+
+def stored_tags(tags: Iterable[int]) -> list[str] | None:
+    """Forum tag ids as stored: snowflakes as strings (JSON numbers lose precision elsewhere)."""
+    return [str(t) for t in tags] or None
+
+
 def subscription_row(m: RowMapping) -> SubscriptionRow:
     """A row of :func:`subscription_select` as a :class:`SubscriptionRow`."""
-    values = {name: m[name] for name in SubscriptionRow.__dataclass_fields__ if name != "filters"}
-    return SubscriptionRow(filters=Filters.from_json(m["filters"]), **values)
+    skip = {"filters", "forum_tags"}
+    values = {name: m[name] for name in SubscriptionRow.__dataclass_fields__ if name not in skip}
+    return SubscriptionRow(
+        filters=Filters.from_json(m["filters"]), forum_tags=tag_ids(m["forum_tags"]), **values
+    )
 
 
 def article_row(m: RowMapping) -> ArticleRow:
@@ -147,18 +161,30 @@ class FeedView:
 def delivery_row(
     m: RowMapping,
     article: ArticleRow | None = None,
-    via: tuple[int, str | None, bool] | None = None,
+    via: Via | None = None,
 ) -> DeliveryRow:
-    """A deliveries row as a :class:`DeliveryRow`, with its article and subscription when given.
-
-    ``via`` is the subscription's (feed id, feed title, publish).
-    """
-    skip = {"article", "feed_id", "feed_title", "publish"}
+    """A deliveries row as a :class:`DeliveryRow`, with its article and subscription when given."""
+    skip = {"article", "feed_id", "feed_title", "publish", "forum_tags"}
     values = {name: m[name] for name in DeliveryRow.__dataclass_fields__ if name not in skip}
-    feed_id, feed_title, publish = via if via else (None, None, False)
+    via = via or Via(None, None)
     return DeliveryRow(
-        article=article, feed_id=feed_id, feed_title=feed_title, publish=publish, **values
+        article=article,
+        feed_id=via.feed_id,
+        feed_title=via.feed_title,
+        publish=via.publish,
+        forum_tags=via.forum_tags,
+        **values,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Via:
+    """What a delivery's subscription says of its posts: the feed, publishing, forum tags."""
+
+    feed_id: int | None
+    feed_title: str | None
+    publish: bool = False
+    forum_tags: tuple[int, ...] = ()
 
 
 async def fetch_feed_articles(

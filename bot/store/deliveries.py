@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.base import chunks, delivery_row, fetch_feed_articles
+from bot.store.base import Via, chunks, delivery_row, fetch_feed_articles, tag_ids
 from bot.store.rows import DeliveryRow
 from bot.store.tables import Article, Delivery, Feed, Subscription
 from bot.store.workers import WorkersMixin, claim_expired
@@ -162,6 +162,14 @@ class DeliveriesMixin(WorkersMixin):
                 update(Delivery).where(Delivery.id == delivery_id).values(message_id=message_id)
             )
 
+    async def mark_in_flight(self, delivery_ids: Sequence[int], at: datetime) -> None:
+        """An attempt without a nonce starts: from now on, the rows' post may exist."""
+        async with self._db.write() as conn:
+            for part in chunks(list(delivery_ids)):
+                await conn.execute(
+                    update(Delivery).where(Delivery.id.in_(part)).values(in_flight_at=at)
+                )
+
     async def mark_retry(self, delivery_id: int, error: str, next_attempt_at: datetime) -> None:
         """The attempt failed transiently: try again at ``next_attempt_at``."""
         await self._set_delivery(delivery_id, last_error=error, next_attempt_at=next_attempt_at)
@@ -189,17 +197,21 @@ def _with_article_order(stmt: Select[Any]) -> Select[Any]:
 async def _complete(conn: AsyncConnection, rows: Sequence[Any]) -> list[DeliveryRow]:
     """Delivery rows with their articles and their subscriptions' feeds."""
     sub_ids = sorted({m["subscription_id"] for m in rows if m["subscription_id"] is not None})
-    feeds: dict[int, tuple[int, str | None, bool]] = {}
+    feeds: dict[int, Via] = {}
     for part in chunks(sub_ids):
         stmt = (
-            select(Subscription.id, Feed.id, Feed.title, Subscription.publish)
+            select(
+                Subscription.id, Feed.id, Feed.title, Subscription.publish, Subscription.forum_tags
+            )
             .join(Feed, Feed.id == Subscription.feed_id)
             .where(Subscription.id.in_(part))
         )
-        for sub_id, feed_id, title, publish in await conn.execute(stmt):
-            feeds[sub_id] = (feed_id, title, bool(publish))
+        for sub_id, feed_id, title, publish, tags in await conn.execute(stmt):
+            feeds[sub_id] = Via(feed_id, title, bool(publish), tag_ids(tags))
     # Each post shows its own feed's item (title, link...), never another feed's.
-    own = [(m["article_id"], feeds.get(m["subscription_id"], (None, None, False))[0]) for m in rows]
+    own = [
+        (m["article_id"], feeds.get(m["subscription_id"], Via(None, None)).feed_id) for m in rows
+    ]
     articles = await fetch_feed_articles(conn, own)
     return [
         delivery_row(m, articles.get(key), feeds.get(m["subscription_id"]))

@@ -53,6 +53,7 @@ class SubscriptionRow:
     feed_url: str
     feed_title: str | None
     publish: bool = False  # crosspost each post (announcement channels)
+    forum_tags: tuple[int, ...] = ()  # the tags of each forum post
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,8 @@ class DeliveryRow:
     feed_title: str | None = None
     claimed_by: int | None = None  # the worker holding the row (workers.id), while it is held
     publish: bool = False  # the subscription publishes its posts (crosspost once posted)
+    forum_tags: tuple[int, ...] = ()  # the subscription's forum tags
+    in_flight_at: datetime | None = None  # an attempt without a nonce started (forum posts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,7 @@ class ScheduleRow:
     created_by: int | None
     created_at: datetime
     publish: bool = False  # crosspost each digest message (announcement channels)
+    forum_tags: tuple[int, ...] = ()  # the tags of each forum post
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.base import StoreBase, insert_ignore
+from bot.store.base import StoreBase, insert_ignore, stored_tags, tag_ids
 from bot.store.rows import ScheduleRow
 from bot.store.tables import Schedule
 
@@ -29,6 +29,7 @@ class SchedulesMixin(StoreBase):
         created_by: int | None,
         next_run_at: datetime | None = None,
         publish: bool = False,
+        forum_tags: tuple[int, ...] = (),
     ) -> ScheduleRow:
         """Set the channel's digest schedule (replacing any); the caller validates the cron."""
         now = self._clock()
@@ -39,6 +40,7 @@ class SchedulesMixin(StoreBase):
             "created_by": created_by,
             "next_run_at": next_run_at,
             "publish": publish,
+            "forum_tags": stored_tags(forum_tags),
         }
         async with self._db.write() as conn:
             await conn.execute(
@@ -82,4 +84,7 @@ class SchedulesMixin(StoreBase):
 
 async def _select(conn: AsyncConnection, *conditions: Any) -> list[ScheduleRow]:
     stmt = select(*Schedule.__table__.columns).where(*conditions).order_by(Schedule.id)
-    return [ScheduleRow(**m) for m in (await conn.execute(stmt)).mappings()]
+    return [
+        ScheduleRow(**{**m, "forum_tags": tag_ids(m["forum_tags"])})
+        for m in (await conn.execute(stmt)).mappings()
+    ]

@@ -7,7 +7,13 @@ import logging
 from sqlalchemy import ColumnElement, delete, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.base import StoreBase, insert_ignore, subscription_row, subscription_select
+from bot.store.base import (
+    StoreBase,
+    insert_ignore,
+    stored_tags,
+    subscription_row,
+    subscription_select,
+)
 from bot.store.filters import Filters
 from bot.store.rows import AlreadySubscribed, SubscriptionRow
 from bot.store.tables import Delivery, Schedule, Subscription
@@ -30,6 +36,7 @@ class SubscriptionsMixin(StoreBase):
         added_by: int | None,
         filters: Filters | None = None,
         publish: bool = False,
+        forum_tags: tuple[int, ...] = (),
     ) -> SubscriptionRow:
         """Subscribe a channel to a feed; raises :class:`AlreadySubscribed` when it already is."""
         if mode not in MODES:
@@ -42,6 +49,7 @@ class SubscriptionsMixin(StoreBase):
             "filters": (filters or Filters()).to_json(),
             "added_by": added_by,
             "publish": publish,
+            "forum_tags": stored_tags(forum_tags),
             "created_at": self._clock(),
         }
         stmt = insert_ignore(self._db, Subscription).returning(Subscription.id)

@@ -91,6 +91,7 @@ class Subscription(Base):
     created_at: Mapped[datetime]
     # An announcement channel's posts are published (crossposted) to following servers.
     publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    forum_tags: Mapped[list[str] | None] = mapped_column(Json)  # tag ids of a forum's posts
 
 
 class Article(Base):
@@ -170,6 +171,7 @@ class Schedule(Base):
     created_by: Mapped[int | None] = mapped_column(Snowflake)
     created_at: Mapped[datetime]
     publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    forum_tags: Mapped[list[str] | None] = mapped_column(Json)
 
 
 class Delivery(Base):
@@ -199,6 +201,8 @@ class Delivery(Base):
     message_id: Mapped[int | None] = mapped_column(Snowflake)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # Set before a request that has no nonce (a forum post): a later attempt looks for its post.
+    in_flight_at: Mapped[datetime | None]
     claimed_by: Mapped[int | None] = mapped_column(BigId, index=True)  # workers.id
     claimed_at: Mapped[datetime | None]
 

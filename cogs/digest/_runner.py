@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.delivery import Action, Outgoing, Sender, SendFailed, Target
+from bot.delivery import forum as forum_posts
 from bot.delivery.outcome import digest_nonce
+from bot.render.article import THREAD_NAME_LIMIT, truncate
 from bot.render.digest import DigestPost, render_digest
 from bot.schedules import as_utc, compose, due_schedules, next_run
 from bot.store import ScheduleRow
@@ -62,7 +64,12 @@ class DigestRunner:
         cutoff = as_utc(row.next_run_at) if row.next_run_at is not None else now
         try:
             posted = await self.post_digest(
-                row.channel_id, timezone=row.timezone, now=now, cutoff=cutoff, publish=row.publish
+                row.channel_id,
+                timezone=row.timezone,
+                now=now,
+                cutoff=cutoff,
+                publish=row.publish,
+                forum_tags=row.forum_tags,
             )
         except SendFailed as failure:
             if failure.action is Action.RETRY:
@@ -93,48 +100,87 @@ class DigestRunner:
         now: datetime,
         cutoff: datetime | None = None,
         publish: bool = False,
+        forum_tags: tuple[int, ...] = (),
     ) -> int:
         """Post the channel's pending digest articles; returns how many (0: nothing posted).
 
         With ``publish`` each message is published before its rows are marked sent: a run
         repeated after a crash gets the same messages back (their nonces) and publishes them
-        (a message already published counts as done).
+        (a message already published counts as done). In a forum the run is one post: its
+        first message starts it (made once, see :mod:`bot.delivery.forum`), the rest follow in it.
         """
         channel = await self._channel(channel_id)
         async with self._locks[channel_id]:
-            digest = compose(channel_id, await self.store.pending_digest(channel_id), cutoff=cutoff)
+            rows = await self.store.pending_digest(channel_id)
+            digest = compose(channel_id, rows, cutoff=cutoff)
             if not digest.count:
                 return 0
             when = now.astimezone(ZoneInfo(timezone))
             points = self.bot.runtime.settings.key_points
             started = time.monotonic()
-            for post in render_digest(digest, when=when, points=points):
-                await self._send(Target(channel_id, channel.guild.id), post, publish=publish)
+            target = Target(channel_id, channel.guild.id)
+            posts = render_digest(digest, when=when, points=points)
+            if isinstance(channel, discord.ForumChannel):
+                in_flight = {r.id: r.in_flight_at for r in rows}
+                target = await self._start_post(target, posts.pop(0), in_flight, forum_tags, now)
+            for post in posts:
+                await self._send(target, post, publish=publish)
             if self.metrics is not None:
                 self.metrics.digest_done(time.monotonic() - started)
             return digest.count
 
-    async def _channel(self, channel_id: int) -> discord.TextChannel | discord.Thread:
-        """The channel or thread (an archived thread is not cached: it is fetched)."""
+    async def _start_post(
+        self,
+        forum: Target,
+        post: DigestPost,
+        in_flight: dict[int, datetime | None],
+        tags: tuple[int, ...],
+        now: datetime,
+    ) -> Target:
+        """Start the run's forum post with its first message; the thread the rest go into."""
+        thread_id = await forum_posts.post_once(
+            self.sender,
+            self.store,
+            forum,
+            rows=[(i, in_flight.get(i)) for i in post.delivery_ids],
+            name=truncate(post.content.replace("**", ""), THREAD_NAME_LIMIT),
+            match_name=False,  # a retry on another day would name it differently
+            message=self._message(forum, post),
+            tags=tags,
+            is_ours=forum_posts.starts_digest(post.embeds),
+            now=now,
+        )
+        await self.store.mark_sent_many(post.delivery_ids, thread_id)
+        if self.metrics is not None:
+            self.metrics.delivery_done("sent", len(post.delivery_ids))
+        return Target(thread_id, forum.guild_id)
+
+    async def _channel(
+        self, channel_id: int
+    ) -> discord.TextChannel | discord.Thread | discord.ForumChannel:
+        """The channel, thread or forum (an archived thread is not cached: it is fetched)."""
         channel = self.bot.get_channel(channel_id)
         if channel is None:
             try:
                 channel = await self.bot.fetch_channel(channel_id)
             except discord.HTTPException:
                 channel = None
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
+        if not isinstance(channel, discord.TextChannel | discord.Thread | discord.ForumChannel):
             raise ChannelUnavailable(f"channel {channel_id} is not a text channel I can see")
         return channel
 
-    async def _send(self, target: Target, post: DigestPost, *, publish: bool) -> None:
-        """Post one message of a digest and mark the outbox rows it carries sent."""
-        message = Outgoing(
+    @staticmethod
+    def _message(target: Target, post: DigestPost) -> Outgoing:
+        return Outgoing(
             "digest",
             digest_nonce(target.channel_id, post.delivery_ids),
             content=post.content,
             embeds=post.embeds,
         )
-        message_id = await self.sender.send(target, message)
+
+    async def _send(self, target: Target, post: DigestPost, *, publish: bool) -> None:
+        """Post one message of a digest and mark the outbox rows it carries sent."""
+        message_id = await self.sender.send(target, self._message(target, post))
         if publish:
             await self.sender.publish(target, message_id)
         await self.store.mark_sent_many(post.delivery_ids, message_id)

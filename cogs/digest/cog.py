@@ -24,6 +24,7 @@ from bot.schedules import (
     timezone_choices,
 )
 from bot.store import ScheduleRow
+from cogs._forum_tags import TagRefused, forum_tags
 from cogs._jobs import ShieldedJob, add_interval_job, remove_job
 from cogs.digest._runner import ChannelUnavailable, DigestRunner
 
@@ -35,7 +36,8 @@ log = logging.getLogger(__name__)
 JOB_ID = "digest-schedules"
 UNLOAD_WAIT_SECONDS = 10.0
 Interaction = discord.Interaction[Any]
-Postable = discord.TextChannel | discord.Thread  # where a digest can be posted
+# Where a digest can be posted.
+Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -71,21 +73,25 @@ class Digests(
         at='"HH:MM" for a daily digest, or a 5-field cron expression such as "0 8 * * mon-fri".',
         timezone="IANA time zone of the time, e.g. Europe/Paris (default UTC).",
         publish="Announcement channels: publish each digest to the servers following the channel",
+        tags="Forum channels: the tags of each digest post, comma-separated",
     )
     async def schedule(
         self,
         interaction: Interaction,
         channel: Postable,
         at: app_commands.Range[str, 1, 100],
+        *,  # discord.py passes options by name
         timezone: app_commands.Range[str, 1, 64] = "UTC",
         publish: bool = False,
+        tags: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         """Set (or replace) the channel's digest schedule."""
         if not await _may_manage(interaction) or interaction.guild is None:
             return
         try:
             cron, zone = parse_at(at), check_timezone(timezone)
-        except ScheduleError as exc:
+            tag_ids = forum_tags(channel, tags)
+        except (ScheduleError, TagRefused) as exc:
             await _reply(interaction, str(exc))
             return
         if publish and target_kind(channel) != permissions.ANNOUNCEMENT:
@@ -112,6 +118,7 @@ class Digests(
             created_by=interaction.user.id,
             next_run_at=next_at,
             publish=publish,
+            forum_tags=tag_ids,
         )
         text = f"Digest for {channel.mention} scheduled {_schedule_line(row, next_at)}."
         if not await self._has_digest_feeds(channel.id):
@@ -150,6 +157,7 @@ class Digests(
                 timezone=zone,
                 now=self.bot.runtime.clock(),
                 publish=schedule is not None and schedule.publish,
+                forum_tags=schedule.forum_tags if schedule is not None else (),
             )
         except ChannelUnavailable:
             text = f"I can't post in {target.mention}: give me {_needed(target)} there."

@@ -15,6 +15,7 @@ from bot.errors import BriefingError
 from bot.opml import OpmlError, export_opml, import_opml
 from bot.render.reply import reply
 from bot.subscriptions import MAX_BACKFILL, FeedManager
+from cogs._forum_tags import forum_tags
 from cogs._pages import send_pages
 from cogs.feeds import _opml as opml
 from cogs.feeds import _render as render
@@ -47,7 +48,7 @@ def guild_of(interaction: discord.Interaction) -> discord.Guild:
     return interaction.guild
 
 
-Postable = discord.TextChannel | discord.Thread
+Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
 
 
 def postable_channel(
@@ -58,7 +59,7 @@ def postable_channel(
     channel = chosen or interaction.channel
     kind = target_kind(channel)
     if kind is None or not isinstance(channel, Postable):
-        raise UserError("Pick a text or announcement channel, or a thread, with `channel`.")
+        raise UserError("Pick a text, announcement or forum channel, or a thread, with `channel`.")
     if publish and kind != permissions.ANNOUNCEMENT:
         raise UserError(
             f"{channel.mention} is not an announcement channel: only those publish posts to "
@@ -88,10 +89,11 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
     @app_commands.command(name="add", description="Follow a news feed in a channel")
     @app_commands.describe(
         url="Address of the feed, or of a site that advertises one",
-        channel="Where its articles are posted: a channel or a thread (default: this channel)",
+        channel="Where its articles go: a channel, a thread or a forum (default: this channel)",
         mode="instant: one post per article; digest: gathered into the channel's digest",
         backfill=f"How many recent articles to post now (0-{MAX_BACKFILL}, default 0)",
         publish="Announcement channels: publish each post to the servers following the channel",
+        tags="Forum channels: the tags of each post, comma-separated",
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def add(
@@ -103,10 +105,12 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         mode: Literal["instant", "digest"] = "instant",
         backfill: app_commands.Range[int, 0, MAX_BACKFILL] = 0,
         publish: bool = False,
+        tags: app_commands.Range[str, 1, 500] | None = None,
     ) -> None:
         """Read the feed once, subscribe the channel and show the newest item's key points."""
         guild = guild_of(interaction)
         target = postable_channel(interaction, channel, publish=publish)
+        tag_ids = forum_tags(target, tags)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.add(
             guild.id,
@@ -116,6 +120,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
             backfill=backfill,
             added_by=interaction.user.id,
             publish=publish,
+            forum_tags=tag_ids,
         )
         await reply(interaction, embed=render.added(result, target))
 

@@ -44,6 +44,11 @@ Channel messages behave as Discord documents them
     archive_thread(thread, locked=False)`` archives it (THREAD_UPDATE): a post unarchives it,
     except a locked one without Manage Threads (400 50083). ``PATCH /channels/{thread}`` sets
     ``archived``/``locked`` (Send Messages to unarchive, Manage Threads when locked).
+    ``await add_forum(name, tags=(), require_tag=False)`` makes a forum (type 15); see
+    ``tests.fakediscord.forums`` for posts, tags and thread listings; ``posts(forum)`` lists
+    (thread, starter message). ``lose_answers(route, count=1)`` handles the next requests to a
+    route, then drops the connection unanswered (a lost answer); ``hold_answers(route,
+    count=1)`` handles them and never answers (the client is killed while it waits).
 
 Interactions (the command must have been synced; options are typed from the synced schema and
 impossible values raise ValueError, as Discord's client would refuse them)

@@ -9,7 +9,16 @@ from typing import TypeVar
 from tests.fakediscord.commands import CommandSync
 from tests.fakediscord.driving import ChannelRef, InteractionDriver, ref_id
 from tests.fakediscord.gateway import INVALID_SESSION, RECONNECT, Gateway
-from tests.fakediscord.models import Channel, Guild, Json, Message, Overwrite, User
+from tests.fakediscord.models import (
+    FORUM,
+    REQUIRE_TAG,
+    Channel,
+    Guild,
+    Json,
+    Message,
+    Overwrite,
+    User,
+)
 from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimiter, RateLimitHit, Storm
 from tests.fakediscord.rest import Rest
 from tests.fakediscord.rest_interactions import InteractionRoutes
@@ -188,6 +197,14 @@ class FakeDiscord(InteractionDriver):
         part = f"/channels/{ref_id(channel)}/" if channel is not None else "/"
         self.server.faults.append(Fault(route, part, status, code, message, count, bare))
 
+    def lose_answers(self, route: str, count: int = 1) -> None:
+        """Handle the next ``count`` requests to ``route``, then drop the connection unanswered."""
+        self.server.lost[route] = self.server.lost.get(route, 0) + count
+
+    def hold_answers(self, route: str, count: int = 1) -> None:
+        """Handle the next ``count`` requests to ``route`` and never answer them."""
+        self.server.held[route] = self.server.held.get(route, 0) + count
+
     async def wait_until(
         self,
         predicate: Callable[[], T | None],
@@ -265,6 +282,34 @@ class FakeDiscord(InteractionDriver):
         data = thread.to_api() | {"newly_created": True}
         await self.gateway.dispatch("THREAD_CREATE", data, thread.guild_id)
         return thread
+
+    async def add_forum(
+        self,
+        name: str,
+        *,
+        tags: Iterable[str] = (),
+        require_tag: bool = False,
+        overwrites: Iterable[Overwrite] = (),
+    ) -> Channel:
+        """A new forum channel with these tags (``require_tag``: every post needs one)."""
+        forum = self.world.add_channel(self.guild, name, type=FORUM, overwrites=overwrites)
+        forum.available_tags = [
+            {"id": str(self.world.ids.next()), "name": tag, "moderated": False}
+            | {"emoji_id": None, "emoji_name": None}
+            for tag in tags
+        ]
+        forum.flags = REQUIRE_TAG if require_tag else 0
+        await self.gateway.dispatch("CHANNEL_CREATE", forum.to_api(), forum.guild_id)
+        return forum
+
+    def posts(self, forum: ChannelRef) -> list[tuple[Channel, Message]]:
+        """A forum's posts (threads and their starter messages), oldest first."""
+        threads = [
+            c
+            for c in self.world.guilds[self.guild.id].channels.values()
+            if c.is_thread and c.parent_id == ref_id(forum)
+        ]
+        return [(t, self.world.messages[t.id]) for t in threads if t.id in self.world.messages]
 
     async def archive_thread(self, thread: ChannelRef, *, locked: bool = False) -> None:
         """Archive (and lock, if asked) a thread, as Discord does after inactivity."""

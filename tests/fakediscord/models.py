@@ -22,7 +22,9 @@ ANNOUNCEMENT_THREAD = 10
 PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
 THREADS = (ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD)
+FORUM = 15
 THREAD_NAME_LIMIT = 100
+REQUIRE_TAG = 1 << 4  # a forum's flag: every post needs a tag
 
 
 class Perm:
@@ -167,6 +169,10 @@ class Channel:
     archived: bool = False
     locked: bool = False
     created_at: datetime = field(default_factory=now)
+    archived_at: datetime | None = None
+    flags: int = 0
+    available_tags: list[Json] = field(default_factory=list)  # a forum's
+    applied_tags: list[int] = field(default_factory=list)  # a forum post's
 
     @property
     def is_text(self) -> bool:
@@ -193,9 +199,18 @@ class Channel:
             "nsfw": False,
             "rate_limit_per_user": 0,
             "last_message_id": None,
-            "flags": 0,
+            "flags": self.flags,
             "permission_overwrites": [o.to_api() for o in self.overwrites.values()],
         }
+        if self.type == FORUM:
+            data |= {
+                "available_tags": self.available_tags,
+                "default_reaction_emoji": None,
+                "default_sort_order": None,
+                "default_forum_layout": 0,
+                "default_thread_rate_limit_per_user": 0,
+                "default_auto_archive_duration": 1440,
+            }
         if permissions is not None:
             data["permissions"] = str(permissions)
         return data
@@ -215,10 +230,11 @@ class Channel:
             "member_count": 1,
             "total_message_sent": 0,
             "flags": 0,
+            "applied_tags": [str(t) for t in self.applied_tags],
             "thread_metadata": {
                 "archived": self.archived,
                 "auto_archive_duration": 1440,
-                "archive_timestamp": iso(self.created_at),
+                "archive_timestamp": iso(self.archived_at or self.created_at),
                 "locked": self.locked,
                 "create_timestamp": iso(self.created_at),
             },

@@ -19,7 +19,15 @@ from tests.fakediscord.errors import (
     unknown_message,
 )
 from tests.fakediscord.gateway import Gateway
-from tests.fakediscord.models import ANNOUNCEMENT, Channel, Json, Message, MessageFlag, Perm
+from tests.fakediscord.models import (
+    ANNOUNCEMENT,
+    Channel,
+    Json,
+    Message,
+    MessageFlag,
+    Perm,
+    now,
+)
 from tests.fakediscord.state import World
 
 log = logging.getLogger(__name__)
@@ -186,7 +194,7 @@ class Rest:
         return json_response(member.to_api())
 
     # -- channels and messages ----------------------------------------------------------
-    def _visible(self, channel_id: int) -> int:
+    def visible(self, channel_id: int) -> int:
         """The bot's permissions in a channel it can see (404 unknown, 403 Missing Access)."""
         perms = self.world.permissions(channel_id, self.world.bot.id)
         if not perms & Perm.VIEW_CHANNEL:
@@ -196,7 +204,7 @@ class Rest:
     async def channel(self, request: web.Request) -> web.Response:
         """GET /channels/{id}."""
         channel_id = snowflake(request, "channel_id")
-        self._visible(channel_id)
+        self.visible(channel_id)
         return json_response(self.world.channel(channel_id)[1].to_api())
 
     async def modify_thread(self, request: web.Request) -> web.Response:
@@ -206,7 +214,7 @@ class Rest:
         and locking, need Manage Threads.
         """
         channel_id = snowflake(request, "channel_id")
-        perms = self._visible(channel_id)
+        perms = self.visible(channel_id)
         _guild, channel = self.world.channel(channel_id)
         if not channel.is_thread:
             raise DiscordError(400, 50024, "Cannot execute action on this channel type")
@@ -222,18 +230,19 @@ class Rest:
     async def set_archived(self, thread: Channel, *, archived: bool) -> None:
         """Archive or unarchive a thread; THREAD_UPDATE is dispatched."""
         thread.archived = archived
+        thread.archived_at = now() if archived else None
         self.world.notifier.notify()
         await self.gateway.dispatch("THREAD_UPDATE", thread.to_api(), thread.guild_id)
 
     async def typing(self, request: web.Request) -> web.Response:
         """POST /channels/{id}/typing."""
-        self._visible(snowflake(request, "channel_id"))
+        self.visible(snowflake(request, "channel_id"))
         return no_content()
 
     async def list_messages(self, request: web.Request) -> web.Response:
         """GET /channels/{id}/messages (newest first; ``limit``, ``before``, ``after``)."""
         channel_id = snowflake(request, "channel_id")
-        if not self._visible(channel_id) & Perm.READ_MESSAGE_HISTORY:
+        if not self.visible(channel_id) & Perm.READ_MESSAGE_HISTORY:
             return json_response([])
         found = self.world.channel_messages(channel_id)
         query = request.query
@@ -250,7 +259,7 @@ class Rest:
     def _channel_message(self, request: web.Request) -> Message:
         """The message of a channel route; ephemeral messages are not reachable this way."""
         channel_id = snowflake(request, "channel_id")
-        self._visible(channel_id)
+        self.visible(channel_id)
         message = self.world.message(snowflake(request, "message_id"), channel_id)
         if message.ephemeral:
             raise unknown_message()
@@ -263,7 +272,7 @@ class Rest:
     async def create_message(self, request: web.Request) -> web.Response:
         """POST /channels/{id}/messages with Discord's permission checks and nonce semantics."""
         channel_id = snowflake(request, "channel_id")
-        perms = self._visible(channel_id)
+        perms = self.visible(channel_id)
         _guild, channel = self.world.channel(channel_id)
         if not channel.is_text:
             raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from tests.fakediscord.errors import DiscordError, json_response
+from tests.fakediscord.forums import ForumRoutes
 from tests.fakediscord.gateway import Gateway
 from tests.fakediscord.ratelimit import RateLimiter
 from tests.fakediscord.rest import Rest
@@ -68,6 +70,9 @@ class ApiServer:
         self._interactions = interactions
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []  # errors to answer instead of handling a request
+        self.lost: dict[str, int] = {}  # route -> how many answers to lose after handling
+        self.held: dict[str, int] = {}  # route -> how many answers to hold back for ever
+        self._never = asyncio.Event()
         self.unknown_routes: list[str] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -78,6 +83,7 @@ class ApiServer:
         app.router.add_get(GATEWAY_PATH, self.gateway.handle)
         app.router.add_get(RESUME_PATH, self.gateway.handle)
         self.rest.add_routes(app.router, PREFIX)
+        ForumRoutes(self.rest).add_routes(app.router, PREFIX)
         self._interactions.add_routes(app.router, PREFIX)
         return app
 
@@ -129,6 +135,15 @@ class ApiServer:
             response = await handler(request)
         except DiscordError as exc:
             response = exc.response()
+        if self.held.get(route, 0) > 0 and response.status < 300:
+            # Done, but the answer never comes: the client is killed while it waits.
+            self.held[route] -= 1
+            await self._never.wait()
+        if self.lost.get(route, 0) > 0 and response.status < 300:
+            # Done, but the answer is lost: the connection drops, as in a crash or an outage.
+            self.lost[route] -= 1
+            if request.transport is not None:
+                request.transport.close()
         response.headers.update(decision.headers)
         return response
 
