@@ -10,7 +10,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,6 +23,7 @@ from discord.gateway import DiscordWebSocket
 from bot.delivery import DeliveryConfig, Pacer
 from bot.render.failures import answer_error
 from bot.runtime import Runtime
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ DEFAULT_EXTENSIONS = (
     "cogs.followups",
     "cogs.operations",
 )
-COMMANDS_STATE_FILE = "commands.sha256"
+COMMANDS_SYNCED = "commands-synced"  # cluster record: the fingerprint of the last global sync
 
 
 def use_discord_endpoints(api_base: str, gateway_url: str | None) -> None:
@@ -132,9 +132,7 @@ class BriefingBot(commands.AutoShardedBot):
         for name in self._extensions:
             await self.load_extension(name)
         await sync_commands(
-            self.tree,
-            dev_guild_id=self.runtime.settings.dev_guild_id,
-            state_file=self.runtime.settings.data_dir / COMMANDS_STATE_FILE,
+            self.tree, dev_guild_id=self.runtime.settings.dev_guild_id, store=self.runtime.store
         )
 
     async def close(self) -> None:
@@ -145,12 +143,13 @@ class BriefingBot(commands.AutoShardedBot):
 
 
 async def sync_commands(
-    tree: discord.app_commands.CommandTree[Any], *, dev_guild_id: int | None, state_file: Path
+    tree: discord.app_commands.CommandTree[Any], *, dev_guild_id: int | None, store: Store
 ) -> None:
     """Sync the slash commands: to the dev guild when set, else globally when they changed.
 
-    Global syncs are rate limited and propagate slowly, so an unchanged command set (same
-    definitions as the last sync, remembered in ``state_file``) is not synced again.
+    Global syncs are rate limited and propagate slowly, so a command set already synced (by any
+    process of the cluster: the fingerprint of the last global sync is stored in the database)
+    is not synced again, and processes starting together sync it once.
     """
     if dev_guild_id is not None:
         guild = discord.Object(dev_guild_id)
@@ -162,18 +161,9 @@ async def sync_commands(
         (command.to_dict(tree) for command in tree.get_commands()), key=lambda c: str(c["name"])
     )
     fingerprint = hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
-    if _last_synced(state_file) == fingerprint:
-        log.info("slash commands unchanged since the last global sync")
-        return
-    synced = await tree.sync()
-    _remember_synced(state_file, fingerprint)
-    log.info("synced %d commands globally", len(synced))
-
-
-def _last_synced(state_file: Path) -> str | None:
-    return state_file.read_text().strip() if state_file.is_file() else None
-
-
-def _remember_synced(state_file: Path, fingerprint: str) -> None:
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.write_text(fingerprint + "\n")
+    async with store.record_once(COMMANDS_SYNCED, fingerprint) as due:
+        if not due:
+            log.info("slash commands unchanged since the last global sync")
+            return
+        synced = await tree.sync()
+        log.info("synced %d commands globally", len(synced))

@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         gt=0,
         description="A process silent this long is dead: others take over its claims.",
     )
+    leader_check_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="How often a process checks it still leads, or tries to take over from a "
+        "leader that died (the leader runs retention and failing-feed notices).",
+    )
     shutdown_grace_seconds: float = Field(
         10.0,
         ge=0,

@@ -21,10 +21,12 @@ DATABASE_ADVICE = (
 )
 
 
-async def open_runtime_or_explain(stack: AsyncExitStack, settings: Settings) -> Runtime:
+async def open_runtime_or_explain(
+    stack: AsyncExitStack, settings: Settings, *, may_lead: bool = False
+) -> Runtime:
     """Open the runtime on ``stack``; a database or data directory failure is a StartError."""
     try:
-        return await stack.enter_async_context(open_runtime(settings))
+        return await stack.enter_async_context(open_runtime(settings, may_lead=may_lead))
     except (SQLAlchemyError, OSError) as exc:
         raise StartError(open_problem(exc, settings)) from exc
 

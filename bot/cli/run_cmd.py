@@ -74,7 +74,7 @@ async def discord_mode(settings: Settings, token: str) -> int:
 
     use_discord_endpoints(settings.discord_api_base, settings.discord_gateway_url)
     async with AsyncExitStack() as stack:
-        runtime = await open_runtime_or_explain(stack, settings)
+        runtime = await open_runtime_or_explain(stack, settings, may_lead=True)
         bot = BriefingBot(runtime)
         async with bot:
             start = asyncio.ensure_future(bot.start(token))
