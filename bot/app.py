@@ -35,6 +35,21 @@ DEFAULT_EXTENSIONS = (
     "cogs.followups",
     "cogs.operations",
 )
+# The extensions each role needs (operations, the health server and once-only jobs, always).
+ROLE_EXTENSIONS = {
+    "gateway": ("cogs.digest", "cogs.feeds", "cogs.posting", "cogs.followups"),
+    "poller": ("cogs.polling",),
+    "sender": ("cogs.posting",),
+    "scheduler": (),
+}
+
+
+def extensions_for(roles: Sequence[str]) -> tuple[str, ...]:
+    """The extensions a process with ``roles`` loads, in the default order."""
+    wanted = {"cogs.operations"}.union(*(ROLE_EXTENSIONS[role] for role in roles))
+    return tuple(name for name in DEFAULT_EXTENSIONS if name in wanted)
+
+
 COMMANDS_SYNCED = "commands-synced"  # cluster record: the fingerprint of the last global sync
 
 
@@ -103,10 +118,12 @@ class BriefingBot(commands.AutoShardedBot):
         self,
         runtime: Runtime,
         *,
-        extensions: Sequence[str] = DEFAULT_EXTENSIONS,
+        extensions: Sequence[str] | None = None,
         **options: Any,
     ) -> None:
         settings = runtime.settings
+        if extensions is None:
+            extensions = extensions_for(settings.roles)
         if settings.shard_ids is not None:
             options["shard_ids"] = settings.shard_ids
         # Briefing never joins voice: no start-up warnings about voice libraries.
@@ -131,9 +148,15 @@ class BriefingBot(commands.AutoShardedBot):
         self.scheduler.start()
         for name in self._extensions:
             await self.load_extension(name)
+        if not self.has_role("gateway"):
+            return  # its tree has no commands to sync: it would delete them
         await sync_commands(
             self.tree, dev_guild_id=self.runtime.settings.dev_guild_id, store=self.runtime.store
         )
+
+    def has_role(self, role: str) -> bool:
+        """True when this process has ``role`` (see ``Settings.roles``)."""
+        return role in self.runtime.settings.roles
 
     async def close(self) -> None:
         """Stop the scheduled jobs, then disconnect."""

@@ -75,7 +75,9 @@ class Operations(commands.Cog):
         )
 
     def gateway_connected(self) -> bool:
-        """Ready, and every shard's connection open."""
+        """Ready, and every shard's connection open (no gateway role: nothing to connect)."""
+        if not self.bot.has_role("gateway"):
+            return True
         shards = self.bot.shards
         return (
             self.bot.is_ready()
