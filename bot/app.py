@@ -21,6 +21,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.delivery import DeliveryConfig, Pacer
+from bot.delivery.pacing import SharedBudget
 from bot.render.failures import answer_error
 from bot.runtime import Runtime
 from bot.store import Store
@@ -94,6 +95,23 @@ def start_problem(error: BaseException, api_base: str) -> str | None:
     return None
 
 
+GLOBAL_BUDGET = "discord-global"
+
+
+def shared_budget(runtime: Runtime) -> SharedBudget | None:
+    """On PostgreSQL, Discord's global limit as one budget for every process of the cluster."""
+    store = runtime.store
+    if store.dialect != "postgresql":
+        return None  # one process: its own sliding window
+    rate = float(runtime.settings.delivery_rate_per_second)
+    capacity = max(1.0, rate / 10)
+
+    async def reserve(want: int) -> float:
+        return await store.reserve_tokens(GLOBAL_BUDGET, want, rate=rate, capacity=capacity)
+
+    return SharedBudget(reserve)
+
+
 def bot_intents() -> discord.Intents:
     """Only what Briefing needs: guild and channel events. No privileged intent, no content."""
     intents = discord.Intents.none()
@@ -139,7 +157,7 @@ class BriefingBot(commands.AutoShardedBot):
         )
         self.runtime = runtime
         # Every poster (instant posts, digests) shares one budget under Discord's rate limits.
-        self.pacer = Pacer(DeliveryConfig.from_settings(settings))
+        self.pacer = Pacer(DeliveryConfig.from_settings(settings), shared=shared_budget(runtime))
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._extensions = tuple(extensions)
 

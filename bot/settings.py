@@ -115,8 +115,8 @@ class Settings(BaseSettings):
         45,
         ge=1,
         le=50,
-        description="Instant posts per second (Discord allows 50 requests/s per bot token; "
-        "with several processes, divide it between them).",
+        description="Posts per second (Discord allows 50 requests/s per bot token); on "
+        "PostgreSQL a budget shared by every process, on SQLite this process's.",
     )
     delivery_lease_seconds: float = Field(
         120.0,

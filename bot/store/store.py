@@ -15,6 +15,7 @@ from bot.store.engine import Database, create_engine
 from bot.store.feeds import FeedsMixin
 from bot.store.leader import LeaderLock
 from bot.store.migrate import migrate
+from bot.store.rate import RateMixin
 from bot.store.retention import RetentionMixin
 from bot.store.schedules import SchedulesMixin
 from bot.store.search import SearchMixin
@@ -37,6 +38,7 @@ class Store(
     RetentionMixin,
     BulkMixin,
     ClusterMixin,
+    RateMixin,
 ):
     """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.
 
