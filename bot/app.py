@@ -11,7 +11,6 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -23,8 +22,10 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.delivery import DeliveryConfig, Pacer
+from bot.delivery.pacing import SharedBudget
 from bot.render.failures import answer_error, answer_failure
 from bot.runtime import Runtime
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,22 @@ DEFAULT_EXTENSIONS = (
     "cogs.followups",
     "cogs.operations",
 )
-COMMANDS_STATE_FILE = "commands.sha256"
+# The extensions each role needs (operations, the health server and once-only jobs, always).
+ROLE_EXTENSIONS = {
+    "gateway": ("cogs.digest", "cogs.feeds", "cogs.posting", "cogs.followups"),
+    "poller": ("cogs.polling",),
+    "sender": ("cogs.posting",),
+    "scheduler": (),
+}
+
+
+def extensions_for(roles: Sequence[str]) -> tuple[str, ...]:
+    """The extensions a process with ``roles`` loads, in the default order."""
+    wanted = {"cogs.operations"}.union(*(ROLE_EXTENSIONS[role] for role in roles))
+    return tuple(name for name in DEFAULT_EXTENSIONS if name in wanted)
+
+
+COMMANDS_SYNCED = "commands-synced"  # cluster record: the fingerprint of the last global sync
 
 
 def use_discord_endpoints(api_base: str, gateway_url: str | None) -> None:
@@ -80,6 +96,23 @@ def start_problem(error: BaseException, api_base: str) -> str | None:
     return None
 
 
+GLOBAL_BUDGET = "discord-global"
+
+
+def shared_budget(runtime: Runtime) -> SharedBudget | None:
+    """On PostgreSQL, Discord's global limit as one budget for every process of the cluster."""
+    store = runtime.store
+    if store.dialect != "postgresql":
+        return None  # one process: its own sliding window
+    rate = float(runtime.settings.delivery_rate_per_second)
+    capacity = max(1.0, rate / 10)
+
+    async def reserve(want: int) -> float:
+        return await store.reserve_tokens(GLOBAL_BUDGET, want, rate=rate, capacity=capacity)
+
+    return SharedBudget(reserve)
+
+
 def bot_intents() -> discord.Intents:
     """Only what Briefing needs: guild and channel events. No privileged intent, no content."""
     intents = discord.Intents.none()
@@ -104,10 +137,12 @@ class BriefingBot(commands.AutoShardedBot):
         self,
         runtime: Runtime,
         *,
-        extensions: Sequence[str] = DEFAULT_EXTENSIONS,
+        extensions: Sequence[str] | None = None,
         **options: Any,
     ) -> None:
         settings = runtime.settings
+        if extensions is None:
+            extensions = extensions_for(settings.roles)
         if settings.shard_ids is not None:
             options["shard_ids"] = settings.shard_ids
         # Briefing never joins voice: no start-up warnings about voice libraries.
@@ -123,7 +158,7 @@ class BriefingBot(commands.AutoShardedBot):
         )
         self.runtime = runtime
         # Every poster (instant posts, digests) shares one budget under Discord's rate limits.
-        self.pacer = Pacer(DeliveryConfig.from_settings(settings))
+        self.pacer = Pacer(DeliveryConfig.from_settings(settings), shared=shared_budget(runtime))
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._extensions = tuple(extensions)
 
@@ -132,10 +167,10 @@ class BriefingBot(commands.AutoShardedBot):
         self.scheduler.start()
         for name in self._extensions:
             await self.load_extension(name)
+        if not self.has_role("gateway"):
+            return  # its tree has no commands to sync: it would delete them
         await sync_commands(
-            self.tree,
-            dev_guild_id=self.runtime.settings.dev_guild_id,
-            state_file=self.runtime.settings.data_dir / COMMANDS_STATE_FILE,
+            self.tree, dev_guild_id=self.runtime.settings.dev_guild_id, store=self.runtime.store
         )
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
@@ -150,6 +185,10 @@ class BriefingBot(commands.AutoShardedBot):
             return
         await answer_failure(interaction, error, what=event_method)
 
+    def has_role(self, role: str) -> bool:
+        """True when this process has ``role`` (see ``Settings.roles``)."""
+        return role in self.runtime.settings.roles
+
     async def close(self) -> None:
         """Stop the scheduled jobs, then disconnect."""
         if self.scheduler.running:
@@ -158,12 +197,13 @@ class BriefingBot(commands.AutoShardedBot):
 
 
 async def sync_commands(
-    tree: discord.app_commands.CommandTree[Any], *, dev_guild_id: int | None, state_file: Path
+    tree: discord.app_commands.CommandTree[Any], *, dev_guild_id: int | None, store: Store
 ) -> None:
     """Sync the slash commands: to the dev guild when set, else globally when they changed.
 
-    Global syncs are rate limited and propagate slowly, so an unchanged command set (same
-    definitions as the last sync, remembered in ``state_file``) is not synced again.
+    Global syncs are rate limited and propagate slowly, so a command set already synced (by any
+    process of the cluster: the fingerprint of the last global sync is stored in the database)
+    is not synced again, and processes starting together sync it once.
     """
     if dev_guild_id is not None:
         guild = discord.Object(dev_guild_id)
@@ -175,18 +215,9 @@ async def sync_commands(
         (command.to_dict(tree) for command in tree.get_commands()), key=lambda c: str(c["name"])
     )
     fingerprint = hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
-    if _last_synced(state_file) == fingerprint:
-        log.info("slash commands unchanged since the last global sync")
-        return
-    synced = await tree.sync()
-    _remember_synced(state_file, fingerprint)
-    log.info("synced %d commands globally", len(synced))
-
-
-def _last_synced(state_file: Path) -> str | None:
-    return state_file.read_text().strip() if state_file.is_file() else None
-
-
-def _remember_synced(state_file: Path, fingerprint: str) -> None:
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.write_text(fingerprint + "\n")
+    async with store.record_once(COMMANDS_SYNCED, fingerprint) as due:
+        if not due:
+            log.info("slash commands unchanged since the last global sync")
+            return
+        synced = await tree.sync()
+        log.info("synced %d commands globally", len(synced))

@@ -16,6 +16,7 @@ import aiohttp
 
 from bot.feeds.fetch import Fetcher
 from bot.feeds.http import FetchLimits, create_session
+from bot.leadership import Leadership, lead
 from bot.liveness import keep_alive
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
@@ -45,6 +46,7 @@ class Runtime:
     settings: Settings
     store: Store
     reader: Reader
+    leadership: Leadership  # the once-only jobs run where it leads
     clock: Clock = utcnow  # what "now" is everywhere (tests move it by hand)
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -105,11 +107,14 @@ async def open_runtime(
     *,
     workers: int | None = None,
     clock: Clock = utcnow,
-    role: str | None = None,
+    command: str | None = None,
+    may_lead: bool = False,
 ) -> AsyncIterator[Runtime]:
     """Open the store (migrating it to the current schema) and the reader; close them after.
 
-    ``role`` names a one-off command beside the bot (see :func:`bot.liveness.worker_name`).
+    ``command`` names a one-off command beside the bot (see :func:`bot.liveness.worker_name`).
+    With ``may_lead`` (the bot, not one-shot commands) the process competes for the leader lock
+    and, holding it, runs the once-only jobs the cogs register.
     """
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -117,9 +122,16 @@ async def open_runtime(
     try:
         # The worker row and heartbeat live longest: claims are handed back after all work.
         async with (
-            keep_alive(store, settings, role=role),
+            keep_alive(store, settings, command=command),
+            lead(
+                store.leader_lock(),
+                check_seconds=settings.leader_check_seconds,
+                eligible=may_lead,
+            ) as leadership,
             open_reader(settings, workers=workers) as reader,
         ):
-            yield Runtime(settings=settings, store=store, reader=reader, clock=clock)
+            yield Runtime(
+                settings=settings, store=store, reader=reader, leadership=leadership, clock=clock
+            )
     finally:
         await store.close()

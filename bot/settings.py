@@ -24,6 +24,9 @@ from sqlalchemy.exc import ArgumentError
 from bot.errors import BriefingError
 
 DEFAULT_CONFIG = Path("config/briefing.toml")
+# What a process does: connect to Discord's gateway (commands, scheduled digests of its shards),
+# poll feeds, post from the outbox, run the once-only jobs (it may become the leader).
+ROLES = ("gateway", "poller", "sender", "scheduler")
 # The URL forms people paste (pg_dump, psql, docs) and the async driver Briefing runs them on.
 DATABASE_DRIVERS = {
     "postgresql": "postgresql+asyncpg",
@@ -63,6 +66,12 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = Field(None, description="Sync slash commands to this guild only.")
     shard_ids: list[int] | None = Field(None, description="Shards run by this process.")
     shard_count: int | None = Field(None, ge=1, description="Total number of shards.")
+
+    roles: list[str] = Field(
+        default_factory=lambda: list(ROLES),
+        description="What this process does, any of gateway, poller, sender, scheduler "
+        "(environment: JSON, e.g. '[\"poller\"]').",
+    )
 
     # Storage
     data_dir: Path = Field(Path("data"), description="Where the SQLite database lives.")
@@ -106,8 +115,8 @@ class Settings(BaseSettings):
         45,
         ge=1,
         le=50,
-        description="Instant posts per second (Discord allows 50 requests/s per bot token; "
-        "with several processes, divide it between them).",
+        description="Posts per second (Discord allows 50 requests/s per bot token); on "
+        "PostgreSQL a budget shared by every process, on SQLite this process's.",
     )
     delivery_lease_seconds: float = Field(
         120.0,
@@ -131,6 +140,12 @@ class Settings(BaseSettings):
         15.0,
         gt=0,
         description="A process silent this long is dead: others take over its claims.",
+    )
+    leader_check_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="How often a process checks it still leads, or tries to take over from a "
+        "leader that died (the leader runs retention and failing-feed notices).",
     )
     shutdown_grace_seconds: float = Field(
         10.0,
@@ -166,6 +181,16 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        unknown = [role for role in value if role not in ROLES]
+        if unknown:
+            raise ValueError(f"unknown role {unknown[0]!r}: roles are {', '.join(ROLES)}")
+        if not value:
+            raise ValueError(f"no role: give at least one of {', '.join(ROLES)}")
+        return list(dict.fromkeys(value))
 
     @field_validator("database_url")
     @classmethod

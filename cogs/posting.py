@@ -34,14 +34,17 @@ class Posting(commands.Cog):
         )
 
     async def cog_load(self) -> None:
-        """Register the "More" button for every message ever posted, then start posting."""
-        self.bot.add_dynamic_items(MoreButton)
-        self.worker.start()
+        """Register the "More" button (gateway), then start posting (sender)."""
+        if self.bot.has_role("gateway"):
+            self.bot.add_dynamic_items(MoreButton)
+        if self.bot.has_role("sender"):
+            self.worker.start()
 
     async def cog_unload(self) -> None:
         """Stop posting: posts under way may finish within the shutdown grace, the rest wait."""
         await self.worker.stop(grace=self.bot.runtime.settings.shutdown_grace_seconds)
-        self.bot.remove_dynamic_items(MoreButton)
+        if self.bot.has_role("gateway"):
+            self.bot.remove_dynamic_items(MoreButton)
 
     @commands.Cog.listener()
     async def on_briefing_more(

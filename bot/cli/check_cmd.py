@@ -109,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         return _print(report)
     setup_logging("WARNING", settings.log_format)
     report.passed.append(f"settings loaded from {path or 'the environment and defaults'}")
+    report.passed.append(f"roles: {', '.join(settings.roles)}")
     token = check_token(settings, report, required=args.require_token or args.online)
     check_data_dir(settings, report)
     asyncio.run(_check_services(settings, report, token if not args.offline else None))

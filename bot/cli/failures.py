@@ -29,14 +29,16 @@ SQLITE_ADVICE = (
 
 
 async def open_runtime_or_explain(
-    stack: AsyncExitStack, settings: Settings, *, role: str | None = None
+    stack: AsyncExitStack, settings: Settings, *, command: str | None = None, may_lead: bool = False
 ) -> Runtime:
     """Open the runtime on ``stack``; a database or data directory failure is a StartError.
 
-    ``role`` names a one-off command (``poll-once``) sharing the database with a running bot.
+    ``command`` names a one-off command (``poll-once``) sharing the database with a running bot.
     """
     try:
-        return await stack.enter_async_context(open_runtime(settings, role=role))
+        return await stack.enter_async_context(
+            open_runtime(settings, command=command, may_lead=may_lead)
+        )
     except (SQLAlchemyError, OSError) as exc:
         raise StartError(open_problem(exc, settings)) from exc
 

@@ -17,7 +17,7 @@ from bot.models import Article
 from bot.settings import Settings
 from bot.store import FeedRow
 
-ROLE = "poll-once"
+COMMAND = "poll-once"
 
 
 def register(commands: Any) -> None:
@@ -53,7 +53,7 @@ async def poll_once(settings: Settings) -> int:
 
     async with AsyncExitStack() as stack:
         # A worker of its own: beside a running bot it must not replace the bot's worker row.
-        runtime = await open_runtime_or_explain(stack, settings, role=ROLE)
+        runtime = await open_runtime_or_explain(stack, settings, command=COMMAND)
         report = await runtime.poller(on_articles=show).run_cycle()
         pending = await runtime.store.pending_count()
     console.print(

@@ -74,10 +74,16 @@ async def discord_mode(settings: Settings, token: str) -> int:
 
     use_discord_endpoints(settings.discord_api_base, settings.discord_gateway_url)
     async with AsyncExitStack() as stack:
-        runtime = await open_runtime_or_explain(stack, settings)
+        runtime = await open_runtime_or_explain(
+            stack, settings, may_lead="scheduler" in settings.roles
+        )
         bot = BriefingBot(runtime)
+        log.info("roles: %s", ", ".join(settings.roles))
         async with bot:
-            start = asyncio.ensure_future(bot.start(token))
+            if "gateway" in settings.roles:
+                start = asyncio.ensure_future(bot.start(token))
+            else:  # REST only (posting): log in, never connect to the gateway
+                start = asyncio.ensure_future(_rest_only(bot, token))
             _close_on_signals(bot, start)
             try:
                 await start
@@ -91,6 +97,12 @@ async def discord_mode(settings: Settings, token: str) -> int:
                 raise StartError(problem) from exc
     log.info("stopped")
     return 0
+
+
+async def _rest_only(bot: Any, token: str) -> None:
+    """Log in (which loads the cogs) and run until cancelled by a signal."""
+    await bot.login(token)
+    await asyncio.Future()
 
 
 def _close_on_signals(bot: Any, start: asyncio.Future[None]) -> None:

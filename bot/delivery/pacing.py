@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,12 +53,63 @@ class SlidingWindow:
         return not self._times or self._monotonic() - self._times[-1] >= self.window
 
 
+class SharedBudget:
+    """The global limit shared by every process: tokens reserved in batches in the database.
+
+    A batch is reserved only when a request waits, no larger than the requests waiting; the
+    database says how long to wait before the batch is covered. Tokens not used within ``hold``
+    seconds of that are dropped, so a process never spends old tokens in a burst on top of the
+    other processes' new ones.
+    """
+
+    def __init__(
+        self,
+        reserve: Callable[[int], Awaitable[float]],
+        *,
+        batch: int = 5,
+        hold: float = 0.1,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._reserve = reserve
+        self.batch = batch
+        self.hold = hold
+        self._monotonic = monotonic
+        self._tokens = 0
+        self._valid_from = 0.0
+        self._waiting = 0
+        self._lock = asyncio.Lock()  # FIFO: waiters are served in order
+        self.reservations = 0  # database statements made (for benchmarks)
+
+    async def acquire(self) -> None:
+        """Wait until the shared budget covers one more request."""
+        self._waiting += 1
+        try:
+            async with self._lock:
+                if not self._take():
+                    want = max(1, min(self.batch, self._waiting))
+                    self.reservations += 1
+                    wait = await self._reserve(want)
+                    await asyncio.sleep(wait)
+                    self._tokens, self._valid_from = want - 1, self._monotonic()
+        finally:
+            self._waiting -= 1
+
+    def _take(self) -> bool:
+        if self._tokens and self._monotonic() - self._valid_from <= self.hold:
+            self._tokens -= 1
+            return True
+        self._tokens = 0
+        return False
+
+
 class Pacer:
     """The global limiter plus one sliding window per channel."""
 
-    def __init__(self, config: DeliveryConfig) -> None:
+    def __init__(self, config: DeliveryConfig, *, shared: SharedBudget | None = None) -> None:
         self.config = config
-        self.global_limit = SlidingWindow(config.rate_per_second, config.rate_window_seconds)
+        self.global_limit: SlidingWindow | SharedBudget = shared or SlidingWindow(
+            config.rate_per_second, config.rate_window_seconds
+        )
         self._channels: dict[int, SlidingWindow] = {}
 
     async def acquire(self, channel_id: int) -> None:

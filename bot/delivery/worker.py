@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
@@ -53,7 +52,6 @@ class DeliveryWorker:
         self._held: set[int] = set()  # ids claimed and not yet settled
         self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._next_notice_check = 0.0
         self.sent = 0
 
     @property
@@ -123,7 +121,6 @@ class DeliveryWorker:
             try:
                 if not await self.poster.unrecorded.flush():
                     raise ConnectionError("outcomes wait to be recorded")
-                await self._maybe_notify()
                 claimed = await self.claim()
             except Exception as exc:
                 failures += 1
@@ -230,16 +227,9 @@ class DeliveryWorker:
         if len(self._held) < self.config.batch // 2:
             self._room.set()
 
-    async def _maybe_notify(self) -> None:
-        """Tell channels about long-failing feeds, every ``notice_check_seconds``."""
-        if time.monotonic() < self._next_notice_check:
-            return
-        self._next_notice_check = time.monotonic() + self.config.notice_check_seconds
-        try:
-            await notify_failing_feeds(self.poster, self.clock())
-        except Exception:
-            log.exception("failing-feed notices failed")
-
     async def notify_failing_feeds(self) -> int:
-        """Send the failing-feed notices due now; returns how many channels were told."""
+        """Send the failing-feed notices due now; returns how many channels were told.
+
+        The bot runs it on the cluster's leader only (``cogs.operations``); this is for tests.
+        """
         return await notify_failing_feeds(self.poster, self.clock())

@@ -9,10 +9,13 @@ from bot.store.answers import AnswersMixin
 from bot.store.articles import ArticlesMixin
 from bot.store.base import Clock, utcnow
 from bot.store.bulk import BulkMixin
+from bot.store.cluster import ClusterMixin
 from bot.store.deliveries import DeliveriesMixin
 from bot.store.engine import Database, create_engine
 from bot.store.feeds import FeedsMixin
+from bot.store.leader import LeaderLock
 from bot.store.migrate import migrate
+from bot.store.rate import RateMixin
 from bot.store.retention import RetentionMixin
 from bot.store.schedules import SchedulesMixin
 from bot.store.search import SearchMixin
@@ -34,6 +37,8 @@ class Store(
     SchedulesMixin,
     RetentionMixin,
     BulkMixin,
+    ClusterMixin,
+    RateMixin,
 ):
     """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.
 
@@ -57,6 +62,10 @@ class Store(
             "store open: %s (%s)", db.engine.url.render_as_string(hide_password=True), db.dialect
         )
         return cls(db, clock=clock)
+
+    def leader_lock(self) -> LeaderLock:
+        """A handle on the cluster's leader lock (see :mod:`bot.store.leader`)."""
+        return LeaderLock(self._db)
 
     @property
     def dialect(self) -> str:

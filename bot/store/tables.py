@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -221,3 +222,25 @@ class Worker(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
+
+
+class ClusterState(Base):
+    """A named record shared by every process (last global command sync, last retention run)."""
+
+    __tablename__ = "cluster_state"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class RateBudget(Base):
+    """A token bucket shared by every process: ``rate`` tokens a second, at most ``capacity``."""
+
+    __tablename__ = "rate_budget"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    rate: Mapped[float] = mapped_column(Float)
+    capacity: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[datetime]

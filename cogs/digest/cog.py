@@ -58,7 +58,8 @@ class Digests(
     async def cog_load(self) -> None:
         """Add the job that looks for due schedules every ``digest_tick_seconds``."""
         seconds = self.bot.runtime.settings.digest_tick_seconds
-        add_interval_job(self.bot.scheduler, JOB_ID, self.job.tick, seconds)
+        if self.bot.has_role("scheduler"):  # the runs need the guilds of this gateway's shards
+            add_interval_job(self.bot.scheduler, JOB_ID, self.job.tick, seconds)
 
     async def cog_unload(self) -> None:
         """Remove the job and let a run in progress finish (the store closes after the bot)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import COMMANDS_STATE_FILE
+from bot.app import COMMANDS_SYNCED
 from tests.fakediscord import FakeDiscord
 from tests.fixtures.bot import StartBot
 
@@ -26,7 +26,7 @@ async def test_global_sync_happens_only_when_commands_change(
     first = await start_bot(data_dir=data, dev_guild_id=None)
     await first.stop()
     syncs = len(fake_discord.command_syncs)
-    assert (data / COMMANDS_STATE_FILE).is_file()
+    assert await first.runtime.store.cluster_value(COMMANDS_SYNCED)  # shared by processes
     second = await start_bot(data_dir=data, dev_guild_id=None)
     await second.stop()
     assert len(fake_discord.command_syncs) == syncs

@@ -1,4 +1,4 @@
-"""The running bot serves /healthz and /metrics when health_port is set, and schedules retention."""
+"""The running bot serves /healthz and /metrics when health_port is set; its leader prunes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import cast
 
 import aiohttp
 
-from cogs.operations import RETENTION_JOB_ID, Operations
+from cogs.operations import NOTICES_JOB, RETENTION_JOB, Operations
 from tests.fixtures.bot import StartBot
 
 EXTENSIONS = ("cogs.operations",)
@@ -29,7 +29,8 @@ async def test_health_server_reports_the_running_bot(start_bot: StartBot) -> Non
     assert body["database_reachable"] is True
     assert body["scheduler_running"] is True
     assert "briefing_deliveries_pending 0.0" in metrics
-    assert running.bot.scheduler.get_job(RETENTION_JOB_ID) is not None
+    assert running.runtime.leadership.is_leader  # one process: always the leader
+    assert {RETENTION_JOB, NOTICES_JOB} <= set(running.runtime.leadership.job_names())
 
     await running.stop()
     assert cog.server is None  # unloading the cog stopped it

@@ -14,7 +14,17 @@ from bot.store.engine import create_engine
 from bot.store.tables import Base
 from tests.store.factory import article
 
-TABLES = {"feeds", "subscriptions", "articles", "entries", "schedules", "deliveries", "answer_docs"}
+TABLES = {
+    "feeds",
+    "subscriptions",
+    "articles",
+    "entries",
+    "schedules",
+    "deliveries",
+    "answer_docs",
+    "cluster_state",
+    "rate_budget",
+}
 
 
 def _schema_diff(connection: Connection) -> list[Any]:
@@ -47,5 +57,5 @@ async def test_open_creates_every_table_and_reopen_is_a_no_op(database_url: str)
     finally:
         await engine.dispose()
     assert names >= TABLES | {"alembic_version"}
-    assert version == "0006"
+    assert version == "0007"
     assert diff == []
