@@ -50,7 +50,9 @@ async def answer_failure(
         text = APOLOGY.format(incident=incident)
     try:
         await reply(interaction, text, ephemeral=True)
-    except discord.HTTPException as exc:  # the interaction expired or Discord is down
+    # The interaction expired, Discord is down, or the bot is closing (its session closed):
+    # the failure is logged already, so the reply's own failure is one line, never raised.
+    except Exception as exc:
         log.warning("could not answer a failed %s (%s): %s", what, exc, text)
 
 
