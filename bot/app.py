@@ -34,6 +34,7 @@ DEFAULT_EXTENSIONS = (
     "cogs.posting",
     "cogs.followups",
     "cogs.operations",
+    "cogs.help",
 )
 COMMANDS_STATE_FILE = "commands.sha256"
 

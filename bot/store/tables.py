@@ -213,3 +213,13 @@ class Worker(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
+
+
+class Welcome(Base):
+    """A guild the bot has greeted: one welcome per guild, never again after a rejoin."""
+
+    __tablename__ = "welcomes"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    channel_id: Mapped[int] = mapped_column(Snowflake)
+    welcomed_at: Mapped[datetime]

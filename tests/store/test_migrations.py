@@ -15,6 +15,7 @@ from bot.store.tables import Base
 from tests.store.factory import article
 
 TABLES = {"feeds", "subscriptions", "articles", "entries", "schedules", "deliveries", "answer_docs"}
+TABLES |= {"welcomes"}
 
 
 def _schema_diff(connection: Connection) -> list[Any]:
@@ -47,5 +48,5 @@ async def test_open_creates_every_table_and_reopen_is_a_no_op(database_url: str)
     finally:
         await engine.dispose()
     assert names >= TABLES | {"alembic_version"}
-    assert version == "0004"
+    assert version == "0005"
     assert diff == []
