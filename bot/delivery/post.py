@@ -59,6 +59,7 @@ class Poster:
                 article_embed(article, feed_title=row.feed_title, points=self.config.key_points),
             ),
             view=more_view(article.id),
+            ping_role_id=row.ping_role_id,
         )
         await self.unrecorded.wait_clear()  # each post now could only add an unrecorded one
         try:

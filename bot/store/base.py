@@ -150,7 +150,7 @@ def delivery_row(
     feed: tuple[int, str | None] | None = None,
 ) -> DeliveryRow:
     """A deliveries row as a :class:`DeliveryRow`, with its article and feed when given."""
-    skip = {"article", "feed_id", "feed_title"}
+    skip = {"article", "feed_id", "feed_title", "ping_role_id"}
     values = {name: m[name] for name in DeliveryRow.__dataclass_fields__ if name not in skip}
     feed_id, feed_title = feed if feed else (None, None)
     return DeliveryRow(article=article, feed_id=feed_id, feed_title=feed_title, **values)

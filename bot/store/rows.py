@@ -52,6 +52,7 @@ class SubscriptionRow:
     created_at: datetime
     feed_url: str
     feed_title: str | None
+    ping_role_id: int | None = None  # the role the feed's posts mention (None: nobody)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ class DeliveryRow:
     feed_id: int | None = None  # the subscription's feed (None once it was removed)
     feed_title: str | None = None
     claimed_by: int | None = None  # the worker holding the row (workers.id), while it is held
+    ping_role_id: int | None = None  # the role the post mentions, from its subscription
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,7 @@ class Subscription(Base):
     added_by: Mapped[int | None] = mapped_column(Snowflake)
     paused_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    ping_role_id: Mapped[int | None] = mapped_column(Snowflake)  # the role its posts mention
 
 
 class Article(Base):

@@ -148,3 +148,15 @@ def filtered(result: FilterResult) -> str:
             f"\nOf its {result.sampled} most recent article(s), {result.accepted} would be posted."
         )
     return text
+
+
+def ping_set(sub: SubscriptionRow, role_mention: str | None) -> str:
+    """The answer to /feed set ping: who the feed's posts now mention."""
+    name = escape(sub.feed_title or sub.feed_url)
+    where = f"**{name}** in <#{sub.channel_id}>"
+    if role_mention is None:
+        return f"Posts of {where} ping nobody now."
+    text = f"Posts of {where} now mention {role_mention} (and ping no one else)."
+    if sub.mode != "instant":
+        text += " This feed goes into the channel's digest, which pings no role."
+    return text
