@@ -89,7 +89,8 @@ def subscription_line(sub: SubscriptionRow) -> str:
     name = safe(sub.feed_title or sub.feed_url, 120)
     extra = f" · filters: {describe_filters(sub.filters)}" if sub.filters.to_json() else ""
     paused = " · ⏸ paused" if sub.paused_reason else ""
-    return f"**{name}** → <#{sub.channel_id}> · {sub.mode}{extra}{paused}\n<{sub.feed_url}>"
+    ping = f" · pings <@&{sub.ping_role_id}>" if sub.ping_role_id else ""  # shown, never pinged
+    return f"**{name}** → <#{sub.channel_id}> · {sub.mode}{ping}{extra}{paused}\n<{sub.feed_url}>"
 
 
 def list_pages(subs: Sequence[SubscriptionRow]) -> list[discord.Embed]:

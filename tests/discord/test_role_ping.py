@@ -51,6 +51,9 @@ async def test_a_post_pings_the_chosen_role_and_nobody_else(
     sub = await store.get_subscription(sub_id)
     assert sub is not None
     assert sub.ping_role_id == alerts.id
+    listed = await run(fake_discord, "feed list", {})
+    assert f"pings <@&{alerts.id}>" in listed.embeds[0]["description"]
+    assert listed.request["allowed_mentions"] == {"parse": []}
 
     hostile = f"@everyone @here <@{fake_discord.member.id}> <@&{other.id}>"
     item = replace(story(2), title=f"Breaking {hostile}", description=f"{hostile} " * 30)
