@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.delivery import DeliveryConfig, Pacer
-from bot.render.failures import answer_error
+from bot.render.failures import answer_error, answer_failure
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,18 @@ class BriefingBot(commands.AutoShardedBot):
             dev_guild_id=self.runtime.settings.dev_guild_id,
             state_file=self.runtime.settings.data_dir / COMMANDS_STATE_FILE,
         )
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """A listener failed: answer the user it served as a command would, log it once."""
+        error = sys.exc_info()[1]
+        if error is None:  # called by hand, outside an except block
+            log.error("%s failed", event_method)
+            return
+        interaction = next((a for a in args if isinstance(a, discord.Interaction)), None)
+        if interaction is None:
+            log.error("%s failed", event_method, exc_info=error)
+            return
+        await answer_failure(interaction, error, what=event_method)
 
     async def close(self) -> None:
         """Stop the scheduled jobs, then disconnect."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,11 +35,24 @@ def instance_name(settings: Settings) -> str:
     return f"{socket.gethostname()}|{database}|shards={shards}"
 
 
+def worker_name(settings: Settings, role: str | None = None) -> str:
+    """The name this process registers under.
+
+    The bot is the instance itself: a restart replaces its previous incarnation's row at once.
+    A one-off command (``role``, e.g. ``poll-once``) beside it gets a name of its own, with its
+    pid, so it never replaces the running bot's row nor takes its claims.
+    """
+    name = instance_name(settings)
+    return name if role is None else f"{name}|{role}|pid={os.getpid()}"
+
+
 @asynccontextmanager
-async def keep_alive(store: Store, settings: Settings) -> AsyncIterator[int]:
+async def keep_alive(
+    store: Store, settings: Settings, *, role: str | None = None
+) -> AsyncIterator[int]:
     """Register this process as a worker, beat while inside, hand its claims back after."""
     worker_id = await store.register_worker(
-        instance_name(settings), stale_seconds=settings.worker_stale_seconds
+        worker_name(settings, role), stale_seconds=settings.worker_stale_seconds
     )
     task = asyncio.create_task(
         _beat(store, settings.worker_heartbeat_seconds), name="worker-heartbeat"

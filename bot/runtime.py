@@ -101,15 +101,25 @@ async def open_reader(settings: Settings, *, workers: int | None = None) -> Asyn
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, *, workers: int | None = None, clock: Clock = utcnow
+    settings: Settings,
+    *,
+    workers: int | None = None,
+    clock: Clock = utcnow,
+    role: str | None = None,
 ) -> AsyncIterator[Runtime]:
-    """Open the store (migrating it to the current schema) and the reader; close them after."""
+    """Open the store (migrating it to the current schema) and the reader; close them after.
+
+    ``role`` names a one-off command beside the bot (see :func:`bot.liveness.worker_name`).
+    """
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = await Store.open(settings.effective_database_url, clock=clock)
     try:
         # The worker row and heartbeat live longest: claims are handed back after all work.
-        async with keep_alive(store, settings), open_reader(settings, workers=workers) as reader:
+        async with (
+            keep_alive(store, settings, role=role),
+            open_reader(settings, workers=workers) as reader,
+        ):
             yield Runtime(settings=settings, store=store, reader=reader, clock=clock)
     finally:
         await store.close()

@@ -130,8 +130,12 @@ class FeedManager:
         mode: str = "instant",
         backfill: int = 0,
         added_by: int | None = None,
+        publish: bool = False,
     ) -> Added:
-        """Read a feed once, record its items as the baseline, subscribe the channel, backfill."""
+        """Read a feed once, record its items as the baseline, subscribe the channel, backfill.
+
+        With ``publish`` each post is also published to the announcement channel's followers.
+        """
         if mode not in MODES:
             raise SubscriptionError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}.")
         if not 0 <= backfill <= MAX_BACKFILL:
@@ -142,7 +146,7 @@ class FeedManager:
         feed = await self._record_baseline(read, channel_id, asked=wanted)
         try:
             sub = await self._store.subscribe(
-                feed.id, guild_id, channel_id, mode=mode, added_by=added_by
+                feed.id, guild_id, channel_id, mode=mode, added_by=added_by, publish=publish
             )
         except AlreadySubscribed as exc:  # added by someone else meanwhile
             raise AlreadyFollowing(exc.existing) from None

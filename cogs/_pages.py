@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.render.failures import BriefingView
 from bot.render.limits import fit_embed
 from bot.render.reply import reply
 
@@ -15,7 +16,7 @@ log = logging.getLogger(__name__)
 PAGE_TIMEOUT_SECONDS = 600.0
 
 
-class Pages(discord.ui.View):
+class Pages(BriefingView):
     """Shows one embed of ``pages`` at a time; only the user who asked can turn the pages."""
 
     def __init__(self, pages: Sequence[discord.Embed], *, owner_id: int) -> None:

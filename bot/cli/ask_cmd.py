@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.answer import Answer, AnswerEngine
 from bot.cli.common import settings_from
-from bot.store import Store
+from bot.cli.failures import open_store_or_explain
+from bot.settings import Settings
 
 MAX_TOP = 10
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.question:
         print("briefing ask: give a QUESTION (or --jsonl QUESTIONS --docs DOCS)", file=sys.stderr)
         return 2
-    answers = asyncio.run(_ask_store(args, settings_from(args).effective_database_url))
+    answers = asyncio.run(_ask_store(args, settings_from(args)))
     if args.json:
         json.dump([_json_answer(a) for a in answers], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -66,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _ask_store(args: argparse.Namespace, url: str) -> list[Answer]:
-    store = await Store.open(url)
+async def _ask_store(args: argparse.Namespace, settings: Settings) -> list[Answer]:
+    store = await open_store_or_explain(settings)
     try:
         return await AnswerEngine().ask(
             store,

@@ -186,25 +186,46 @@ def token_problem(token: str) -> str | None:
 def check_data_dir(settings: Settings, report: Report) -> None:
     """The data directory exists (or can be created) and is writable."""
     directory = settings.data_dir.resolve()
-    existing = directory
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
+    existing = nearest_existing(directory)
     if not existing.is_dir():
         report.problem("data_dir", f"{existing} is not a directory")
         return
     if existing != directory:
-        if os.access(existing, os.W_OK):
+        if (problem := unwritable(existing)) is None:
             report.notes.append(f"data directory {directory} will be created at first start")
         else:
-            report.problem("data_dir", f"{directory} does not exist and {existing} is read-only")
+            report.problem(
+                "data_dir", f"{directory} does not exist and cannot be created in {existing}: "
+                f"{problem}",
+            )  # fmt: skip
         return
+    if (problem := unwritable(directory)) is not None:
+        report.problem("data_dir", f"{directory} is not writable: {problem}")
+        return
+    report.passed.append(f"data directory {directory} is writable")
+
+
+def nearest_existing(path: Path) -> Path:
+    """``path`` itself or its closest existing parent."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def unwritable(directory: Path) -> str | None:
+    """Why nothing can be created in ``directory``; None if something can.
+
+    A file is made and removed at once: permission bits alone mislead (root, read-only
+    mounts, /proc).
+    """
+    if not directory.is_dir():
+        return "not a directory"
     try:
         with tempfile.TemporaryFile(dir=directory):
             pass
     except OSError as exc:
-        report.problem("data_dir", f"{directory} is not writable: {exc.strerror}")
-        return
-    report.passed.append(f"data directory {directory} is writable")
+        return exc.strerror or str(exc)
+    return None
 
 
 async def check_database(settings: Settings, report: Report) -> None:
@@ -219,7 +240,7 @@ async def check_database(settings: Settings, report: Report) -> None:
         report.notes.append(f"database_url {shown}: {BACKENDS.get(url.get_backend_name(), '?')}")
     missing = await asyncio.to_thread(_missing_sqlite_file, url.get_backend_name(), url.database)
     if missing:
-        report.notes.append(f"database {url.database} will be created at first start")
+        _judge_missing_sqlite(report, Path(str(url.database)), settings)
         return
     db = Database(create_engine(url.render_as_string(hide_password=False)))
     try:
@@ -233,6 +254,22 @@ async def check_database(settings: Settings, report: Report) -> None:
     finally:
         await db.dispose()
     _judge_revision(report, shown, current, head)
+
+
+def _judge_missing_sqlite(report: Report, database: Path, settings: Settings) -> None:
+    """A SQLite file still to be created: its directory must be creatable and writable."""
+    parent = nearest_existing(database.parent.resolve())
+    problem = unwritable(parent)
+    if problem is None:
+        report.notes.append(f"database {database} will be created at first start")
+        return
+    if settings.database_url is None:
+        return  # the file goes in the data directory, whose own check said why it cannot
+    report.problem(
+        "database_url",
+        f"the SQLite file {database} cannot be created in {parent}: {problem}; "
+        "point it at a writable directory",
+    )
 
 
 def _missing_sqlite_file(backend: str, database: str | None) -> bool:

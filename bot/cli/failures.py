@@ -12,6 +12,7 @@ from bot.errors import StartError
 from bot.logs import redact
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +22,31 @@ DATABASE_ADVICE = (
 )
 
 
-async def open_runtime_or_explain(stack: AsyncExitStack, settings: Settings) -> Runtime:
-    """Open the runtime on ``stack``; a database or data directory failure is a StartError."""
+SQLITE_ADVICE = (
+    "check database_url [BRIEFING_DATABASE_URL]: the SQLite file's directory must exist or be "
+    "creatable, and be writable"
+)
+
+
+async def open_runtime_or_explain(
+    stack: AsyncExitStack, settings: Settings, *, role: str | None = None
+) -> Runtime:
+    """Open the runtime on ``stack``; a database or data directory failure is a StartError.
+
+    ``role`` names a one-off command (``poll-once``) sharing the database with a running bot.
+    """
     try:
-        return await stack.enter_async_context(open_runtime(settings))
+        return await stack.enter_async_context(open_runtime(settings, role=role))
+    except (SQLAlchemyError, OSError) as exc:
+        raise StartError(open_problem(exc, settings)) from exc
+
+
+async def open_store_or_explain(settings: Settings) -> Store:
+    """Open the store alone (commands that only read or write rows), or raise a StartError."""
+    try:
+        if settings.database_url is None:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return await Store.open(settings.effective_database_url)
     except (SQLAlchemyError, OSError) as exc:
         raise StartError(open_problem(exc, settings)) from exc
 
@@ -38,6 +60,9 @@ def open_problem(error: BaseException, settings: Settings) -> str:
             f"cannot use the data directory {settings.data_dir}: {error.strerror} "
             f"({error.filename}); set data_dir [BRIEFING_DATA_DIR] to a writable directory"
         )
+    if url.get_backend_name() == "sqlite":
+        where = f" ({error.filename})" if isinstance(error, OSError) and error.filename else ""
+        return f"cannot open the database {shown}: {reason(error)}{where}; {SQLITE_ADVICE}"
     return f"cannot open the database {shown}: {reason(error)}; {DATABASE_ADVICE}"
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import CommandError, settings_from
+from bot.cli.failures import open_store_or_explain
 from bot.opml import OpmlError, export_opml, import_opml
 from bot.settings import Settings
-from bot.store import Store
 from bot.store.subscriptions import MODES
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 async def _import(settings: Settings, args: argparse.Namespace, data: bytes) -> int:
-    store = await _open(settings)
+    store = await open_store_or_explain(settings)
     try:
         result = await import_opml(
             store,
@@ -96,14 +96,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 async def _export(settings: Settings, guild_id: int | None) -> bytes:
-    store = await _open(settings)
+    store = await open_store_or_explain(settings)
     try:
         return await export_opml(store, guild_id)
     finally:
         await store.close()
-
-
-async def _open(settings: Settings) -> Store:
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return await Store.open(settings.effective_database_url)

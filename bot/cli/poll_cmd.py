@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from typing import Any
 
 from rich.console import Console
 
 from bot.cli.common import settings_from
+from bot.cli.failures import open_runtime_or_explain
 from bot.cli.terminal import print_digest
 from bot.models import Article
-from bot.runtime import open_runtime
 from bot.settings import Settings
 from bot.store import FeedRow
+
+ROLE = "poll-once"
 
 
 def register(commands: Any) -> None:
@@ -48,7 +51,9 @@ async def poll_once(settings: Settings) -> int:
                 console=console,
             )
 
-    async with open_runtime(settings) as runtime:
+    async with AsyncExitStack() as stack:
+        # A worker of its own: beside a running bot it must not replace the bot's worker row.
+        runtime = await open_runtime_or_explain(stack, settings, role=ROLE)
         report = await runtime.poller(on_articles=show).run_cycle()
         pending = await runtime.store.pending_count()
     console.print(

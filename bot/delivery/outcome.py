@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 NONCE_LIMIT = 25
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 UNKNOWN_CHANNEL = 10003
+ALREADY_CROSSPOSTED = 40033  # "This message has already been crossposted"
+THREAD_ARCHIVED = 50083  # "Operation cannot be performed on an archived thread"
 
 
 class Action(enum.Enum):
@@ -76,6 +78,9 @@ def classify(exc: BaseException) -> Action:
     if isinstance(exc, discord.NotFound):
         # Only "Unknown Channel" means the channel is gone: another 404 (unknown message, a
         # route a Discord-compatible server lacks) must not cost a server its subscriptions.
+        # A bare 404 (no JSON body) is a proxy or CDN edge in front of Discord: a passing fault.
+        if not _from_discord(exc):
+            return Action.RETRY
         return Action.REMOVE_CHANNEL if exc.code == UNKNOWN_CHANNEL else Action.FAIL
     if isinstance(exc, discord.DiscordServerError):
         return Action.RETRY
@@ -84,6 +89,14 @@ def classify(exc: BaseException) -> Action:
     if isinstance(exc, aiohttp.ClientError | OSError | asyncio.TimeoutError):
         return Action.RETRY
     return Action.FAIL
+
+
+def _from_discord(exc: discord.HTTPException) -> bool:
+    """The error came with Discord's JSON body (an error code), not a page from something else."""
+    headers = getattr(exc.response, "headers", None)
+    if headers is None:  # built without a response (the errors discord.py raises have one)
+        return True
+    return "application/json" in str(headers.get("Content-Type", ""))
 
 
 def backoff(attempts: int, *, base: float, maximum: float) -> float:

@@ -26,11 +26,31 @@ VIEW_CHANNEL = Permission("view_channel", "View Channel", 1 << 10)
 SEND_MESSAGES = Permission("send_messages", "Send Messages", 1 << 11)
 EMBED_LINKS = Permission("embed_links", "Embed Links", 1 << 14)
 READ_MESSAGE_HISTORY = Permission("read_message_history", "Read Message History", 1 << 16)
+MANAGE_THREADS = Permission("manage_threads", "Manage Threads", 1 << 34)
+SEND_MESSAGES_IN_THREADS = Permission(
+    "send_messages_in_threads", "Send Messages in Threads", 1 << 38
+)
 
-# A text (or announcement) channel: posts are embeds, sent as the bot.
+# Kinds of target (what ``target_kind`` in bot.delivery.targets tells of a channel).
+TEXT, ANNOUNCEMENT, THREAD = "text", "announcement", "thread"
+
+# A text (or announcement) channel: posts are embeds, sent as the bot. Publishing its own
+# messages in an announcement channel needs Send Messages only (others' need Manage Messages).
 TEXT_CHANNEL = (VIEW_CHANNEL, SEND_MESSAGES, EMBED_LINKS)
+# A thread: Discord checks Send Messages in Threads there, not Send Messages. An archived thread
+# is unarchived by the post itself; a locked one needs Manage Threads (asked for in that channel
+# only, not in the invite: it lets the bot moderate threads).
+THREAD_TARGET = (VIEW_CHANNEL, SEND_MESSAGES_IN_THREADS, EMBED_LINKS)
+NEEDS = {TEXT: TEXT_CHANNEL, ANNOUNCEMENT: TEXT_CHANNEL, THREAD: THREAD_TARGET}
 # What the invite asks for: every target's needs, plus reading messages for /keypoints.
-INVITE = (*TEXT_CHANNEL, READ_MESSAGE_HISTORY)
+INVITE = (*TEXT_CHANNEL, SEND_MESSAGES_IN_THREADS, READ_MESSAGE_HISTORY)
+
+WHERE = {TEXT: "in this channel", ANNOUNCEMENT: "in this channel", THREAD: "in this thread"}
+
+
+def needed(kind: str) -> tuple[Permission, ...]:
+    """What the bot needs to post into a target of this kind."""
+    return NEEDS[kind]
 
 
 def labels(needed: tuple[Permission, ...]) -> str:
@@ -52,9 +72,17 @@ def integer(needed: tuple[Permission, ...]) -> int:
     return total
 
 
-def pause_reason(error: str) -> str:
-    """What ``/feed status`` shows for a subscription paused by a 403."""
+def pause_reason(error: str, kind: str = TEXT) -> str:
+    """What ``/feed status`` shows for a subscription paused by a 403 in a target of ``kind``."""
     return (
-        f"paused: the bot may not post in this channel ({error}); "
-        f"allow it {labels(TEXT_CHANNEL)} there"
+        f"paused: the bot may not post {WHERE[kind]} ({error}); "
+        f"allow it {labels(needed(kind))} there"
+    )
+
+
+def locked_thread_reason(error: str) -> str:
+    """What ``/feed status`` shows when the target thread is archived and locked."""
+    return (
+        f"paused: the thread is archived and locked ({error}); unlock it, or allow the bot "
+        f"{MANAGE_THREADS.label} in its channel"
     )

@@ -15,7 +15,7 @@ from bot.delivery.sender import Outgoing, Sender, SendFailed, Target
 from bot.delivery.unrecorded import Unrecorded
 from bot.metrics import Metrics
 from bot.render.article import article_embed, more_view
-from bot.store import DeliveryRow, Store
+from bot.store import ArticleRow, DeliveryRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +52,14 @@ class Poster:
                 lambda: self.store.mark_skipped(row.id, "article no longer stored"),
             )
             return Action.FAIL
-        message = Outgoing(
-            "post",
-            delivery_nonce(row.id, article.id, row.channel_id),
-            embeds=(
-                article_embed(article, feed_title=row.feed_title, points=self.config.key_points),
-            ),
-            view=more_view(article.id),
-            ping_role_id=row.ping_role_id,
-        )
+        target = Target(row.channel_id, row.guild_id)
         await self.unrecorded.wait_clear()  # each post now could only add an unrecorded one
         try:
-            message_id = await self.sender.send(Target(row.channel_id, row.guild_id), message)
+            message_id = row.message_id  # set: posted by an earlier attempt, not yet published
+            if message_id is None:
+                message_id = await self.sender.send(target, self._message(row, article))
+            if row.publish:
+                await self._publish(row, target, message_id)
         except SendFailed as failure:  # every failure is classified and recorded
             return await self.failed(row, failure)
         await self.unrecorded.record(
@@ -74,6 +70,28 @@ class Poster:
             self.metrics.delivery_done("sent")
         return None
 
+    def _message(self, row: DeliveryRow, article: ArticleRow) -> Outgoing:
+        """The article's post: its embed with the key points and the "More" button."""
+        return Outgoing(
+            "post",
+            delivery_nonce(row.id, article.id, row.channel_id),
+            embeds=(
+                article_embed(article, feed_title=row.feed_title, points=self.config.key_points),
+            ),
+            view=more_view(article.id),
+            ping_role_id=row.ping_role_id,
+        )
+
+    async def _publish(self, row: DeliveryRow, target: Target, message_id: int) -> None:
+        """Publish a posted message: its id is recorded first, so a crash repeats only this step.
+
+        A repeat after a crash between the post and its record gets the same message back
+        (the nonce); one after publishing is answered "already crossposted" and counts as done.
+        """
+        if row.message_id is None:
+            await self.store.mark_posted(row.id, message_id)
+        await self.sender.publish(target, message_id)
+
     async def failed(self, row: DeliveryRow, error: BaseException) -> Action:
         """Record a failed attempt as its class of error asks."""
         failure = SendFailed.of(error)
@@ -81,17 +99,18 @@ class Poster:
         if action is Action.RETRY and row.attempts >= self.config.max_attempts:
             action = Action.FAIL
         log.warning("delivery %d to %d: %s -> %s", row.id, row.channel_id, reason, action.value)
+        advice = failure.advice or pause_reason(reason)
         await self.unrecorded.record(
-            f"delivery {row.id}: {action.value}", lambda: self._settle(row, action, reason)
+            f"delivery {row.id}: {action.value}", lambda: self._settle(row, action, reason, advice)
         )
         return action
 
-    async def _settle(self, row: DeliveryRow, action: Action, reason: str) -> None:
-        """Record what a failed attempt's class of error asks for."""
+    async def _settle(self, row: DeliveryRow, action: Action, reason: str, advice: str) -> None:
+        """Record what a failed attempt's class of error asks for (``advice``: a pause's)."""
         if action is Action.RETRY:
             await self.retry_later(row, reason)
         elif action is Action.PAUSE and row.subscription_id is not None:
-            await self.store.pause_subscription(row.subscription_id, pause_reason(reason))
+            await self.store.pause_subscription(row.subscription_id, advice)
             await self.store.mark_retry(row.id, PAUSED, self.clock())
         elif action is Action.REMOVE_CHANNEL:
             removed = await self.store.remove_channel(row.channel_id)

@@ -15,8 +15,17 @@ from typing import Any
 
 import discord
 
-from bot.delivery.outcome import NONCE_LIMIT, Action, classify, describe
+from bot.delivery.outcome import (
+    ALREADY_CROSSPOSTED,
+    NONCE_LIMIT,
+    THREAD_ARCHIVED,
+    Action,
+    classify,
+    describe,
+)
 from bot.delivery.pacing import Pacer
+from bot.delivery.permissions import locked_thread_reason, pause_reason
+from bot.delivery.targets import kind_of
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -55,12 +64,16 @@ class Outgoing:
 
 
 class SendFailed(Exception):
-    """Discord (or the network) refused a message; ``action`` says what that calls for."""
+    """Discord (or the network) refused a message; ``action`` says what that calls for.
 
-    def __init__(self, action: Action, reason: str) -> None:
+    ``advice`` (for a pause) is what ``/feed status`` shows: what the bot lacks and where.
+    """
+
+    def __init__(self, action: Action, reason: str, advice: str | None = None) -> None:
         super().__init__(reason)
         self.action = action
         self.reason = reason
+        self.advice = advice
 
     @classmethod
     def of(cls, exc: BaseException) -> SendFailed:
@@ -93,11 +106,44 @@ class Sender:
                 nonce=message.nonce, allowed_mentions=_mentions(message), **_parts(message)
             )
         except Exception as exc:  # every failure is classified for the caller
-            failure = SendFailed.of(exc)
+            failure = self._failure(exc, target)
             self._count(message.kind, failure.action.value)
             raise failure from exc
         self._count(message.kind, "sent")
         return sent.id
+
+    def _failure(self, exc: BaseException, target: Target) -> SendFailed:
+        """``exc`` classified; a pause says what the bot lacks in this kind of target."""
+        failure = SendFailed.of(exc)
+        if isinstance(exc, discord.HTTPException) and exc.code == THREAD_ARCHIVED:
+            # Discord unarchives a thread on a post, unless it is locked and the bot may not
+            # moderate it: someone has to unlock it, or let the bot manage threads.
+            return SendFailed(Action.PAUSE, failure.reason, locked_thread_reason(failure.reason))
+        if failure.action is Action.PAUSE and failure.advice is None:
+            kind = kind_of(self.client, target.channel_id)
+            failure.advice = pause_reason(failure.reason, kind)
+        return failure
+
+    async def publish(self, target: Target, message_id: int) -> None:
+        """Publish (crosspost) a message of an announcement channel to its followers.
+
+        Idempotent: a message already published (a repeat after a crash) counts as published.
+        Discord lets the author publish with Send Messages; others' messages need Manage Messages.
+        """
+        channel = self.client.get_partial_messageable(target.channel_id, guild_id=target.guild_id)
+        await self.pacer.global_limit.acquire()  # not a message: the channel's window is not used
+        try:
+            await channel.get_partial_message(message_id).publish()
+        except discord.HTTPException as exc:
+            if exc.code != ALREADY_CROSSPOSTED:
+                failure = self._failure(exc, target)
+                self._count("publish", failure.action.value)
+                raise failure from exc
+        except Exception as exc:
+            failure = self._failure(exc, target)
+            self._count("publish", failure.action.value)
+            raise failure from exc
+        self._count("publish", "sent")
 
     def _count(self, kind: str, outcome: str) -> None:
         if self.metrics is not None:

@@ -164,12 +164,19 @@ class MoreButton(
         return cls(int(match["article_id"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Hand the click to whoever listens for ``briefing_more``."""
+        """Hand the click to whoever listens for ``briefing_more``.
+
+        A failing listener is answered by ``BriefingBot.on_error`` (the interaction is its
+        first argument), as a failing command would be.
+        """
         interaction.client.dispatch("briefing_more", interaction, self.article_id)
 
 
 def more_view(article_id: int) -> discord.ui.View:
     """A view holding only the article's "More" button (not stored per message)."""
-    view = discord.ui.View(timeout=None)
+    # Imported here: failures -> reply -> limits imports this module's limits.
+    from bot.render.failures import BriefingView  # noqa: PLC0415
+
+    view = BriefingView(timeout=None)
     view.add_item(MoreButton(article_id))
     return view

@@ -29,18 +29,40 @@ PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_channels": "Manage 
 async def answer_error(
     interaction: discord.Interaction[Any], error: app_commands.AppCommandError
 ) -> None:
-    """Tell the user, privately, what went wrong; log unexpected errors with their traceback."""
+    """The slash command tree's handler: every command's failure, answered privately."""
     cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-    text = expected_reply(cause)
+    name = interaction.command.qualified_name if interaction.command else "?"
+    await answer_failure(interaction, cause, what=f"/{name}")
+
+
+async def answer_failure(
+    interaction: discord.Interaction[Any], error: BaseException, *, what: str
+) -> None:
+    """Tell the user, privately, what went wrong; log unexpected errors with their traceback.
+
+    The one place where failures become replies: slash commands, buttons and other views, and
+    the listeners that answer an interaction all end here. ``what`` names it in the log.
+    """
+    text = expected_reply(error)
     if text is None:
         incident = incident_id()
-        name = interaction.command.qualified_name if interaction.command else "?"
-        log.error("/%s failed (incident %s)", name, incident, exc_info=cause)
+        log.error("%s failed (incident %s)", what, incident, exc_info=error)
         text = APOLOGY.format(incident=incident)
     try:
         await reply(interaction, text, ephemeral=True)
     except discord.HTTPException as exc:  # the interaction expired or Discord is down
-        log.warning("could not answer a failed command (%s): %s", exc, text)
+        log.warning("could not answer a failed %s (%s): %s", what, exc, text)
+
+
+class BriefingView(discord.ui.View):
+    """A view whose buttons fail as commands do: a private apology, one logged traceback."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        """Answer through :func:`answer_failure`, naming the button in the log."""
+        label = getattr(item, "label", None) or getattr(item, "custom_id", None) or "?"
+        await answer_failure(interaction, error, what=f"the {label!r} button")
 
 
 def expected_reply(error: BaseException) -> str | None:

@@ -147,13 +147,18 @@ class FeedView:
 def delivery_row(
     m: RowMapping,
     article: ArticleRow | None = None,
-    feed: tuple[int, str | None] | None = None,
+    via: tuple[int, str | None, bool] | None = None,
 ) -> DeliveryRow:
-    """A deliveries row as a :class:`DeliveryRow`, with its article and feed when given."""
-    skip = {"article", "feed_id", "feed_title", "ping_role_id"}
+    """A deliveries row as a :class:`DeliveryRow`, with its article and subscription when given.
+
+    ``via`` is the subscription's (feed id, feed title, publish).
+    """
+    skip = {"article", "feed_id", "feed_title", "publish", "ping_role_id"}
     values = {name: m[name] for name in DeliveryRow.__dataclass_fields__ if name not in skip}
-    feed_id, feed_title = feed if feed else (None, None)
-    return DeliveryRow(article=article, feed_id=feed_id, feed_title=feed_title, **values)
+    feed_id, feed_title, publish = via if via else (None, None, False)
+    return DeliveryRow(
+        article=article, feed_id=feed_id, feed_title=feed_title, publish=publish, **values
+    )
 
 
 async def fetch_feed_articles(

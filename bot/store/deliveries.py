@@ -153,6 +153,16 @@ class DeliveriesMixin(WorkersMixin):
             for part in chunks(list(delivery_ids)):
                 await conn.execute(update(Delivery).where(Delivery.id.in_(part)).values(**values))
 
+    async def mark_posted(self, delivery_id: int, message_id: int) -> None:
+        """Discord accepted the message, a further step (publishing) is due: the row stays held.
+
+        Its next attempt (after a crash, or a failed step) takes that step only.
+        """
+        async with self._db.write() as conn:
+            await conn.execute(
+                update(Delivery).where(Delivery.id == delivery_id).values(message_id=message_id)
+            )
+
     async def mark_retry(self, delivery_id: int, error: str, next_attempt_at: datetime) -> None:
         """The attempt failed transiently: try again at ``next_attempt_at``."""
         await self._set_delivery(delivery_id, last_error=error, next_attempt_at=next_attempt_at)
@@ -180,19 +190,20 @@ def _with_article_order(stmt: Select[Any]) -> Select[Any]:
 async def _complete(conn: AsyncConnection, rows: Sequence[Any]) -> list[DeliveryRow]:
     """Delivery rows with their articles and their subscriptions' feeds."""
     sub_ids = sorted({m["subscription_id"] for m in rows if m["subscription_id"] is not None})
-    feeds: dict[int, tuple[int, str | None]] = {}
+    feeds: dict[int, tuple[int, str | None, bool]] = {}
     pings: dict[int, int | None] = {}
     for part in chunks(sub_ids):
         stmt = (
-            select(Subscription.id, Feed.id, Feed.title, Subscription.ping_role_id)
+            select(Subscription.id, Feed.id, Feed.title, Subscription.publish)
+            .add_columns(Subscription.ping_role_id)
             .join(Feed, Feed.id == Subscription.feed_id)
             .where(Subscription.id.in_(part))
         )
-        for sub_id, feed_id, title, ping_role_id in await conn.execute(stmt):
-            feeds[sub_id] = (feed_id, title)
+        for sub_id, feed_id, title, publish, ping_role_id in await conn.execute(stmt):
+            feeds[sub_id] = (feed_id, title, bool(publish))
             pings[sub_id] = ping_role_id
     # Each post shows its own feed's item (title, link...), never another feed's.
-    own = [(m["article_id"], feeds.get(m["subscription_id"], (None, None))[0]) for m in rows]
+    own = [(m["article_id"], feeds.get(m["subscription_id"], (None, None, False))[0]) for m in rows]
     articles = await fetch_feed_articles(conn, own)
     return [
         replace(

@@ -52,6 +52,7 @@ class SubscriptionRow:
     created_at: datetime
     feed_url: str
     feed_title: str | None
+    publish: bool = False  # crosspost each post (announcement channels)
     ping_role_id: int | None = None  # the role the feed's posts mention (None: nobody)
 
 
@@ -116,6 +117,7 @@ class DeliveryRow:
     feed_id: int | None = None  # the subscription's feed (None once it was removed)
     feed_title: str | None = None
     claimed_by: int | None = None  # the worker holding the row (workers.id), while it is held
+    publish: bool = False  # the subscription publishes its posts (crosspost once posted)
     ping_role_id: int | None = None  # the role the post mentions, from its subscription
 
 
@@ -132,6 +134,7 @@ class ScheduleRow:
     next_run_at: datetime | None
     created_by: int | None
     created_at: datetime
+    publish: bool = False  # crosspost each digest message (announcement channels)
 
 
 @dataclass(frozen=True, slots=True)

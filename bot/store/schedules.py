@@ -28,6 +28,7 @@ class SchedulesMixin(StoreBase):
         timezone: str,
         created_by: int | None,
         next_run_at: datetime | None = None,
+        publish: bool = False,
     ) -> ScheduleRow:
         """Set the channel's digest schedule (replacing any); the caller validates the cron."""
         now = self._clock()
@@ -37,6 +38,7 @@ class SchedulesMixin(StoreBase):
             "timezone": timezone,
             "created_by": created_by,
             "next_run_at": next_run_at,
+            "publish": publish,
         }
         async with self._db.write() as conn:
             await conn.execute(

@@ -29,6 +29,7 @@ class SubscriptionsMixin(StoreBase):
         mode: str,
         added_by: int | None,
         filters: Filters | None = None,
+        publish: bool = False,
     ) -> SubscriptionRow:
         """Subscribe a channel to a feed; raises :class:`AlreadySubscribed` when it already is."""
         if mode not in MODES:
@@ -40,6 +41,7 @@ class SubscriptionsMixin(StoreBase):
             "mode": mode,
             "filters": (filters or Filters()).to_json(),
             "added_by": added_by,
+            "publish": publish,
             "created_at": self._clock(),
         }
         stmt = insert_ignore(self._db, Subscription).returning(Subscription.id)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -88,6 +89,8 @@ class Subscription(Base):
     added_by: Mapped[int | None] = mapped_column(Snowflake)
     paused_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # An announcement channel's posts are published (crossposted) to following servers.
+    publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     ping_role_id: Mapped[int | None] = mapped_column(Snowflake)  # the role its posts mention
 
 
@@ -167,6 +170,7 @@ class Schedule(Base):
     next_run_at: Mapped[datetime | None]
     created_by: Mapped[int | None] = mapped_column(Snowflake)
     created_at: Mapped[datetime]
+    publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Delivery(Base):

@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import pickle
 import signal
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
@@ -31,6 +32,9 @@ class Worker:
     def __init__(self, context: multiprocessing.context.SpawnContext) -> None:
         parent_end, child_end = context.Pipe(duplex=True)
         process = context.Process(target=_child.serve, args=(child_end,), daemon=True)
+        # The first start launches multiprocessing's resource tracker, and launching it ends by
+        # *unblocking* SIGINT in this thread (CPython 3.11): launch it before blocking.
+        resource_tracker.ensure_running()
         # Blocked here means blocked in the child from its first instruction until it ignores
         # SIGINT itself, so Ctrl-C during a worker's start-up prints nothing either.
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})

@@ -62,7 +62,7 @@ class DigestRunner:
         cutoff = as_utc(row.next_run_at) if row.next_run_at is not None else now
         try:
             posted = await self.post_digest(
-                row.channel_id, timezone=row.timezone, now=now, cutoff=cutoff
+                row.channel_id, timezone=row.timezone, now=now, cutoff=cutoff, publish=row.publish
             )
         except SendFailed as failure:
             if failure.action is Action.RETRY:
@@ -86,12 +86,21 @@ class DigestRunner:
         return posted
 
     async def post_digest(
-        self, channel_id: int, *, timezone: str, now: datetime, cutoff: datetime | None = None
+        self,
+        channel_id: int,
+        *,
+        timezone: str,
+        now: datetime,
+        cutoff: datetime | None = None,
+        publish: bool = False,
     ) -> int:
-        """Post the channel's pending digest articles; returns how many (0: nothing posted)."""
-        channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel | discord.Thread):
-            raise ChannelUnavailable(f"channel {channel_id} is not a text channel I can see")
+        """Post the channel's pending digest articles; returns how many (0: nothing posted).
+
+        With ``publish`` each message is published before its rows are marked sent: a run
+        repeated after a crash gets the same messages back (their nonces) and publishes them
+        (a message already published counts as done).
+        """
+        channel = await self._channel(channel_id)
         async with self._locks[channel_id]:
             digest = compose(channel_id, await self.store.pending_digest(channel_id), cutoff=cutoff)
             if not digest.count:
@@ -100,12 +109,24 @@ class DigestRunner:
             points = self.bot.runtime.settings.key_points
             started = time.monotonic()
             for post in render_digest(digest, when=when, points=points):
-                await self._send(Target(channel_id, channel.guild.id), post)
+                await self._send(Target(channel_id, channel.guild.id), post, publish=publish)
             if self.metrics is not None:
                 self.metrics.digest_done(time.monotonic() - started)
             return digest.count
 
-    async def _send(self, target: Target, post: DigestPost) -> None:
+    async def _channel(self, channel_id: int) -> discord.TextChannel | discord.Thread:
+        """The channel or thread (an archived thread is not cached: it is fetched)."""
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except discord.HTTPException:
+                channel = None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            raise ChannelUnavailable(f"channel {channel_id} is not a text channel I can see")
+        return channel
+
+    async def _send(self, target: Target, post: DigestPost, *, publish: bool) -> None:
         """Post one message of a digest and mark the outbox rows it carries sent."""
         message = Outgoing(
             "digest",
@@ -114,6 +135,8 @@ class DigestRunner:
             embeds=post.embeds,
         )
         message_id = await self.sender.send(target, message)
+        if publish:
+            await self.sender.publish(target, message_id)
         await self.store.mark_sent_many(post.delivery_ids, message_id)
         if self.metrics is not None:
             self.metrics.delivery_done("sent", len(post.delivery_ids))

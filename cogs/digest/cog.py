@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.delivery import Action, SendFailed, permissions
+from bot.delivery.targets import target_kind
 from bot.render.reply import reply
 from bot.schedules import (
     ScheduleError,
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 JOB_ID = "digest-schedules"
 UNLOAD_WAIT_SECONDS = 10.0
 Interaction = discord.Interaction[Any]
-NEEDED = permissions.labels(permissions.TEXT_CHANNEL)
+Postable = discord.TextChannel | discord.Thread  # where a digest can be posted
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -69,13 +70,15 @@ class Digests(
         channel="The channel that receives the digest.",
         at='"HH:MM" for a daily digest, or a 5-field cron expression such as "0 8 * * mon-fri".',
         timezone="IANA time zone of the time, e.g. Europe/Paris (default UTC).",
+        publish="Announcement channels: publish each digest to the servers following the channel",
     )
     async def schedule(
         self,
         interaction: Interaction,
-        channel: discord.TextChannel,
+        channel: Postable,
         at: app_commands.Range[str, 1, 100],
         timezone: app_commands.Range[str, 1, 64] = "UTC",
+        publish: bool = False,
     ) -> None:
         """Set (or replace) the channel's digest schedule."""
         if not await _may_manage(interaction) or interaction.guild is None:
@@ -84,6 +87,13 @@ class Digests(
             cron, zone = parse_at(at), check_timezone(timezone)
         except ScheduleError as exc:
             await _reply(interaction, str(exc))
+            return
+        if publish and target_kind(channel) != permissions.ANNOUNCEMENT:
+            await _reply(
+                interaction,
+                f"{channel.mention} is not an announcement channel: only those publish posts to "
+                "following servers. Pick an announcement channel, or leave `publish` off.",
+            )
             return
         missing = _missing_permissions(channel)
         if missing:
@@ -101,6 +111,7 @@ class Digests(
             timezone=zone,
             created_by=interaction.user.id,
             next_run_at=next_at,
+            publish=publish,
         )
         text = f"Digest for {channel.mention} scheduled {_schedule_line(row, next_at)}."
         if not await self._has_digest_feeds(channel.id):
@@ -121,28 +132,30 @@ class Digests(
 
     @app_commands.command(name="now", description="Post the digest of new articles right away.")
     @app_commands.describe(channel="The channel whose digest to post (default: this one).")
-    async def now(
-        self, interaction: Interaction, channel: discord.TextChannel | None = None
-    ) -> None:
+    async def now(self, interaction: Interaction, channel: Postable | None = None) -> None:
         """Post a channel's pending digest articles immediately."""
         if not await _may_manage(interaction) or interaction.guild is None:
             return
         target = channel or interaction.channel
-        if not isinstance(target, discord.TextChannel):
-            await _reply(interaction, "Pick a text channel with the `channel` option.")
+        if not isinstance(target, Postable):
+            await _reply(interaction, "Pick a text channel or a thread with the `channel` option.")
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         rows = await self.store.list_schedules(interaction.guild.id)
-        zone = next((r.timezone for r in rows if r.channel_id == target.id), "UTC")
+        schedule = next((r for r in rows if r.channel_id == target.id), None)
+        zone = schedule.timezone if schedule is not None else "UTC"
         try:
             posted = await self.runner.post_digest(
-                target.id, timezone=zone, now=self.bot.runtime.clock()
+                target.id,
+                timezone=zone,
+                now=self.bot.runtime.clock(),
+                publish=schedule is not None and schedule.publish,
             )
         except ChannelUnavailable:
-            text = f"I can't post in {target.mention}: give me {NEEDED} there."
+            text = f"I can't post in {target.mention}: give me {_needed(target)} there."
         except SendFailed as failure:
             text = (
-                f"I can't post in {target.mention}: give me {NEEDED} there."
+                f"I can't post in {target.mention}: give me {_needed(target)} there."
                 if failure.action is Action.PAUSE
                 else f"Discord refused the digest ({failure.reason}); its articles stay queued."
             )
@@ -156,7 +169,7 @@ class Digests(
 
     @app_commands.command(name="off", description="Stop a channel's scheduled digest.")
     @app_commands.describe(channel="The channel whose digest schedule to remove.")
-    async def off(self, interaction: Interaction, channel: discord.TextChannel) -> None:
+    async def off(self, interaction: Interaction, channel: Postable) -> None:
         """Remove the channel's schedule; queued articles stay for `/digest now`."""
         if not await _may_manage(interaction) or interaction.guild is None:
             return
@@ -202,9 +215,14 @@ def _schedule_line(row: ScheduleRow, next_at: datetime | None) -> str:
     return line + f", next {local:%a %d %b %Y %H:%M %Z} (<t:{int(next_at.timestamp())}:R>)"
 
 
-def _missing_permissions(channel: discord.TextChannel) -> str:
+def _needed(channel: Postable) -> str:
+    return permissions.labels(permissions.needed(target_kind(channel) or permissions.TEXT))
+
+
+def _missing_permissions(channel: Postable) -> str:
     have = channel.permissions_for(channel.guild.me)
-    lacking = permissions.missing(lambda flag: getattr(have, flag), permissions.TEXT_CHANNEL)
+    needed = permissions.needed(target_kind(channel) or permissions.TEXT)
+    lacking = permissions.missing(lambda flag: getattr(have, flag), needed)
     return permissions.labels(lacking) if lacking else ""
 
 

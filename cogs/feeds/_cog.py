@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.delivery import permissions
+from bot.delivery.targets import target_kind
 from bot.errors import BriefingError
 from bot.opml import OpmlError, export_opml, import_opml
 from bot.render.reply import reply
@@ -47,16 +48,25 @@ def guild_of(interaction: discord.Interaction) -> discord.Guild:
     return interaction.guild
 
 
+Postable = discord.TextChannel | discord.Thread
+
+
 def postable_channel(
-    interaction: discord.Interaction, chosen: discord.TextChannel | None
-) -> discord.TextChannel:
-    """The channel to post into, once the bot is known to be able to post embeds there."""
+    interaction: discord.Interaction, chosen: Postable | None, *, publish: bool = False
+) -> Postable:
+    """The channel or thread to post into, once the bot is known to be able to post there."""
     guild = guild_of(interaction)
     channel = chosen or interaction.channel
-    if not isinstance(channel, discord.TextChannel):
-        raise UserError("Pick a text channel with the `channel` option.")
+    kind = target_kind(channel)
+    if kind is None or not isinstance(channel, Postable):
+        raise UserError("Pick a text or announcement channel, or a thread, with `channel`.")
+    if publish and kind != permissions.ANNOUNCEMENT:
+        raise UserError(
+            f"{channel.mention} is not an announcement channel: only those publish posts to "
+            "following servers. Pick an announcement channel, or leave `publish` off."
+        )
     perms = channel.permissions_for(guild.me)
-    lacking = permissions.missing(lambda flag: getattr(perms, flag), permissions.TEXT_CHANNEL)
+    lacking = permissions.missing(lambda flag: getattr(perms, flag), permissions.needed(kind))
     if lacking:
         raise UserError(
             f"I can't post articles in {channel.mention}: I lack {permissions.labels(lacking)} "
@@ -79,25 +89,34 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
     @app_commands.command(name="add", description="Follow a news feed in a channel")
     @app_commands.describe(
         url="Address of the feed, or of a site that advertises one",
-        channel="Where its articles are posted (default: this channel)",
+        channel="Where its articles are posted: a channel or a thread (default: this channel)",
         mode="instant: one post per article; digest: gathered into the channel's digest",
         backfill=f"How many recent articles to post now (0-{MAX_BACKFILL}, default 0)",
+        publish="Announcement channels: publish each post to the servers following the channel",
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def add(
         self,
         interaction: discord.Interaction,
         url: Url,
-        channel: discord.TextChannel | None = None,
+        *,  # discord.py passes options by name
+        channel: Postable | None = None,
         mode: Literal["instant", "digest"] = "instant",
         backfill: app_commands.Range[int, 0, MAX_BACKFILL] = 0,
+        publish: bool = False,
     ) -> None:
         """Read the feed once, subscribe the channel and show the newest item's key points."""
         guild = guild_of(interaction)
-        target = postable_channel(interaction, channel)
+        target = postable_channel(interaction, channel, publish=publish)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.add(
-            guild.id, target.id, url, mode=mode, backfill=backfill, added_by=interaction.user.id
+            guild.id,
+            target.id,
+            url,
+            mode=mode,
+            backfill=backfill,
+            added_by=interaction.user.id,
+            publish=publish,
         )
         await reply(interaction, embed=render.added(result, target))
 

@@ -24,7 +24,9 @@ def too_big(attachment: discord.Attachment) -> str | None:
     return None
 
 
-def imported(result: ImportResult, channel: discord.abc.GuildChannel, filename: str) -> str:
+def imported(
+    result: ImportResult, channel: discord.abc.GuildChannel | discord.Thread, filename: str
+) -> str:
     """What an import did, in a sentence or three."""
     lines = [
         f"Imported **{discord.utils.escape_markdown(filename)}** into {channel.mention}: "

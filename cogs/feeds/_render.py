@@ -46,7 +46,7 @@ def key_points(digest: Digest) -> str:
     return bullets(points, FIELD_VALUE_LIMIT) or "(no text)"
 
 
-def added(result: Added, channel: discord.abc.GuildChannel) -> discord.Embed:
+def added(result: Added, channel: discord.abc.GuildChannel | discord.Thread) -> discord.Embed:
     """The answer to /feed add: the feed, where it goes and the newest item's key points."""
     sub = result.subscription
     lines = [

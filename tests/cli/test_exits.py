@@ -163,3 +163,65 @@ async def test_check_online_without_a_route_or_a_token(
     no_token = await briefing_async("check", "--online", cwd=tmp_path, **env)
     assert no_token.returncode == 1
     assert "discord_token [BRIEFING_DISCORD_TOKEN]" in no_token.stderr
+
+
+OPML = """<?xml version="1.0"?>
+<opml version="2.0"><head><title>x</title></head><body>
+<outline type="rss" text="A" xmlUrl="https://a.example/feed.xml"/>
+</body></opml>
+"""
+DATABASE_COMMANDS = {
+    "poll-once": ["poll-once"],
+    "opml import": ["opml", "import", "feeds.opml", "--guild", "1", "--channel", "2"],
+    "opml export": ["opml", "export", "-"],
+    "ask": ["ask", "anything at all"],
+}
+
+
+def broken_database(kind: str) -> tuple[dict[str, str], str]:
+    """Settings whose database cannot be opened, and what the line must say."""
+    if kind == "postgresql unreachable":
+        url = f"postgresql://briefing:s3cretpw@127.0.0.1:{closed_port()}/briefing"
+        return {"BRIEFING_DATABASE_URL": url}, "cannot open the database postgresql+asyncpg://"
+    if kind == "sqlite in an uncreatable directory":
+        url = "sqlite+aiosqlite:////proc/no-such-dir/briefing.db"
+        return {"BRIEFING_DATABASE_URL": url}, "the SQLite file's directory must exist"
+    return {"BRIEFING_DATA_DIR": "/proc/no-such-dir"}, "set data_dir [BRIEFING_DATA_DIR]"
+
+
+BROKEN = ["postgresql unreachable", "sqlite in an uncreatable directory", "data_dir uncreatable"]
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+@pytest.mark.parametrize("command", list(DATABASE_COMMANDS))
+async def test_a_command_on_a_broken_database_is_one_line(
+    tmp_path: Path, command: str, kind: str
+) -> None:
+    (tmp_path / "feeds.opml").write_text(OPML)
+    env, expected = broken_database(kind)
+    result = await briefing_async(*DATABASE_COMMANDS[command], cwd=tmp_path, **env)
+    assert result.returncode == 1
+    line = the_one_line(result)
+    assert expected in line
+    assert "unexpected" not in line
+    assert "s3cretpw" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+async def test_check_names_a_broken_database(tmp_path: Path, kind: str) -> None:
+    env, _ = broken_database(kind)
+    result = await briefing_async("check", "--offline", cwd=tmp_path, **env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    problems = [line for line in result.stderr.splitlines() if line.startswith("problem: ")]
+    assert len(problems) == 1, result.stderr
+    key = "data_dir" if kind.startswith("data_dir") else "database_url"
+    assert problems[0].startswith(f"problem: {key} [BRIEFING_{key.upper()}] (environment)")
+
+
+async def test_a_broken_database_shows_its_traceback_when_debugging(tmp_path: Path) -> None:
+    env, expected = broken_database("postgresql unreachable")
+    result = await briefing_async("poll-once", cwd=tmp_path, BRIEFING_LOG_LEVEL="DEBUG", **env)
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    assert expected in result.stderr.rstrip().splitlines()[-1]

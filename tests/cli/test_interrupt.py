@@ -82,6 +82,10 @@ def spawn(args: list[str], cwd: Path, env: dict[str, str]) -> Session:
     pid, fd = pty.fork()
     if pid == 0:  # the child: exec at once (the parent has threads)
         try:
+            # A suite run as a background job (``pytest &``) has SIGINT ignored, and an ignored
+            # signal stays ignored across exec: restore the terminal's default for ^C.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             os.chdir(cwd)
             os.execve(sys.executable, [sys.executable, *args], env)
         finally:

@@ -28,10 +28,16 @@ EXTENSIONS = ("cogs.feeds", "cogs.followups", "cogs.digest")
 INCIDENT = re.compile(r"incident `([0-9a-f]{8})`")
 
 
-async def start(start_bot: StartBot, fake: FakeDiscord, tmp_path: Path) -> RunningBot:
+async def start(
+    start_bot: StartBot,
+    fake: FakeDiscord,
+    tmp_path: Path,
+    *,
+    extensions: tuple[str, ...] = EXTENSIONS,
+) -> RunningBot:
     """The bot with the command cogs, one feed followed in the test channel, and the seed
     article stored, so that /search and /ask find matches and go on to read the articles."""
-    running = await start_bot(extensions=EXTENSIONS, data_dir=tmp_path / "data")
+    running = await start_bot(extensions=extensions, data_dir=tmp_path / "data")
     store = running.runtime.store
     feed = await store.add_feed("https://news.example/feed.xml", title="World News")
     await store.subscribe(feed.id, fake.guild.id, fake.channel.id, mode="instant", added_by=None)

@@ -315,7 +315,7 @@ async def test_digest_commands_are_described_guild_only_and_need_manage_server(
     assert {
         name: [o["name"] for o in sub.get("options", [])] for name, sub in subcommands.items()
     } == {
-        "schedule": ["channel", "at", "timezone"],
+        "schedule": ["channel", "at", "timezone", "publish"],
         "now": ["channel"],
         "off": ["channel"],
         "list": [],

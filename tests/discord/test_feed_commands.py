@@ -42,7 +42,7 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         name: [o["name"] for o in sub.get("options", [])] for name, sub in subcommands.items()
     }
     assert options == {
-        "add": ["url", "channel", "mode", "backfill"],
+        "add": ["url", "channel", "mode", "backfill", "publish"],
         "remove": ["feed"],
         "list": [],
         "status": [],

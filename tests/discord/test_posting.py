@@ -6,7 +6,7 @@ import json
 import re
 
 from bot.render.article import escape, more_custom_id
-from bot.store import SubscriptionRow
+from bot.store import DeliveryRow, SubscriptionRow
 from tests.fakediscord import FakeDiscord
 from tests.fixtures.bot import StartBot
 from tests.fixtures.http import HttpServer
@@ -190,3 +190,59 @@ async def test_a_feed_failing_for_a_day_gets_one_notice_a_day(
     clock.advance(hours=24)
     assert await worker.notify_failing_feeds() == 1
     assert len(fake_discord.messages(fake_discord.channel)) == 2
+
+
+async def test_a_bare_404_is_retried_while_a_json_unknown_channel_ends_the_channel(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    """A 404 page with no JSON body (a proxy or CDN edge) is not Discord saying the channel is
+    gone: the post waits out a back-off and is posted; Discord's own 10003 still forgets it."""
+    clock = Clock()
+    running = await start_bot(extensions=POSTING, clock=clock)
+    store, channel = running.runtime.store, fake_discord.channel
+    fake_discord.inject_error(404, 0, "Not Found", channel=channel, bare=True)
+    await queue_posts(store, fake_discord.guild.id, [channel.id], [article(1)])
+
+    async def retried() -> list[DeliveryRow]:
+        rows = await store.list_deliveries(channel_id=channel.id, status="pending")
+        return [r for r in rows if r.attempts == 1 and r.last_error]
+
+    [row] = await eventually(retried, what="the post waiting to be retried")
+    assert "404" in (row.last_error or "")
+    assert len(await store.list_subscriptions(channel_id=channel.id)) == 1
+    assert fake_discord.messages(channel) == []
+    clock.advance(seconds=10)  # the first back-off
+    [message] = await fake_discord.wait_for_messages(channel, 1, timeout=10)
+    assert message.embeds[0]["title"]
+
+    fake_discord.inject_error(404, 10003, "Unknown Channel", channel=channel)
+    await queue_posts(
+        store, fake_discord.guild.id, [channel.id], [article(2)], feed_url="https://b.example/f"
+    )
+
+    async def removed() -> bool:
+        return not await store.list_subscriptions(channel_id=channel.id)
+
+    await eventually(removed, what="the channel's subscriptions removed")
+    assert len(fake_discord.messages(channel)) == 1
+
+
+async def test_a_bare_404_that_never_ends_gives_up_after_the_last_attempt(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    clock = Clock()
+    running = await start_bot(extensions=POSTING, clock=clock)
+    store, channel = running.runtime.store, fake_discord.channel
+    fake_discord.inject_error(404, 0, "Not Found", channel=channel, bare=True, count=1000)
+    await queue_posts(store, fake_discord.guild.id, [channel.id], [article(1)])
+
+    async def failed() -> list[DeliveryRow]:
+        [row] = await store.list_deliveries(channel_id=channel.id)
+        if row.status == "pending" and row.claimed_by is None and row.attempts:
+            clock.now = max(clock.now, row.next_attempt_at)  # the back-off has passed
+        return [row] if row.status == "failed" else []
+
+    [row] = await eventually(failed, what="the post given up", timeout=30)
+    assert row.attempts == 12
+    assert len(fake_discord.requests_to("POST /channels/{channel_id}/messages")) == 12
+    assert len(await store.list_subscriptions(channel_id=channel.id)) == 1

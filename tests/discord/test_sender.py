@@ -37,7 +37,8 @@ def messages_counted(metrics: Metrics, kind: str, outcome: str) -> float:
     [
         (404, 10003, "Unknown Channel", "remove_channel", True),
         (404, 10008, "Unknown Message", "fail", False),
-        (404, 0, "404: Not Found", "fail", False),  # a bare 404 (a proxy, a missing route)
+        (404, 0, "404: Not Found", "fail", False),  # Discord's answer to a missing route
+        (404, -1, "Not Found", "retry", False),  # a page without JSON (a proxy, a CDN edge)
         (403, 50013, "Missing Permissions", "pause", False),
         (403, 50001, "Missing Access", "pause", False),
         (400, 50035, "Invalid Form Body", "fail", False),
@@ -57,11 +58,18 @@ async def test_a_refused_digest_forgets_the_channel_only_on_unknown_channel(
         "digest schedule", {"channel": channel.id, "at": "9:30"}, user=fake_discord.admin
     )
     assert "daily at 09:30 (UTC)" in await reply(scheduled)
-    fake_discord.inject_error(status, code, message, channel=channel)
+    bare = code < 0
+    fake_discord.inject_error(status, max(code, 0), message, channel=channel, bare=bare)
     clock.advance(hours=1)  # due
     if gone:
         await eventually(lambda: _no_schedule(store, channel.id), timeout=30)
         assert await store.list_subscriptions(channel_id=channel.id) == []
+    elif outcome == "retry":  # a passing fault: the next tick posts the digest
+        [posted] = await fake_discord.wait_for_messages(channel, 1, timeout=30)
+        assert len(posted.embeds) == 3
+        assert len(await store.list_subscriptions(channel_id=channel.id)) == 1
+        assert messages_counted(running.runtime.metrics, "digest", outcome) == 1
+        return
     else:
         await wait_for_run(store, channel.id, clock.now)
         assert len(await store.list_subscriptions(channel_id=channel.id)) == 1

@@ -26,7 +26,11 @@ def test_the_permissions_described_are_discords_own_bits() -> None:
     assert (
         permissions.integer(permissions.INVITE)
         == discord.Permissions(
-            view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+            view_channel=True,
+            send_messages=True,
+            embed_links=True,
+            read_message_history=True,
+            send_messages_in_threads=True,
         ).value
     )
 

@@ -38,6 +38,14 @@ Channel messages behave as Discord documents them
     content / embed (6,000 characters, 10 embeds) / component / nonce (25) limits. With
     ``enforce_nonce`` a nonce the bot used within ``nonce_window`` seconds returns the first
     message and creates nothing (per author, as documented, not per channel).
+    ``add_channel(name, type=5)`` makes an announcement channel: ``POST .../crosspost`` publishes
+    a message (flag CROSSPOSTED); the author needs Send Messages, others Manage Messages; a
+    second publish is 400 (40033), any other channel type 400 (50024). ``await
+    add_thread(parent, name)`` makes a thread (THREAD_CREATE; type 11, or 10/12); posting there
+    needs Send Messages in Threads (without it embeds go, as discord.py computes); ``await
+    archive_thread(thread, locked=False)`` archives it (THREAD_UPDATE): a post unarchives it,
+    except a locked one without Manage Threads (400 50083). ``PATCH /channels/{thread}`` sets
+    ``archived``/``locked`` (Send Messages to unarchive, Manage Threads when locked).
 
 Interactions (the command must have been synced; options are typed from the synced schema and
 impossible values raise ValueError, as Discord's client would refuse them)
@@ -59,6 +67,9 @@ s global for bot-token requests; interaction and webhook-token routes are exempt
     ``global``, ``Retry-After``, ``X-RateLimit-Scope`` and ``Via`` (without ``Via`` discord.py
     raises instead of retrying). ``fake.inject_429(count, route=MESSAGES_ROUTE, retry_after=0.05,
     is_global=False, via=True)`` refuses the next ``count`` matching requests.
+    ``fake.inject_error(status, code, message, channel=None, route=MESSAGES_ROUTE, count=1,
+    bare=False)`` answers the next ``count`` with that error; ``bare=True`` sends an HTML page
+    without Discord's JSON body (no error code), as a proxy or CDN edge in front of it does.
 
 Gateway
     HELLO (``heartbeat_interval`` seconds, constructor option), IDENTIFY -> READY + GUILD_CREATE

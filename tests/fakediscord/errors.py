@@ -14,15 +14,21 @@ log = logging.getLogger(__name__)
 class DiscordError(Exception):
     """An API error with Discord's JSON error body ``{"message", "code"[, "errors"]}``."""
 
-    def __init__(self, status: int, code: int, message: str, **extra: Any) -> None:
+    def __init__(
+        self, status: int, code: int, message: str, *, bare: bool = False, **extra: Any
+    ) -> None:
         super().__init__(f"{status} {code} {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.bare = bare  # an HTML page from a proxy or CDN edge in front of the API
         self.extra = extra
 
     def response(self) -> web.Response:
-        """The HTTP response Discord would send."""
+        """The HTTP response Discord would send (or the edge in front of it, when bare)."""
+        if self.bare:
+            page = f"<html><body><h1>{self.status} {self.message}</h1></body></html>"
+            return web.Response(status=self.status, text=page, content_type="text/html")
         return json_response(
             {"message": self.message, "code": self.code, **self.extra}, self.status
         )
@@ -77,3 +83,8 @@ def missing_access() -> DiscordError:
 def missing_permissions() -> DiscordError:
     """403 Missing Permissions (50013)."""
     return DiscordError(403, 50013, "Missing Permissions")
+
+
+def thread_archived() -> DiscordError:
+    """400 (50083): the thread is archived (and locked, for whoever may not moderate it)."""
+    return DiscordError(400, 50083, "Thread is archived")

@@ -178,10 +178,15 @@ class FakeDiscord(InteractionDriver):
         channel: ChannelRef | None = None,
         route: str = MESSAGES_ROUTE,
         count: int = 1,
+        bare: bool = False,
     ) -> None:
-        """Answer the next ``count`` requests to ``route`` (in ``channel``) with this error."""
+        """Answer the next ``count`` requests to ``route`` (in ``channel``) with this error.
+
+        ``bare``: an HTML page instead of Discord's JSON body (no error code), as a proxy or a
+        CDN edge in front of the API answers.
+        """
         part = f"/channels/{ref_id(channel)}/" if channel is not None else "/"
-        self.server.faults.append(Fault(route, part, status, code, message, count))
+        self.server.faults.append(Fault(route, part, status, code, message, count, bare))
 
     async def wait_until(
         self,
@@ -259,12 +264,33 @@ class FakeDiscord(InteractionDriver):
         self.world.notifier.notify()
 
     async def add_channel(
-        self, name: str, *, guild: Guild | None = None, overwrites: Iterable[Overwrite] = ()
+        self,
+        name: str,
+        *,
+        guild: Guild | None = None,
+        overwrites: Iterable[Overwrite] = (),
+        type: int = 0,
     ) -> Channel:
-        """A new text channel; CHANNEL_CREATE is dispatched."""
-        chan = self.world.add_channel(guild or self.guild, name, overwrites=overwrites)
+        """A new channel (text unless ``type`` says, e.g. 5 announcement); CHANNEL_CREATE."""
+        chan = self.world.add_channel(guild or self.guild, name, type=type, overwrites=overwrites)
         await self.gateway.dispatch("CHANNEL_CREATE", chan.to_api(), chan.guild_id)
         return chan
+
+    async def add_thread(
+        self, parent: ChannelRef, name: str, *, owner: User | None = None, type: int = 11
+    ) -> Channel:
+        """A new thread of ``parent`` (public unless ``type`` says); THREAD_CREATE."""
+        _, chan = self.world.channel(ref_id(parent))
+        thread = self.world.add_thread(chan, name, owner=owner, type=type)
+        data = thread.to_api() | {"newly_created": True}
+        await self.gateway.dispatch("THREAD_CREATE", data, thread.guild_id)
+        return thread
+
+    async def archive_thread(self, thread: ChannelRef, *, locked: bool = False) -> None:
+        """Archive (and lock, if asked) a thread, as Discord does after inactivity."""
+        _, chan = self.world.channel(ref_id(thread))
+        chan.locked = locked
+        await self.server.rest.set_archived(chan, archived=True)
 
     async def set_permissions(
         self,

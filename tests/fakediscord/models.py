@@ -15,6 +15,15 @@ Json = dict[str, Any]
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
+# Channel types (https://discord.com/developers/docs/resources/channel#channel-object-channel-types)
+TEXT = 0
+ANNOUNCEMENT = 5
+ANNOUNCEMENT_THREAD = 10
+PUBLIC_THREAD = 11
+PRIVATE_THREAD = 12
+THREADS = (ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD)
+THREAD_NAME_LIMIT = 100
+
 
 class Perm:
     """Permission bits (https://discord.com/developers/docs/topics/permissions)."""
@@ -32,12 +41,16 @@ class Perm:
     MENTION_EVERYONE = 1 << 17
     USE_EXTERNAL_EMOJIS = 1 << 18
     USE_APPLICATION_COMMANDS = 1 << 31
+    MANAGE_THREADS = 1 << 34
+    CREATE_PUBLIC_THREADS = 1 << 35
+    SEND_MESSAGES_IN_THREADS = 1 << 38
     ALL = (1 << 51) - 1
 
 
 class MessageFlag:
     """Message flag bits the server interprets."""
 
+    CROSSPOSTED = 1 << 0
     SUPPRESS_EMBEDS = 1 << 2
     EPHEMERAL = 1 << 6
     LOADING = 1 << 7
@@ -136,7 +149,11 @@ class Overwrite:
 
 @dataclass
 class Channel:
-    """A guild channel (type 0 text, 2 voice, 4 category, 5 announcement)."""
+    """A guild channel (0 text, 2 voice, 4 category, 5 announcement, 10-12 threads, 15 forum).
+
+    A thread's ``parent_id`` is its channel; ``owner_id``, ``archived`` and ``locked`` are its
+    metadata. Threads live among the guild's channels here, but Discord lists them apart.
+    """
 
     id: int
     guild_id: int
@@ -146,14 +163,25 @@ class Channel:
     parent_id: int | None = None
     topic: str | None = None
     overwrites: dict[int, Overwrite] = field(default_factory=dict)
+    owner_id: int | None = None
+    archived: bool = False
+    locked: bool = False
+    created_at: datetime = field(default_factory=now)
 
     @property
     def is_text(self) -> bool:
         """Whether messages can be sent here."""
-        return self.type in (0, 5)
+        return self.type in (TEXT, ANNOUNCEMENT, *THREADS)
+
+    @property
+    def is_thread(self) -> bool:
+        """Whether this is a thread."""
+        return self.type in THREADS
 
     def to_api(self, *, permissions: int | None = None) -> Json:
         """The channel object (with ``permissions`` as interactions carry it)."""
+        if self.is_thread:
+            return self._thread_api(permissions)
         data: Json = {
             "id": str(self.id),
             "type": self.type,
@@ -167,6 +195,33 @@ class Channel:
             "last_message_id": None,
             "flags": 0,
             "permission_overwrites": [o.to_api() for o in self.overwrites.values()],
+        }
+        if permissions is not None:
+            data["permissions"] = str(permissions)
+        return data
+
+    def _thread_api(self, permissions: int | None) -> Json:
+        """The thread object: a channel with its owner and ``thread_metadata``."""
+        data: Json = {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": self.archived,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": iso(self.created_at),
+                "locked": self.locked,
+                "create_timestamp": iso(self.created_at),
+            },
         }
         if permissions is not None:
             data["permissions"] = str(permissions)
@@ -261,8 +316,10 @@ class Guild:
                 "unavailable": False,
                 "member_count": len(self.members),
                 "members": [m.to_api() for m in self.members.values()],
-                "channels": [c.to_api() for c in self.channels.values()],
-                "threads": [],
+                "channels": [c.to_api() for c in self.channels.values() if not c.is_thread],
+                "threads": [
+                    c.to_api() for c in self.channels.values() if c.is_thread and not c.archived
+                ],
                 "voice_states": [],
                 "presences": [],
                 "stage_instances": [],

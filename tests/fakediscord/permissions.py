@@ -25,7 +25,18 @@ def base_permissions(guild: Guild, user_id: int) -> int:
 
 
 def channel_permissions(guild: Guild, channel: Channel, user_id: int) -> int:
-    """Permissions of a member in a channel, overwrites applied in Discord's order."""
+    """Permissions of a member in a channel, overwrites applied in Discord's order.
+
+    A thread has its parent's permissions; there Send Messages in Threads is what allows
+    posting (and, missing, takes embeds, files and pings away as Send Messages does elsewhere).
+    """
+    if channel.is_thread and channel.parent_id is not None:
+        perms = _permissions(guild, guild.channels[channel.parent_id], user_id)
+        return _implicit(perms, Perm.SEND_MESSAGES_IN_THREADS)
+    return _implicit(_permissions(guild, channel, user_id), Perm.SEND_MESSAGES)
+
+
+def _permissions(guild: Guild, channel: Channel, user_id: int) -> int:
     perms = base_permissions(guild, user_id)
     if perms & Perm.ADMINISTRATOR or user_id == guild.owner_id:
         return Perm.ALL
@@ -44,10 +55,16 @@ def channel_permissions(guild: Guild, channel: Channel, user_id: int) -> int:
     own = channel.overwrites.get(user_id)
     if own is not None and own.type == 1:
         perms = (perms & ~own.deny) | own.allow
-    # Implicit denials: no view means nothing; no send means no embeds, files or pings.
+    return perms
+
+
+def _implicit(perms: int, send: int) -> int:
+    """Implicit denials: no view means nothing; no send means no embeds, files or pings."""
+    if perms & Perm.ADMINISTRATOR:
+        return perms
     if not perms & Perm.VIEW_CHANNEL:
         return 0
-    if not perms & Perm.SEND_MESSAGES:
+    if not perms & send:
         perms &= ~(Perm.EMBED_LINKS | Perm.ATTACH_FILES | Perm.MENTION_EVERYONE)
     return perms
 

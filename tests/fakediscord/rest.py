@@ -15,10 +15,11 @@ from tests.fakediscord.errors import (
     missing_access,
     missing_permissions,
     no_content,
+    thread_archived,
     unknown_message,
 )
 from tests.fakediscord.gateway import Gateway
-from tests.fakediscord.models import Json, Message, Perm
+from tests.fakediscord.models import ANNOUNCEMENT, Channel, Json, Message, MessageFlag, Perm
 from tests.fakediscord.state import World
 
 log = logging.getLogger(__name__)
@@ -90,12 +91,14 @@ class Rest:
             ("GET", "/guilds/{guild_id}/roles", self.guild_roles),
             ("GET", "/guilds/{guild_id}/members/{member_id}", self.member),
             ("GET", ch, self.channel),
+            ("PATCH", ch, self.modify_thread),
             ("POST", ch + "/typing", self.typing),
             ("GET", ch + "/messages", self.list_messages),
             ("POST", ch + "/messages", self.create_message),
             ("GET", msg, self.get_message),
             ("PATCH", msg, self.edit_message),
             ("DELETE", msg, self.delete_message),
+            ("POST", msg + "/crosspost", self.crosspost_message),
         ]
         for method, path, handler in routes:
             router.add_route(method, prefix + path, handler)
@@ -167,7 +170,7 @@ class Rest:
     async def guild_channels(self, request: web.Request) -> web.Response:
         """GET /guilds/{id}/channels."""
         guild = self.world.guild(snowflake(request, "guild_id"))
-        return json_response([c.to_api() for c in guild.channels.values()])
+        return json_response([c.to_api() for c in guild.channels.values() if not c.is_thread])
 
     async def guild_roles(self, request: web.Request) -> web.Response:
         """GET /guilds/{id}/roles."""
@@ -195,6 +198,32 @@ class Rest:
         channel_id = snowflake(request, "channel_id")
         self._visible(channel_id)
         return json_response(self.world.channel(channel_id)[1].to_api())
+
+    async def modify_thread(self, request: web.Request) -> web.Response:
+        """PATCH /channels/{id} for a thread's ``archived`` and ``locked`` (THREAD_UPDATE).
+
+        As documented: unarchiving an unlocked thread needs Send Messages; a locked thread,
+        and locking, need Manage Threads.
+        """
+        channel_id = snowflake(request, "channel_id")
+        perms = self._visible(channel_id)
+        _guild, channel = self.world.channel(channel_id)
+        if not channel.is_thread:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        body = await read_body(request)
+        moderating = channel.locked or body.get("locked") is not None
+        if not perms & (Perm.MANAGE_THREADS if moderating else Perm.SEND_MESSAGES):
+            raise missing_permissions()
+        if "locked" in body:
+            channel.locked = bool(body["locked"])
+        await self.set_archived(channel, archived=bool(body.get("archived", channel.archived)))
+        return json_response(channel.to_api())
+
+    async def set_archived(self, thread: Channel, *, archived: bool) -> None:
+        """Archive or unarchive a thread; THREAD_UPDATE is dispatched."""
+        thread.archived = archived
+        self.world.notifier.notify()
+        await self.gateway.dispatch("THREAD_UPDATE", thread.to_api(), thread.guild_id)
 
     async def typing(self, request: web.Request) -> web.Response:
         """POST /channels/{id}/typing."""
@@ -238,8 +267,13 @@ class Rest:
         _guild, channel = self.world.channel(channel_id)
         if not channel.is_text:
             raise DiscordError(400, 50008, "Cannot send messages in a non-text channel")
-        if not perms & Perm.SEND_MESSAGES:
+        if not perms & (Perm.SEND_MESSAGES_IN_THREADS if channel.is_thread else Perm.SEND_MESSAGES):
             raise missing_permissions()
+        if channel.archived:
+            # A post unarchives a thread, unless it is locked (then only moderators may).
+            if channel.locked and not perms & Perm.MANAGE_THREADS:
+                raise thread_archived()
+            await self.set_archived(channel, archived=False)
         body = await read_body(request)
         effective = body
         if body.get("embeds") and not perms & Perm.EMBED_LINKS:
@@ -277,6 +311,27 @@ class Rest:
         self.world.delete_message(message)
         await self.dispatch_message("MESSAGE_DELETE", message)
         return no_content()
+
+    async def crosspost_message(self, request: web.Request) -> web.Response:
+        """POST /channels/{id}/messages/{id}/crosspost: publish to the following servers.
+
+        As documented: announcement channels only (400 50024 elsewhere); the author needs Send
+        Messages, anyone else Manage Messages; a second publish is refused with 400 40033.
+        """
+        message = self._channel_message(request)
+        _guild, channel = self.world.channel(message.channel_id)
+        if channel.type != ANNOUNCEMENT:
+            raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        perms = self.world.permissions(message.channel_id, self.world.bot.id)
+        own = message.author.id == self.world.bot.id
+        if not perms & (Perm.SEND_MESSAGES if own else Perm.MANAGE_MESSAGES):
+            raise missing_permissions()
+        if message.flags & MessageFlag.CROSSPOSTED:
+            raise DiscordError(400, 40033, "This message has already been crossposted.")
+        message.flags |= MessageFlag.CROSSPOSTED
+        self.world.notifier.notify()
+        await self.dispatch_message("MESSAGE_UPDATE", message)
+        return json_response(message.to_api())
 
     async def dispatch_message(self, event: str, message: Message) -> None:
         """Tell the gateway about a message change (ephemeral messages are never dispatched)."""

@@ -47,6 +47,7 @@ class Fault:
     code: int
     message: str
     left: int
+    bare: bool = False  # no JSON body: a proxy's or CDN edge's page, not Discord's answer
 
 
 class ApiServer:
@@ -63,7 +64,7 @@ class ApiServer:
         self.world = world
         self.gateway = gateway
         self.limiter = limiter
-        self._rest = rest
+        self.rest = rest
         self._interactions = interactions
         self.requests: list[RequestRecord] = []
         self.faults: list[Fault] = []  # errors to answer instead of handling a request
@@ -76,7 +77,7 @@ class ApiServer:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get(GATEWAY_PATH, self.gateway.handle)
         app.router.add_get(RESUME_PATH, self.gateway.handle)
-        self._rest.add_routes(app.router, PREFIX)
+        self.rest.add_routes(app.router, PREFIX)
         self._interactions.add_routes(app.router, PREFIX)
         return app
 
@@ -136,7 +137,7 @@ class ApiServer:
         for fault in self.faults:
             if fault.left > 0 and fault.route == route and fault.path_part in path:
                 fault.left -= 1
-                raise DiscordError(fault.status, fault.code, fault.message)
+                raise DiscordError(fault.status, fault.code, fault.message, bare=fault.bare)
 
     @staticmethod
     def _route_key(request: web.Request) -> str | None:

@@ -15,6 +15,8 @@ from tests.fakediscord import messages as bodies
 from tests.fakediscord.commands import CommandStore
 from tests.fakediscord.errors import unknown_channel, unknown_guild, unknown_message
 from tests.fakediscord.models import (
+    PUBLIC_THREAD,
+    THREAD_NAME_LIMIT,
     Channel,
     Guild,
     Json,
@@ -44,6 +46,8 @@ EVERYONE_PERMS = (
     | Perm.ADD_REACTIONS
     | Perm.USE_EXTERNAL_EMOJIS
     | Perm.USE_APPLICATION_COMMANDS
+    | Perm.CREATE_PUBLIC_THREADS
+    | Perm.SEND_MESSAGES_IN_THREADS
 )
 
 
@@ -166,6 +170,19 @@ class World:
         channel.overwrites = {o.id: o for o in overwrites}
         guild.channels[channel.id] = channel
         return channel
+
+    def add_thread(
+        self, parent: Channel, name: str, *, owner: User | None = None, type: int = PUBLIC_THREAD
+    ) -> Channel:
+        """A new thread of ``parent`` (active: not archived)."""
+        if not 1 <= len(name) <= THREAD_NAME_LIMIT:
+            raise ValueError(f"a thread name has 1 to {THREAD_NAME_LIMIT} characters")
+        guild = self.guilds[parent.guild_id]
+        thread = Channel(self.ids.next(), guild.id, name, type, parent_id=parent.id)
+        thread.owner_id = (owner or self.bot).id
+        guild.channels[thread.id] = thread
+        self.notifier.notify()
+        return thread
 
     def build_default(self) -> DefaultGuild:
         """The default guild: #news, #digest, channels the bot cannot use, an admin and a member."""

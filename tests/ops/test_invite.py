@@ -18,7 +18,11 @@ def test_invite_url_has_scopes_and_exact_permissions(tmp_path: Path) -> None:
     assert (url.scheme, url.netloc, url.path) == ("https", "discord.com", "/oauth2/authorize")
     query = parse_qs(url.query)
     expected = discord.Permissions(
-        view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+        view_channel=True,
+        send_messages=True,
+        embed_links=True,
+        read_message_history=True,
+        send_messages_in_threads=True,
     )
     assert query["client_id"] == ["123456789012345678"]
     assert query["scope"] == ["bot applications.commands"]

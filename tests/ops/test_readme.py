@@ -44,7 +44,11 @@ def test_the_permissions_integer_is_the_one_the_bot_needs() -> None:
     quoted = re.search(r"permissions integer\s+`(\d+)`", text)
     assert quoted is not None
     needed = discord.Permissions(
-        view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+        view_channel=True,
+        send_messages=True,
+        embed_links=True,
+        read_message_history=True,
+        send_messages_in_threads=True,
     )
     assert int(quoted.group(1)) == needed.value
 
