@@ -36,6 +36,7 @@ DEFAULT_EXTENSIONS = (
     "cogs.posting",
     "cogs.followups",
     "cogs.operations",
+    "cogs.help",
 )
 # The extensions each role needs (operations, the health server and once-only jobs, always).
 ROLE_EXTENSIONS = {

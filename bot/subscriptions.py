@@ -272,6 +272,14 @@ class FeedManager:
         accepted = await asyncio.to_thread(_count_accepted, filters, recent)
         return FilterResult(subscription=updated, sampled=len(recent), accepted=accepted)
 
+    async def set_ping(self, guild_id: int, ref: str, role_id: int | None) -> SubscriptionRow:
+        """Make a subscription's posts mention ``role_id`` (None: mention nobody)."""
+        sub = await self.resolve(guild_id, ref)
+        updated = await self._store.set_ping_role(guild_id, sub.id, role_id)
+        if updated is None:
+            raise SubscriptionError("That feed was removed meanwhile; see /feed list.")
+        return updated
+
     async def _read(self, url: str) -> FeedRead:
         try:
             return await self._pipeline.read_feed(url)

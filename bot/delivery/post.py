@@ -83,6 +83,7 @@ class Poster:
                 article_embed(article, feed_title=row.feed_title, points=self.config.key_points),
             ),
             view=more_view(article.id),
+            ping_role_id=row.ping_role_id,
         )
 
     async def _forum_post(self, row: DeliveryRow, article: ArticleRow, target: Target) -> int:

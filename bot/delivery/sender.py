@@ -45,13 +45,18 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message: text and/or embeds, an optional view, its kind and its nonce."""
+    """One message: text and/or embeds, an optional view, its kind and its nonce.
+
+    ``ping_role_id`` names the one role the message mentions (a subscription's opt-in ping):
+    the sender puts the mention first and lets Discord ping that role and nothing else.
+    """
 
     kind: str  # one of KINDS, the metrics label
     nonce: str
     content: str | None = None
     embeds: tuple[discord.Embed, ...] = ()
     view: discord.ui.View | None = None
+    ping_role_id: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -100,9 +105,7 @@ class Sender:
         await self.pacer.acquire(target.channel_id)
         try:
             sent = await channel.send(
-                nonce=message.nonce,
-                allowed_mentions=discord.AllowedMentions.none(),
-                **_parts(message),
+                nonce=message.nonce, allowed_mentions=_mentions(message), **_parts(message)
             )
         except Exception as exc:  # every failure is classified for the caller
             failure = self._failure(exc, target)
@@ -204,11 +207,27 @@ class Sender:
             self.metrics.message_sent(kind, outcome)
 
 
+def _mentions(message: Outgoing) -> discord.AllowedMentions:
+    """Who may be pinged: the message's role if it has one, else nobody (never @everyone)."""
+    if message.ping_role_id is None:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        everyone=False,
+        users=False,
+        roles=[discord.Object(message.ping_role_id)],
+        replied_user=False,
+    )
+
+
 def _parts(message: Outgoing) -> dict[str, Any]:
     """The parts of ``message`` it has (discord.py takes no ``view=None``)."""
     parts: dict[str, Any] = {}
-    if message.content is not None:
-        parts["content"] = message.content
+    content = message.content
+    if message.ping_role_id is not None:
+        mention = f"<@&{message.ping_role_id}>"
+        content = f"{mention} {content}" if content else mention
+    if content is not None:
+        parts["content"] = content
     if message.embeds:
         parts["embeds"] = list(message.embeds)
     if message.view is not None:

@@ -164,7 +164,7 @@ def delivery_row(
     via: Via | None = None,
 ) -> DeliveryRow:
     """A deliveries row as a :class:`DeliveryRow`, with its article and subscription when given."""
-    skip = {"article", "feed_id", "feed_title", "publish", "forum_tags"}
+    skip = {"article", "feed_id", "feed_title", "publish", "forum_tags", "ping_role_id"}
     values = {name: m[name] for name in DeliveryRow.__dataclass_fields__ if name not in skip}
     via = via or Via(None, None)
     return DeliveryRow(

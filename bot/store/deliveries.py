@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -198,22 +199,28 @@ async def _complete(conn: AsyncConnection, rows: Sequence[Any]) -> list[Delivery
     """Delivery rows with their articles and their subscriptions' feeds."""
     sub_ids = sorted({m["subscription_id"] for m in rows if m["subscription_id"] is not None})
     feeds: dict[int, Via] = {}
+    pings: dict[int, int | None] = {}
     for part in chunks(sub_ids):
         stmt = (
             select(
                 Subscription.id, Feed.id, Feed.title, Subscription.publish, Subscription.forum_tags
             )
+            .add_columns(Subscription.ping_role_id)
             .join(Feed, Feed.id == Subscription.feed_id)
             .where(Subscription.id.in_(part))
         )
-        for sub_id, feed_id, title, publish, tags in await conn.execute(stmt):
+        for sub_id, feed_id, title, publish, tags, ping_role_id in await conn.execute(stmt):
             feeds[sub_id] = Via(feed_id, title, bool(publish), tag_ids(tags))
+            pings[sub_id] = ping_role_id
     # Each post shows its own feed's item (title, link...), never another feed's.
     own = [
         (m["article_id"], feeds.get(m["subscription_id"], Via(None, None)).feed_id) for m in rows
     ]
     articles = await fetch_feed_articles(conn, own)
     return [
-        delivery_row(m, articles.get(key), feeds.get(m["subscription_id"]))
+        replace(
+            delivery_row(m, articles.get(key), feeds.get(m["subscription_id"])),
+            ping_role_id=pings.get(m["subscription_id"]),
+        )
         for m, key in zip(rows, own, strict=True)
     ]

@@ -54,6 +54,7 @@ class SubscriptionRow:
     feed_title: str | None
     publish: bool = False  # crosspost each post (announcement channels)
     forum_tags: tuple[int, ...] = ()  # the tags of each forum post
+    ping_role_id: int | None = None  # the role the feed's posts mention (None: nobody)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ class DeliveryRow:
     publish: bool = False  # the subscription publishes its posts (crosspost once posted)
     forum_tags: tuple[int, ...] = ()  # the subscription's forum tags
     in_flight_at: datetime | None = None  # an attempt without a nonce started (forum posts)
+    ping_role_id: int | None = None  # the role the post mentions, from its subscription
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from bot.store.retention import RetentionMixin
 from bot.store.schedules import SchedulesMixin
 from bot.store.search import SearchMixin
 from bot.store.subscriptions import SubscriptionsMixin
+from bot.store.welcomes import WelcomesMixin
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class Store(
     BulkMixin,
     ClusterMixin,
     RateMixin,
+    WelcomesMixin,
 ):
     """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.
 

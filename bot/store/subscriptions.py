@@ -129,6 +129,15 @@ class SubscriptionsMixin(StoreBase):
             )
             return await _one(conn, condition)
 
+    async def set_ping_role(
+        self, guild_id: int, subscription_id: int, role_id: int | None
+    ) -> SubscriptionRow | None:
+        """Set (or, with None, clear) the role a subscription's posts mention; None if no such."""
+        condition = (Subscription.id == subscription_id) & (Subscription.guild_id == guild_id)
+        async with self._db.write() as conn:
+            await conn.execute(update(Subscription).where(condition).values(ping_role_id=role_id))
+            return await _one(conn, condition)
+
     async def _set_subscription(self, subscription_id: int, **values: object) -> None:
         async with self._db.write() as conn:
             await conn.execute(

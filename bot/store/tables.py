@@ -93,6 +93,7 @@ class Subscription(Base):
     # An announcement channel's posts are published (crossposted) to following servers.
     publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     forum_tags: Mapped[list[str] | None] = mapped_column(Json)  # tag ids of a forum's posts
+    ping_role_id: Mapped[int | None] = mapped_column(Snowflake)  # the role its posts mention
 
 
 class Article(Base):
@@ -244,3 +245,13 @@ class RateBudget(Base):
     rate: Mapped[float] = mapped_column(Float)
     capacity: Mapped[float] = mapped_column(Float)
     refilled_at: Mapped[datetime]
+
+
+class Welcome(Base):
+    """A guild the bot has greeted: one welcome per guild, never again after a rejoin."""
+
+    __tablename__ = "welcomes"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    channel_id: Mapped[int] = mapped_column(Snowflake)
+    welcomed_at: Mapped[datetime]

@@ -19,6 +19,7 @@ from cogs._forum_tags import forum_tags
 from cogs._pages import send_pages
 from cogs.feeds import _opml as opml
 from cogs.feeds import _render as render
+from cogs.feeds._ping import PingRef, parse_ping, role_choices
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
@@ -218,8 +219,31 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         data = await export_opml(self.bot.runtime.store, guild_of(interaction).id)
         await reply(interaction, "This server's feeds, as OPML:", file=opml.export_file(data))
 
+    @app_commands.command(name="set", description="Change how a feed is posted: a role to ping")
+    @app_commands.describe(
+        feed="The feed to change (start typing its name)",
+        ping="A role its posts mention (members who opt into that role get notified); none: off",
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def set_options(
+        self, interaction: discord.Interaction, feed: FeedRef, ping: PingRef
+    ) -> None:
+        """Set (or clear) the role a subscription's posts mention."""
+        guild = guild_of(interaction)
+        role = parse_ping(guild, ping)
+        sub = await self.feeds.set_ping(guild.id, feed, role.id if role else None)
+        await reply(interaction, render.ping_set(sub, role.mention if role else None))
+
+    @set_options.autocomplete("ping")
+    async def ping_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """ "none" and the server's roles matching what was typed."""
+        return role_choices(interaction.guild, current) if interaction.guild else []
+
     @remove.autocomplete("feed")
     @filter_feed.autocomplete("feed")
+    @set_options.autocomplete("feed")
     async def feed_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:

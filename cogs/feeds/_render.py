@@ -89,7 +89,8 @@ def subscription_line(sub: SubscriptionRow) -> str:
     name = safe(sub.feed_title or sub.feed_url, 120)
     extra = f" · filters: {describe_filters(sub.filters)}" if sub.filters.to_json() else ""
     paused = " · ⏸ paused" if sub.paused_reason else ""
-    return f"**{name}** → <#{sub.channel_id}> · {sub.mode}{extra}{paused}\n<{sub.feed_url}>"
+    ping = f" · pings <@&{sub.ping_role_id}>" if sub.ping_role_id else ""  # shown, never pinged
+    return f"**{name}** → <#{sub.channel_id}> · {sub.mode}{ping}{extra}{paused}\n<{sub.feed_url}>"
 
 
 def list_pages(subs: Sequence[SubscriptionRow]) -> list[discord.Embed]:
@@ -147,4 +148,16 @@ def filtered(result: FilterResult) -> str:
         text += (
             f"\nOf its {result.sampled} most recent article(s), {result.accepted} would be posted."
         )
+    return text
+
+
+def ping_set(sub: SubscriptionRow, role_mention: str | None) -> str:
+    """The answer to /feed set ping: who the feed's posts now mention."""
+    name = escape(sub.feed_title or sub.feed_url)
+    where = f"**{name}** in <#{sub.channel_id}>"
+    if role_mention is None:
+        return f"Posts of {where} ping nobody now."
+    text = f"Posts of {where} now mention {role_mention} (and ping no one else)."
+    if sub.mode != "instant":
+        text += " This feed goes into the channel's digest, which pings no role."
     return text

@@ -36,6 +36,7 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         "filter",
         "import",
         "export",
+        "set",
     }
     options = {
         name: [o["name"] for o in sub.get("options", [])] for name, sub in subcommands.items()
@@ -48,6 +49,7 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         "preview": ["url"],
         "filter": ["feed", "include", "exclude"],
         "import": ["file", "channel", "mode"],
+        "set": ["feed", "ping"],
         "export": [],
     }
     for sub in subcommands.values():

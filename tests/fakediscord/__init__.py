@@ -16,9 +16,11 @@ The default world (attributes of :class:`FakeDiscord`)
     denied Send Messages), ``no_embeds_channel`` (bot denied Embed Links), ``hidden_channel`` (bot
     denied View Channel); users ``owner``, ``admin`` (role ``admin_role`` with Manage Server),
     ``member`` (no extra role); ``bot_user`` with ``bot_role``; ``application_id``.
-    Change it: ``await add_guild(name, guild_id=None)``, ``await add_channel(name, guild=None,
-    overwrites=())``, ``await set_permissions(channel, role_or_user_id, allow=0, deny=0,
-    member=False)``, ``await delete_channel(channel)`` (gateway events are dispatched);
+    Change it: ``await add_guild(name, guild_id=None)`` (the bot joins; ``await
+    join_guild(guild)`` for one built with ``world.add_guild``), ``await remove_guild(guild)``
+    (the bot is removed), ``await add_channel(name, guild=None, overwrites=())``, ``await
+    set_permissions(channel, role_or_user_id, allow=0, deny=0, member=False)``, ``await
+    delete_channel(channel)`` (gateway events are dispatched);
     ``fake.world`` holds everything (``world.add_user``, ``world.add_member``, ``world.add_role``).
 
 Reading what the bot did (:class:`Message` has ``content``, ``embeds``, ``components``,

@@ -252,13 +252,33 @@ class FakeDiscord(InteractionDriver):
 
     # -- changing the world -------------------------------------------------------------
     async def add_guild(self, name: str, *, guild_id: int | None = None) -> Guild:
-        """A new guild (owned by the default owner); GUILD_CREATE goes to its shard."""
+        """The bot joins a new guild (owned by the default owner); GUILD_CREATE goes to its shard.
+
+        A join's GUILD_CREATE has no ``unavailable`` key: Discord sends ``unavailable: false``
+        only for a guild that READY announced, or that comes back after an outage.
+        """
         guild = self.world.add_guild(name, self.owner, guild_id=guild_id)
+        await self.join_guild(guild)
+        return guild
+
+    async def join_guild(self, guild: Guild) -> None:
+        """The bot joins (or rejoins) a guild built with ``world.add_guild``: GUILD_CREATE."""
+        self.world.guilds[guild.id] = guild
         for session in list(self.gateway.sessions.values()):
             if session.covers(guild.id):
                 data = self.gateway.guild_create(session, guild)
+                data.pop("unavailable", None)
                 await self.gateway.send_to(session, "GUILD_CREATE", data)
-        return guild
+        self.world.notifier.notify()
+
+    async def remove_guild(self, guild: Guild) -> None:
+        """The bot is removed from ``guild`` (kicked, or the guild deleted): GUILD_DELETE.
+
+        Without ``unavailable`` in the event, clients know it was a removal, not an outage.
+        """
+        del self.world.guilds[guild.id]
+        await self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild.id)
+        self.world.notifier.notify()
 
     async def add_channel(
         self,

@@ -12,6 +12,7 @@ from tests.fakediscord.models import Guild, Json, Message, MessageFlag, Perm, no
 log = logging.getLogger(__name__)
 
 _USER = re.compile(r"<@!?(\d+)>")
+MAX_ALLOWED_IDS = 100  # users or roles listed in allowed_mentions
 _ROLE = re.compile(r"<@&(\d+)>")
 _EVERYONE = re.compile(r"@(everyone|here)\b")
 # Documented embed limits: field -> maximum length.
@@ -92,6 +93,9 @@ def validate(body: Json, *, creating: bool) -> None:
         if kind in (allowed.get("parse") or []) and allowed.get(kind):
             msg = f"parse:[{kind}] and {kind}: [ids...] are mutually exclusive."
             errors.append(_error(f"allowed_mentions.{kind}", "MUTUALLY_EXCLUSIVE", msg))
+        if len(allowed.get(kind) or []) > MAX_ALLOWED_IDS:
+            msg = f"Must be {MAX_ALLOWED_IDS} or fewer in length."
+            errors.append(_error(f"allowed_mentions.{kind}", "BASE_TYPE_MAX_LENGTH", msg))
     if errors:
         merged: dict[str, Any] = {}
         for err in errors:

@@ -11,6 +11,8 @@ from tests.fakediscord import FakeDiscord, Perm
 from tests.fakediscord_tests._bots import DemoBot
 from tests.fixtures.discord import MakeFake, running
 
+ROLES_101 = [discord.Object(n + 1) for n in range(101)]
+
 
 def text_channel(bot: DemoBot, channel_id: int) -> discord.TextChannel:
     """A cached text channel of the test guild."""
@@ -51,6 +53,8 @@ async def test_send_records_embed_nonce_and_allowed_mentions(
         (discord.AllowedMentions(everyone=True, roles=True), True, True, True),
         (discord.AllowedMentions(everyone=True, roles=False), True, True, False),
         (discord.AllowedMentions(everyone=True, roles=True), False, False, False),
+        # Listed roles ping; @everyone in the same content does not.
+        (discord.AllowedMentions(everyone=False, roles=[discord.Object(0)]), True, False, True),
     ],
 )
 async def test_mentions_follow_allowed_mentions_and_permissions(
@@ -64,6 +68,8 @@ async def test_mentions_follow_allowed_mentions_and_permissions(
 ) -> None:
     if not can_mention_everyone:
         fake_discord.bot_role.permissions &= ~Perm.MENTION_EVERYONE
+    if isinstance(allowed.roles, list):
+        allowed.roles = [discord.Object(fake_discord.admin_role.id)]
     content = f"@everyone <@&{fake_discord.admin_role.id}> breaking news"
     await text_channel(bot, fake_discord.channel.id).send(content, allowed_mentions=allowed)
     (stored,) = fake_discord.messages(fake_discord.channel)
@@ -104,6 +110,12 @@ async def test_embed_links_missing_drops_embeds_next_to_content(
         ("deleted", {"content": "hi"}, discord.NotFound, 10003),
         ("channel", {"content": "x" * 2001}, discord.HTTPException, 50035),
         ("channel", {"content": "hi", "nonce": "n" * 26}, discord.HTTPException, 50035),
+        (
+            "channel",
+            {"content": "hi", "allowed_mentions": discord.AllowedMentions(roles=ROLES_101)},
+            discord.HTTPException,
+            50035,
+        ),
     ],
 )
 async def test_refusals_map_to_discord_py_errors(
