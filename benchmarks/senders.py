@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.fakediscord and the process fixture, from the repo root
 
-from benchmarks._pg import drop, pg_schema  # noqa: E402
+from _pg import drop, pg_schema  # noqa: E402
+
 from bot.store import Store  # noqa: E402
 from tests.fakediscord import FakeDiscord  # noqa: E402
 from tests.fakediscord.ratelimit import Limits  # noqa: E402
