@@ -280,6 +280,14 @@ class FeedManager:
             raise SubscriptionError("That feed was removed meanwhile; see /feed list.")
         return updated
 
+    async def resume(self, guild_id: int, ref: str) -> SubscriptionRow:
+        """Post again for a paused subscription; its held posts go out in order."""
+        sub = await self.resolve(guild_id, ref)
+        if sub.paused_reason is None:
+            raise SubscriptionError("That feed is not paused: its articles are being posted.")
+        await self._store.resume_subscription(sub.id)
+        return sub
+
     async def _read(self, url: str) -> FeedRead:
         try:
             return await self._pipeline.read_feed(url)

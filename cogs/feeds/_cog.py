@@ -66,6 +66,12 @@ def postable_channel(
             f"{channel.mention} is not an announcement channel: only those publish posts to "
             "following servers. Pick an announcement channel, or leave `publish` off."
         )
+    refuse_if_lacking(guild, channel, kind)
+    return channel
+
+
+def refuse_if_lacking(guild: discord.Guild, channel: Postable, kind: str) -> None:
+    """Raise a UserError naming what the bot lacks to post into ``channel``, if anything."""
     perms = channel.permissions_for(guild.me)
     lacking = permissions.missing(lambda flag: getattr(perms, flag), permissions.needed(kind))
     if lacking:
@@ -74,7 +80,6 @@ def postable_channel(
             "there. "
             "Grant my role those permissions in the channel's settings, or pick another channel."
         )
-    return channel
 
 
 @app_commands.guild_only()
@@ -234,6 +239,24 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         sub = await self.feeds.set_ping(guild.id, feed, role.id if role else None)
         await reply(interaction, render.ping_set(sub, role.mention if role else None))
 
+    @app_commands.command(name="resume", description="Post a paused feed again")
+    @app_commands.describe(feed="The paused feed (start typing its name; see /feed status)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def resume(self, interaction: discord.Interaction, feed: FeedRef) -> None:
+        """Check the bot may post where the feed goes now, then post its held articles."""
+        guild = guild_of(interaction)
+        sub = await self.feeds.resolve(guild.id, feed)
+        channel = guild.get_channel_or_thread(sub.channel_id)
+        kind = target_kind(channel)
+        if kind is None or not isinstance(channel, Postable):
+            raise UserError(
+                f"<#{sub.channel_id}> is gone or is no longer a place I can post: remove the feed "
+                "with /feed remove and add it where it should go."
+            )
+        refuse_if_lacking(guild, channel, kind)
+        resumed = await self.feeds.resume(guild.id, str(sub.id))
+        await reply(interaction, render.resumed(resumed))
+
     @set_options.autocomplete("ping")
     async def ping_choices(
         self, interaction: discord.Interaction, current: str
@@ -244,6 +267,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
     @remove.autocomplete("feed")
     @filter_feed.autocomplete("feed")
     @set_options.autocomplete("feed")
+    @resume.autocomplete("feed")
     async def feed_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:

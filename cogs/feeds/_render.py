@@ -161,3 +161,12 @@ def ping_set(sub: SubscriptionRow, role_mention: str | None) -> str:
     if sub.mode != "instant":
         text += " This feed goes into the channel's digest, which pings no role."
     return text
+
+
+def resumed(sub: SubscriptionRow) -> str:
+    """The answer to /feed resume: the feed posts again, what it was paused for."""
+    name = escape(sub.feed_title or sub.feed_url)
+    return (
+        f"**{name}** posts in <#{sub.channel_id}> again; the articles held while it was paused "
+        f"go out now. It had been paused because: {clip(sub.paused_reason or '', 300)}"
+    )

@@ -37,6 +37,7 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         "import",
         "export",
         "set",
+        "resume",
     }
     options = {
         name: [o["name"] for o in sub.get("options", [])] for name, sub in subcommands.items()
@@ -50,6 +51,7 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         "filter": ["feed", "include", "exclude"],
         "import": ["file", "channel", "mode"],
         "set": ["feed", "ping"],
+        "resume": ["feed"],
         "export": [],
     }
     for sub in subcommands.values():
