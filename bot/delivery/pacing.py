@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+OUTAGE_MAX_BACKOFF = 2.0  # seconds between tries while the budget's database is away
+
 
 class SlidingWindow:
     """An async limiter: at most ``limit`` acquisitions in any ``window`` seconds, FIFO.
@@ -87,12 +89,36 @@ class SharedBudget:
             async with self._lock:
                 if not self._take():
                     want = max(1, min(self.batch, self._waiting))
-                    self.reservations += 1
-                    wait = await self._reserve(want)
+                    wait = await self._reserve_when_reachable(want)
                     await asyncio.sleep(wait)
                     self._tokens, self._valid_from = want - 1, self._monotonic()
         finally:
             self._waiting -= 1
+
+    async def _reserve_when_reachable(self, want: int) -> float:
+        """Reserve ``want`` tokens, waiting out a database outage.
+
+        A request sent without the budget could break the cluster's limit, and failing it
+        would leave its claimed post hidden until the lease ends; so it waits for the database,
+        as claiming does, and goes out as soon as the database is back.
+        """
+        failures = 0
+        while True:
+            self.reservations += 1
+            try:
+                wait = await self._reserve(want)
+            except Exception as exc:  # the database is unreachable (any driver's error)
+                failures += 1
+                if failures == 1:
+                    log.warning(
+                        "the shared rate budget is unreachable (%s); posts wait for the database",
+                        type(exc).__name__,
+                    )
+                await asyncio.sleep(min(OUTAGE_MAX_BACKOFF, 0.25 * 2.0 ** min(failures - 1, 8)))
+                continue
+            if failures:
+                log.info("the shared rate budget is reachable again after %d tries", failures)
+            return wait
 
     def _take(self) -> bool:
         if self._tokens and self._monotonic() - self._valid_from <= self.hold:
