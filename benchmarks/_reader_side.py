@@ -40,11 +40,12 @@ def set_phase(port: int, phase: int) -> None:
 
 
 def figures(sampler: Sampler, cpu0: float, t0: float) -> Phase:
-    """Wall and CPU seconds since ``t0``/``cpu0`` and the peak RSS of the process tree."""
+    """Wall and CPU seconds since ``t0``/``cpu0``, peak RSS and PSS (MB) of the process tree."""
     return {
         "wall": time.perf_counter() - t0,
         "cpu": sampler.cpu() - cpu0,
         "rss": sampler.peak / 2**20,
+        "pss": sampler.peak_pss / 2**20,
     }
 
 

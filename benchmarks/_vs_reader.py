@@ -14,7 +14,7 @@ from pathlib import Path
 
 from _poll_cycle import FEEDS_PER_HOST, AllLocal, serve
 from _reader_side import Job, Phase, Result, figures, reader_child, set_phase
-from _sampler import Sampler
+from _sampler import LoopWatch, Sampler
 
 from bot.feeds.fetch import Fetcher
 from bot.feeds.http import FetchLimits, create_session
@@ -70,8 +70,10 @@ async def _briefing(job: Job) -> Result:
 async def _cycle(poller: Poller, feeds: int) -> Phase:
     with Sampler(exclude=0) as sampler:
         cpu0, t0 = sampler.cpu(), time.perf_counter()
-        report = await poller.run_cycle()
+        async with LoopWatch() as loop:
+            report = await poller.run_cycle()
         phase = figures(sampler, cpu0, t0)
+    phase.update(loop_busy=loop.busy, loop_worst=loop.worst_busy, loop_late=loop.worst_late)
     assert report.feeds == feeds, report
     assert report.failed == 0, report.errors
     return phase
@@ -143,10 +145,10 @@ def _compare(n: int, port: int, systems: list[str], args: argparse.Namespace) ->
     for phase in ("first", "steady"):
         for system in systems:
             rows = [r[phase] for r in results[system]]
-            med = {k: statistics.median(row[k] for row in rows) for k in ("wall", "cpu", "rss")}
+            med = {k: statistics.median(row[k] for row in rows) for k in rows[0]}
             print(
                 f"  {phase:6} {system:8} wall {med['wall']:7.2f} s  CPU {med['cpu']:7.2f} s  "
-                f"peak RSS {med['rss']:6.0f} MB"
+                f"peak PSS {med['pss']:5.0f} MB (RSS sum {med['rss']:5.0f} MB){_loop(med)}"
             )
         if len(systems) == 2:
             ours = statistics.median(r[phase]["wall"] for r in results["briefing"])
@@ -156,7 +158,18 @@ def _compare(n: int, port: int, systems: list[str], args: argparse.Namespace) ->
 
 def _line(result: Result) -> str:
     return "; ".join(
-        f"{phase} {result[phase]['wall']:.1f} s wall, {result[phase]['cpu']:.1f} s CPU, "
-        f"{result[phase]['rss']:.0f} MB"
-        for phase in ("first", "steady")
+        f"{phase} {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU, "
+        f"PSS {r['pss']:.0f} MB (RSS {r['rss']:.0f} MB){_loop(r)}"
+        for phase, r in result.items()
+    )
+
+
+def _loop(figures: dict[str, float]) -> str:
+    """The event loop's figures (Briefing only): busy CPU apart from lateness."""
+    if "loop_busy" not in figures:
+        return ""
+    worst, late = figures["loop_worst"] * 1000, figures["loop_late"] * 1000
+    return (
+        f"; loop busy {figures['loop_busy']:.1f} s CPU, most in one 50 ms tick "
+        f"{worst:.0f} ms, worst lateness {late:.0f} ms"
     )

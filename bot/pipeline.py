@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.feeds.discover import discover_feeds
+from bot.feeds.entries import FeedParseError
 from bot.feeds.errors import FetchError
 from bot.feeds.fetch import Fetcher, FetchResult
-from bot.feeds.parse import FeedParseError, parse_feed
 from bot.feeds.teaser import is_teaser
+from bot.jobs import parse_feed, prepare_article, prepare_articles
 from bot.models import Article, Entry, ParsedFeed
-from bot.prepare import prepare_article, prepare_articles
 from bot.workers import WorkerCrashed, Workers
 
 log = logging.getLogger(__name__)

@@ -218,9 +218,11 @@ class Poller:
     ) -> None:
         assert read.parsed is not None
         entries = read.parsed.entries
-        known = await self._store.known_entry_keys(feed.id, [e.id for e in entries])
-        new = [entry for entry in entries if entry.id not in known]
         baseline = not feed.baseline_done
+        # A first poll finds nothing recorded: no lookup (one query per feed on a first poll of
+        # thousands). Should a feed carry entries already, the write drops them as repeats.
+        known = set() if baseline else await self._known(feed, entries)
+        new = [entry for entry in entries if entry.id not in known]
         articles = await self._prepare(new, baseline=baseline)
         success = FeedSuccess(
             etag=read.fetch.etag,
@@ -240,6 +242,9 @@ class Poller:
             await self._store_failed(job, exc)
             return
         await self._stored(job, result)
+
+    async def _known(self, feed: FeedRow, entries: Sequence[Entry]) -> set[str]:
+        return await self._store.known_entry_keys(feed.id, [e.id for e in entries])
 
     async def _stored(self, job: Job[_Polled], result: StoreResult) -> None:
         """A feed's new items are stored (with its poll's success): report and announce them."""

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.digest import summarize
 from bot.feeds.extract import ExtractionError, extract_article
+from bot.fingerprint import fingerprint
 from bot.models import Article, Entry
 
 
@@ -38,7 +39,16 @@ def prepare_article(
             else:
                 note = "page text was not fuller than the feed's"
     digest = summarize(text, title=entry.title, max_points=max_points)
-    return Article(entry=entry, text=text, digest=digest, text_source=source, extraction_note=note)
+    # Fingerprinted here, in the worker, rather than on the event loop when stored.
+    found = fingerprint(entry.title, text or entry.summary)
+    return Article(
+        entry=entry,
+        text=text,
+        digest=digest,
+        text_source=source,
+        extraction_note=note,
+        extra={"fingerprint": found} if found else {},
+    )
 
 
 def prepare_articles(entries: Sequence[Entry], *, max_points: int = 3) -> list[Article]:

@@ -97,10 +97,10 @@ def detect_language(words: Iterable[str]) -> str:
 
 @functools.cache
 def _identifier() -> Any:
-    """py3langid's model, loaded once per process on first use (it takes about a second)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier  # noqa: PLC0415  (numpy: lazy)
+    """py3langid's model, mapped from the shared cache once per process on first use."""
+    from bot.digest._langmodel import load_identifier  # noqa: PLC0415  (numpy: lazy)
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return load_identifier()
 
 
 @functools.cache

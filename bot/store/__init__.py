@@ -4,8 +4,9 @@ Open it with ``await Store.open(url)`` (SQLite file or PostgreSQL via asyncpg); 
 applied on open. Methods take and return the frozen rows defined in ``bot.store.rows``.
 """
 
+from bot.fingerprint import fingerprint
 from bot.store.filters import FilterError, Filters
-from bot.store.identity import fingerprint, key_hash
+from bot.store.identity import key_hash
 from bot.store.rows import (
     AlreadySubscribed,
     ArticleRow,

@@ -34,7 +34,8 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 # A worker process is replaced after this many jobs so a leak in a parser cannot grow forever.
-MAX_JOBS_PER_WORKER = 500
+# High enough that re-importing the parsers (about a second each time) stays rare.
+MAX_JOBS_PER_WORKER = 2_000
 # No job may run longer than this (extraction's own bounds keep the worst page at a few
 # seconds; this is the backstop). Time spent waiting for a worker is not counted.
 DEFAULT_TIMEOUT = 60.0

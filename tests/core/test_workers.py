@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bot.workers import PoolClosed, WorkerCrashed, WorkerError, Workers
+from bot.workers import MAX_JOBS_PER_WORKER, PoolClosed, WorkerCrashed, WorkerError, Workers
 from tests.core import pool_jobs
 
 # Generous: the machine may be busy; these bound hangs, they are not measurements.
@@ -113,6 +113,20 @@ async def test_more_jobs_than_the_recycle_limit_all_finish_with_bounded_processe
         assert pool.pending == 0
     assert 1 <= most <= 2
     await eventually(lambda: not new_children(before), "the workers to exit")
+
+
+async def test_the_default_recycle_limit_retires_a_worker_and_its_successor_carries_on() -> None:
+    """The production limit itself, passed: one worker runs it out and a fresh one takes over."""
+    jobs = MAX_JOBS_PER_WORKER + 100
+    with Workers(processes=1) as pool:
+        results = await asyncio.wait_for(
+            asyncio.gather(*(pool.run(pool_jobs.square, n) for n in range(jobs))), 300
+        )
+        assert [square for square, _ in results] == [n * n for n in range(jobs)]
+        first, second = dict.fromkeys(pid for _, pid in results)  # in order of first use
+        assert [pid for _, pid in results].count(first) == MAX_JOBS_PER_WORKER
+        assert pool.workers_started == 2
+        assert second != first
 
 
 @pytest.mark.parametrize("crash", [pool_jobs.kill_self, pool_jobs.exit_hard, pool_jobs.segfault])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from bot.pipeline import Pipeline
 from bot.poller import Poller
 from bot.store import ArticleRow, Store
 from tests.fixtures.http import HttpServer
@@ -144,3 +145,31 @@ async def test_unreachable_teaser_page_falls_back_to_the_feed_text(
     assert article.text == "Only a teaser sentence is in the feed."
     assert article.extraction_note is not None
     assert "404" in article.extraction_note
+
+
+async def test_a_first_poll_over_entries_already_recorded_stores_each_once_and_posts_none(
+    http_server: HttpServer,
+    clocked_store: Store,
+    poller: Poller,
+    pipeline: Pipeline,
+    clock: Clock,
+) -> None:
+    """A first poll skips the known-entry lookup: the write alone must drop the repeats."""
+    url = http_server.static("/feed.xml", rss([story(1), story(2)]))
+    feed_id = await add_subscribed(clocked_store, url)
+    read = await pipeline.read_feed(url)
+    assert read.parsed is not None
+    articles = await pipeline.prepare(read.parsed.entries, fetch_pages=False)
+    await clocked_store.store_articles(feed_id, articles, deliver=False)  # baseline not marked
+
+    items = [story(n) for n in range(1, 6)]
+    http_server.static("/feed.xml", rss(items))
+    first = await poller.run_cycle()
+    assert (first.changed, first.new_articles, first.deliveries) == (1, 3, 0)
+    assert await pending(clocked_store) == []
+
+    http_server.static("/feed.xml", rss([story(0), *items]))
+    clock.advance(minutes=11)
+    second = await poller.run_cycle()
+    assert (second.new_articles, second.deliveries) == (1, 1)
+    assert await pending(clocked_store) == [(CHANNEL, "Story number 0")]

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.feeds.parse import parse_feed
 from bot.pipeline import DIGEST_BATCH, PREPARE_CHUNK, Pipeline
+from bot.store import fingerprint
 from tests.fixtures.http import HttpServer
 from tests.poller.builders import SEED_PAGE_PATH, rss, seed_teaser, story
 
@@ -49,3 +50,23 @@ async def test_without_pages_nothing_is_fetched(
     assert [a.entry.id for a in articles] == [e.id for e in entries]
     assert {a.text_source for a in articles} == {"feed"}
     assert http_server.requests == []
+
+
+async def test_prepared_articles_carry_the_fingerprint_the_store_would_compute(
+    http_server: HttpServer, pipeline: Pipeline
+) -> None:
+    """Fingerprinted in the worker; a text too short to identify a story carries none."""
+    teaser = seed_teaser(http_server)
+    items = [teaser, story(1, words=40), replace(story(2), description="Too short.")]
+    entries = parse_feed(rss(items).encode(), url=http_server.url("/feed.xml")).entries
+
+    articles = await pipeline.prepare(entries)
+
+    page, full, short = articles
+    assert page.text_source == "page"  # fingerprinted from the page's text, not the teaser
+    for article in (page, full):
+        expected = fingerprint(article.entry.title, article.text)
+        assert expected is not None
+        assert article.extra["fingerprint"] == expected
+    assert fingerprint(short.entry.title, short.text) is None
+    assert "fingerprint" not in short.extra
