@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,26 @@ pytest_plugins = [
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BRIEFING_SHARED_DIR", ROOT.parent / "shared"))
 SEED_ARTICLE = ROOT / "tests" / "data" / "seed-article.txt"
+
+
+_CACHE_KEY = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep what the suite caches (the language model's arrays) out of the user's ~/.cache.
+
+    Set in the environment, so the bot processes the tests start use the same folder; each
+    xdist worker has its own and removes it at the end.
+    """
+    folder = tempfile.mkdtemp(prefix="briefing-test-cache-")
+    config.stash[_CACHE_KEY] = folder
+    os.environ["XDG_CACHE_HOME"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_CACHE_KEY, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def shared_path(*parts: str) -> Path:
