@@ -12,18 +12,24 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.controls import CAP, QUIET, local_day
+from bot.controls.gate import is_quiet
 from bot.delivery import Action, Outgoing, Sender, SendFailed, Target
 from bot.delivery import forum as forum_posts
 from bot.delivery.outcome import digest_nonce
 from bot.render.article import THREAD_NAME_LIMIT, truncate
-from bot.render.digest import DigestPost, render_digest
-from bot.schedules import as_utc, compose, due_schedules, next_run
-from bot.store import ScheduleRow
+from bot.render.digest import DigestPost, more_line, render_digest
+from bot.schedules import ChannelDigest, as_utc, compose, due_schedules, next_run
+from bot.store import ChannelControlsRow, DeliveryRow, ScheduleRow
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
 
 log = logging.getLogger(__name__)
+
+
+# Where a digest can be posted.
+Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
 
 
 class ChannelUnavailable(Exception):
@@ -46,9 +52,13 @@ class DigestRunner:
         """Run every schedule due at the runtime's "now"; returns how many ran."""
         now = self.clock()
         ran = 0
-        for row in due_schedules(await self.store.list_schedules(), now):
+        due = due_schedules(await self.store.list_schedules(), now)
+        controls = await self.store.controls_for(r.channel_id for r in due) if due else {}
+        for row in due:
             if self.bot.get_guild(row.guild_id) is None:
                 continue  # a guild of another shard (or one the bot left)
+            if is_quiet(controls.get(row.channel_id), now):
+                continue  # stays due: it runs when the quiet hours end
             try:
                 await self.run_schedule(row, now)
                 ran += 1
@@ -57,6 +67,79 @@ class DigestRunner:
                     "digest of channel %s failed; retried at the next tick", row.channel_id
                 )
         return ran
+
+    async def tick(self) -> int:
+        """The scheduler job: catch-up digests of ended quiet hours first, then due schedules."""
+        return await self.release_held() + await self.run_due()
+
+    async def release_held(self) -> int:
+        """Post what channel controls held and may now go out; returns how many channels."""
+        now = self.clock()
+        channels = await self.store.held_channels()
+        if not channels:
+            return 0
+        controls = await self.store.controls_for(channels)
+        schedules = {s.channel_id: s for s in await self.store.list_schedules()}
+        released = 0
+        for channel_id in sorted(channels):
+            row = controls.get(channel_id)
+            if is_quiet(row, now):
+                continue
+            try:
+                released += await self.catch_up(channel_id, row, schedules.get(channel_id), now)
+            except (SendFailed, ChannelUnavailable) as exc:
+                log.warning("catch-up of channel %s not posted: %s", channel_id, exc)
+            except Exception:
+                log.exception("catch-up of channel %s failed; retried at the next tick", channel_id)
+        return released
+
+    async def catch_up(
+        self,
+        channel_id: int,
+        controls: ChannelControlsRow | None,
+        schedule: ScheduleRow | None,
+        now: datetime,
+    ) -> int:
+        """Post one catch-up digest of the posts held in quiet hours (1), or nothing (0).
+
+        Posts held over the daily cap in a channel without a schedule are named in it as "N more"
+        once their day is over (alone on one line when nothing else waits); with a schedule, the
+        next scheduled digest carries them.
+        """
+        held = await self.store.held_deliveries(channel_id)
+        if not held or self.bot.get_guild(held[0].guild_id) is None:
+            return 0  # nothing, or a guild of another shard
+        zone = controls.timezone if controls is not None else "UTC"
+        quiet = [r for r in held if r.held == QUIET]
+        over = [] if schedule is not None else _over_cap_due(held, controls, now)
+        if not quiet and not over:
+            return 0
+        channel = await self._channel(channel_id)
+        async with self._locks[channel_id]:
+            digest = await self._compose(channel_id, quiet, controls, summarised=len(over))
+            if digest.count:
+                await self._post(
+                    channel,
+                    digest,
+                    quiet,
+                    when=now.astimezone(ZoneInfo(zone)),
+                    now=now,
+                    publish=schedule is not None and schedule.publish,
+                    forum_tags=schedule.forum_tags if schedule is not None else (),
+                    title="Catch-up",
+                )
+            elif not isinstance(channel, discord.ForumChannel):  # a forum takes no bare line
+                cap = controls.daily_cap if controls is not None else None
+                line = more_line(len(over), cap or 0)
+                nonce = digest_nonce(channel_id, [r.id for r in over])
+                target = Target(channel_id, channel.guild.id)
+                await self.sender.send(target, Outgoing("digest", nonce, content=line))
+            if over:
+                await self.store.mark_skipped_many([r.id for r in over], "over the daily cap")
+        log.info(
+            "catch-up of channel %s: %d articles, %d more", channel_id, digest.count, digest.more
+        )
+        return 1
 
     async def run_schedule(self, row: ScheduleRow, now: datetime) -> int:
         """One scheduled run: post what arrived since the last run, then set the next run."""
@@ -108,26 +191,75 @@ class DigestRunner:
         repeated after a crash gets the same messages back (their nonces) and publishes them
         (a message already published counts as done). In a forum the run is one post: its
         first message starts it (made once, see :mod:`bot.delivery.forum`), the rest follow in it.
+        The channel's digest maximum bounds the articles shown; the rest are named "N more".
         """
         channel = await self._channel(channel_id)
         async with self._locks[channel_id]:
             rows = await self.store.pending_digest(channel_id)
-            digest = compose(channel_id, rows, cutoff=cutoff)
-            if not digest.count:
-                return 0
-            when = now.astimezone(ZoneInfo(timezone))
-            points = self.bot.runtime.settings.key_points
-            started = time.monotonic()
-            target = Target(channel_id, channel.guild.id)
-            posts = render_digest(digest, when=when, points=points)
-            if isinstance(channel, discord.ForumChannel):
-                in_flight = {r.id: r.in_flight_at for r in rows}
-                target = await self._start_post(target, posts.pop(0), in_flight, forum_tags, now)
-            for post in posts:
-                await self._send(target, post, publish=publish)
-            if self.metrics is not None:
-                self.metrics.digest_done(time.monotonic() - started)
-            return digest.count
+            controls = await self.store.get_controls(channel_id)
+            digest = await self._compose(channel_id, rows, controls, cutoff=cutoff)
+            return await self._post(
+                channel,
+                digest,
+                rows,
+                when=now.astimezone(ZoneInfo(timezone)),
+                now=now,
+                publish=publish,
+                forum_tags=forum_tags,
+            )
+
+    async def _compose(
+        self,
+        channel_id: int,
+        rows: list[DeliveryRow],
+        controls: ChannelControlsRow | None,
+        *,
+        cutoff: datetime | None = None,
+        summarised: int = 0,
+    ) -> ChannelDigest:
+        """The digest of ``rows``, bounded by the channel's digest maximum when it has one."""
+        maximum = controls.digest_max if controls is not None else None
+        coverage: dict[int, int] = {}
+        if maximum is not None and len(rows) > maximum:
+            coverage = await self.store.coverage(channel_id, [r.article_id for r in rows])
+        return compose(
+            channel_id,
+            rows,
+            cutoff=cutoff,
+            maximum=maximum,
+            coverage=coverage,
+            summarised=summarised,
+        )
+
+    async def _post(
+        self,
+        channel: Postable,
+        digest: ChannelDigest,
+        rows: list[DeliveryRow],
+        *,
+        when: datetime,
+        now: datetime,
+        publish: bool,
+        forum_tags: tuple[int, ...],
+        title: str = "Digest",
+    ) -> int:
+        """Post a composed digest through the one sender; returns how many articles it showed."""
+        if not digest.count:
+            return 0
+        points = self.bot.runtime.settings.key_points
+        started = time.monotonic()
+        target = Target(channel.id, channel.guild.id)
+        posts = render_digest(digest, when=when, points=points, title=title)
+        if isinstance(channel, discord.ForumChannel):
+            in_flight = {r.id: r.in_flight_at for r in rows}
+            target = await self._start_post(target, posts.pop(0), in_flight, forum_tags, now)
+        for post in posts:
+            await self._send(target, post, publish=publish)
+        if digest.left_out:  # named in the header as "N more"
+            await self.store.mark_skipped_many(digest.left_out, "beyond the digest maximum")
+        if self.metrics is not None:
+            self.metrics.digest_done(time.monotonic() - started)
+        return digest.count
 
     async def _start_post(
         self,
@@ -155,9 +287,7 @@ class DigestRunner:
             self.metrics.delivery_done("sent", len(post.delivery_ids))
         return Target(thread_id, forum.guild_id)
 
-    async def _channel(
-        self, channel_id: int
-    ) -> discord.TextChannel | discord.Thread | discord.ForumChannel:
+    async def _channel(self, channel_id: int) -> Postable:
         """The channel, thread or forum (an archived thread is not cached: it is fetched)."""
         channel = self.bot.get_channel(channel_id)
         if channel is None:
@@ -186,3 +316,17 @@ class DigestRunner:
         await self.store.mark_sent_many(post.delivery_ids, message_id)
         if self.metrics is not None:
             self.metrics.delivery_done("sent", len(post.delivery_ids))
+
+
+def _over_cap_due(
+    held: list[DeliveryRow], controls: ChannelControlsRow | None, now: datetime
+) -> list[DeliveryRow]:
+    """Posts held over the daily cap whose day is over (or whose cap was lifted)."""
+    if controls is None or controls.daily_cap is None:
+        return [r for r in held if r.held == CAP]
+    today = local_day(now, controls.timezone)
+    return [
+        r
+        for r in held
+        if r.held == CAP and (r.held_at is None or local_day(r.held_at, controls.timezone) < today)
+    ]

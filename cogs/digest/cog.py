@@ -53,7 +53,7 @@ class Digests(
         self.runner = DigestRunner(bot)
         self._zones: list[str] = []
         # Posts already made are marked sent; nonces cover a run cut after its bound.
-        self.job = ShieldedJob(self.runner.run_due, "digest run")
+        self.job = ShieldedJob(self.runner.tick, "digest run")
 
     async def cog_load(self) -> None:
         """Add the job that looks for due schedules every ``digest_tick_seconds``."""
