@@ -78,3 +78,15 @@ def next_day_start(moment: datetime, timezone: str) -> datetime:
     zone = ZoneInfo(timezone)
     tomorrow = moment.astimezone(zone).date() + timedelta(days=1)
     return datetime.combine(tomorrow, time(0, 0), zone).astimezone(UTC)
+
+
+def quiet_setting(start: str, end: str | None) -> tuple[str, str] | None:
+    """The stored quiet hours ("HH:MM", "HH:MM") of what was typed; None for "off"."""
+    if start.strip().lower() in {"off", "none", "-"}:
+        return None
+    if end is None:
+        raise ControlError("Give the end of the quiet hours too, e.g. `start:22:00 end:07:00`.")
+    first, last = parse_hhmm(start), parse_hhmm(end)
+    if first == last:
+        raise ControlError("Quiet hours must start and end at different times.")
+    return f"{first:%H:%M}", f"{last:%H:%M}"
