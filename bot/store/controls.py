@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
@@ -127,11 +127,18 @@ class ControlsMixin(StoreBase):
             rows = list((await conn.execute(stmt)).mappings())
             return await complete_deliveries(conn, rows)
 
-    async def held_channels(self) -> set[int]:
-        """The channels that have posts held by their controls."""
-        stmt = select(Delivery.channel_id).where(*_held()).distinct()
+    async def held_channels(self) -> dict[int, dict[str, datetime]]:
+        """Channels with posts held by their controls: per reason, when the oldest was held."""
+        stmt = (
+            select(Delivery.channel_id, Delivery.held, func.min(Delivery.held_at))
+            .where(*_held())
+            .group_by(Delivery.channel_id, Delivery.held)
+        )
+        found: dict[int, dict[str, datetime]] = {}
         async with self._db.read() as conn:
-            return set((await conn.scalars(stmt)).all())
+            for channel_id, reason, oldest in await conn.execute(stmt):
+                found.setdefault(int(channel_id), {})[str(reason)] = _aware(oldest)
+        return found
 
     async def delivery_for(self, article_id: int, channel_id: int) -> DeliveryRow | None:
         """The outbox row of an article in a channel, without its article."""
@@ -162,6 +169,12 @@ class ControlsMixin(StoreBase):
                 for article_id, count in await conn.execute(stmt):
                     found[int(article_id)] = int(count)
         return found
+
+
+def _aware(moment: datetime | None) -> datetime:
+    if moment is None:  # not expected: held and held_at are set together
+        return datetime.min.replace(tzinfo=UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _held() -> tuple[Any, ...]:

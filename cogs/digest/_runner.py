@@ -81,12 +81,12 @@ class DigestRunner:
         controls = await self.store.controls_for(channels)
         schedules = {s.channel_id: s for s in await self.store.list_schedules()}
         released = 0
-        for channel_id in sorted(channels):
-            row = controls.get(channel_id)
-            if is_quiet(row, now):
-                continue
+        for channel_id, oldest in sorted(channels.items()):
+            row, schedule = controls.get(channel_id), schedules.get(channel_id)
+            if not _release_due(oldest, row, schedule, now):
+                continue  # without reading the held posts: this runs at every tick
             try:
-                released += await self.catch_up(channel_id, row, schedules.get(channel_id), now)
+                released += await self.catch_up(channel_id, row, schedule, now)
             except (SendFailed, ChannelUnavailable) as exc:
                 log.warning("catch-up of channel %s not posted: %s", channel_id, exc)
             except Exception:
@@ -316,6 +316,24 @@ class DigestRunner:
         await self.store.mark_sent_many(post.delivery_ids, message_id)
         if self.metrics is not None:
             self.metrics.delivery_done("sent", len(post.delivery_ids))
+
+
+def _release_due(
+    oldest: dict[str, datetime],
+    controls: ChannelControlsRow | None,
+    schedule: ScheduleRow | None,
+    now: datetime,
+) -> bool:
+    """Whether a channel's held posts (oldest held per reason) may go out at ``now``."""
+    if is_quiet(controls, now):
+        return False
+    if QUIET in oldest:
+        return True
+    if CAP not in oldest or schedule is not None:
+        return False  # the next scheduled digest carries posts over the cap
+    if controls is None or controls.daily_cap is None:
+        return True  # the cap was lifted
+    return local_day(oldest[CAP], controls.timezone) < local_day(now, controls.timezone)
 
 
 def _over_cap_due(

@@ -105,6 +105,34 @@ async def test_quiet_hours_hold_every_post_until_one_catch_up_digest_at_seven(
     assert messages[2].embeds[0]["title"] == "Story 5"
 
 
+async def test_a_scheduled_digest_due_in_quiet_hours_waits_for_their_end(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    clock = Clock(EVENING)
+    running = await start(start_bot, clock)
+    store = running.runtime.store
+    feed = await store.add_feed("http://127.0.0.1/beta.xml", title="Beta Wire")
+    channel = fake_discord.channel2
+    await store.subscribe(feed.id, fake_discord.guild.id, channel.id, mode="digest", added_by=None)
+    await store.store_articles(feed.id, [article(1, published=clock.now)], deliver=True)
+    options = {"channel": channel.id, "timezone": "Europe/Berlin"}
+    await run(fake_discord, "digest schedule", {**options, "at": "23:00"}, user=fake_discord.admin)
+    await run(
+        fake_discord,
+        "channel quiet",
+        {**options, "start": "22:00", "end": "07:00"},
+        user=fake_discord.admin,
+    )
+    clock.now = datetime(2026, 3, 2, 22, 1, tzinfo=UTC)  # 23:01 in Berlin: due, but quiet
+    assert await runner_of(running).run_due() == 0
+    assert fake_discord.messages(channel) == []
+
+    clock.now = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)  # 07:00 in Berlin
+    [message] = await fake_discord.wait_for_messages(channel, 1, timeout=WAIT)
+    assert "Digest · Tuesday 03 March 2026" in message.content
+    assert [e["title"] for e in message.embeds] == ["Story 1"]
+
+
 async def test_a_cap_of_ten_a_day_holds_across_a_burst_of_fifty(
     start_bot: StartBot, fake_discord: FakeDiscord
 ) -> None:

@@ -93,11 +93,11 @@ async def test_held_posts_are_never_claimed_and_wait_for_release(store: Store) -
     held = await store.held_deliveries(CHANNEL)
     assert [(row.id, row.held) for row in held] == [(quiet, "quiet"), (capped, "cap")]
     assert all(row.article is not None and row.held_at is not None for row in held)
-    assert await store.held_channels() == {CHANNEL}
+    assert await store.held_channels() == {CHANNEL: {"quiet": now, "cap": now}}
     # Posts over the cap are carried by the channel's next digest.
     assert [row.id for row in await store.pending_digest(CHANNEL)] == [capped]
     await store.mark_skipped_many([quiet, capped], "summarised")
-    assert await store.held_channels() == set()
+    assert await store.held_channels() == {}
     statuses = {d.id: d.status for d in await store.list_deliveries(channel_id=CHANNEL)}
     assert statuses == {quiet: "skipped", capped: "skipped", free: "pending"}
 
@@ -114,3 +114,11 @@ async def test_coverage_counts_the_channels_feeds_that_carried_an_article(store:
     rows = await store.list_deliveries(channel_id=CHANNEL)
     coverage = await store.coverage(CHANNEL, [r.article_id for r in rows])
     assert sorted(coverage.values()) == [1, 2]  # the third feed posts elsewhere
+
+
+async def test_a_removed_channel_loses_its_controls(store: Store) -> None:
+    await store.set_controls(GUILD, CHANNEL, updated_by=None, daily_cap=3)
+    await store.set_controls(GUILD, OTHER, updated_by=None, daily_cap=4)
+    await store.remove_channel(CHANNEL)
+    assert await store.get_controls(CHANNEL) is None
+    assert await store.get_controls(OTHER) is not None
