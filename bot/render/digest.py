@@ -41,10 +41,11 @@ def digest_header(digest: ChannelDigest, when: datetime, *, title: str = "Digest
     return header + (f" · {digest.more} more" if digest.more else "")
 
 
-def more_line(count: int, cap: int) -> str:
-    """The one line that names the posts a channel's daily cap held back."""
+def more_line(count: int, cap: int | None) -> str:
+    """The one line that names the posts a channel's daily cap held back (``cap``: as it is now)."""
     more = _plural(count, "more article")
-    return f"\N{HEAVY PLUS SIGN} **{more}** arrived over this channel's daily cap of {cap}."
+    of = f" of {cap}" if cap is not None else ""
+    return f"\N{HEAVY PLUS SIGN} **{more}** arrived over this channel's daily cap{of}."
 
 
 def render_digest(

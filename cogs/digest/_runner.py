@@ -12,28 +12,21 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from bot.controls import CAP, QUIET, local_day
 from bot.controls.gate import is_quiet
 from bot.delivery import Action, Outgoing, Sender, SendFailed, Target
 from bot.delivery import forum as forum_posts
 from bot.delivery.outcome import digest_nonce
 from bot.render.article import THREAD_NAME_LIMIT, truncate
-from bot.render.digest import DigestPost, more_line, render_digest
+from bot.render.digest import DigestPost, render_digest
 from bot.schedules import ChannelDigest, as_utc, compose, due_schedules, next_run
 from bot.store import ChannelControlsRow, DeliveryRow, ScheduleRow
+from cogs.digest._catchup import CatchUps
+from cogs.digest._channels import ChannelUnavailable, Postable
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
 
 log = logging.getLogger(__name__)
-
-
-# Where a digest can be posted.
-Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
-
-
-class ChannelUnavailable(Exception):
-    """The channel is not one the bot can post a digest in."""
 
 
 class DigestRunner:
@@ -46,7 +39,8 @@ class DigestRunner:
         self.metrics = bot.runtime.metrics
         # The pacer every poster shares: digests and instant posts wait for each other.
         self.sender = Sender(bot, bot.pacer, metrics=self.metrics)
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.lock: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.catch_ups = CatchUps(self)
 
     async def run_due(self) -> int:
         """Run every schedule due at the runtime's "now"; returns how many ran."""
@@ -70,76 +64,8 @@ class DigestRunner:
 
     async def tick(self) -> int:
         """The scheduler job: catch-up digests of ended quiet hours first, then due schedules."""
-        return await self.release_held() + await self.run_due()
-
-    async def release_held(self) -> int:
-        """Post what channel controls held and may now go out; returns how many channels."""
-        now = self.clock()
-        channels = await self.store.held_channels()
-        if not channels:
-            return 0
-        controls = await self.store.controls_for(channels)
-        schedules = {s.channel_id: s for s in await self.store.list_schedules()}
-        released = 0
-        for channel_id, oldest in sorted(channels.items()):
-            row, schedule = controls.get(channel_id), schedules.get(channel_id)
-            if not _release_due(oldest, row, schedule, now):
-                continue  # without reading the held posts: this runs at every tick
-            try:
-                released += await self.catch_up(channel_id, row, schedule, now)
-            except (SendFailed, ChannelUnavailable) as exc:
-                log.warning("catch-up of channel %s not posted: %s", channel_id, exc)
-            except Exception:
-                log.exception("catch-up of channel %s failed; retried at the next tick", channel_id)
-        return released
-
-    async def catch_up(
-        self,
-        channel_id: int,
-        controls: ChannelControlsRow | None,
-        schedule: ScheduleRow | None,
-        now: datetime,
-    ) -> int:
-        """Post one catch-up digest of the posts held in quiet hours (1), or nothing (0).
-
-        Posts held over the daily cap in a channel without a schedule are named in it as "N more"
-        once their day is over (alone on one line when nothing else waits); with a schedule, the
-        next scheduled digest carries them.
-        """
-        held = await self.store.held_deliveries(channel_id)
-        if not held or self.bot.get_guild(held[0].guild_id) is None:
-            return 0  # nothing, or a guild of another shard
-        zone = controls.timezone if controls is not None else "UTC"
-        quiet = [r for r in held if r.held == QUIET]
-        over = [] if schedule is not None else _over_cap_due(held, controls, now)
-        if not quiet and not over:
-            return 0
-        channel = await self._channel(channel_id)
-        async with self._locks[channel_id]:
-            digest = await self._compose(channel_id, quiet, controls, summarised=len(over))
-            if digest.count:
-                await self._post(
-                    channel,
-                    digest,
-                    quiet,
-                    when=now.astimezone(ZoneInfo(zone)),
-                    now=now,
-                    publish=schedule is not None and schedule.publish,
-                    forum_tags=schedule.forum_tags if schedule is not None else (),
-                    title="Catch-up",
-                )
-            elif not isinstance(channel, discord.ForumChannel):  # a forum takes no bare line
-                cap = controls.daily_cap if controls is not None else None
-                line = more_line(len(over), cap or 0)
-                nonce = digest_nonce(channel_id, [r.id for r in over])
-                target = Target(channel_id, channel.guild.id)
-                await self.sender.send(target, Outgoing("digest", nonce, content=line))
-            if over:
-                await self.store.mark_skipped_many([r.id for r in over], "over the daily cap")
-        log.info(
-            "catch-up of channel %s: %d articles, %d more", channel_id, digest.count, digest.more
-        )
-        return 1
+        released: int = await self.catch_ups.release_held()
+        return released + await self.run_due()
 
     async def run_schedule(self, row: ScheduleRow, now: datetime) -> int:
         """One scheduled run: post what arrived since the last run, then set the next run."""
@@ -193,12 +119,12 @@ class DigestRunner:
         first message starts it (made once, see :mod:`bot.delivery.forum`), the rest follow in it.
         The channel's digest maximum bounds the articles shown; the rest are named "N more".
         """
-        channel = await self._channel(channel_id)
-        async with self._locks[channel_id]:
+        channel = await self.channel(channel_id)
+        async with self.lock[channel_id]:
             rows = await self.store.pending_digest(channel_id)
             controls = await self.store.get_controls(channel_id)
-            digest = await self._compose(channel_id, rows, controls, cutoff=cutoff)
-            return await self._post(
+            digest = await self.compose_for(channel_id, rows, controls, cutoff=cutoff)
+            return await self.post_composed(
                 channel,
                 digest,
                 rows,
@@ -208,7 +134,7 @@ class DigestRunner:
                 forum_tags=forum_tags,
             )
 
-    async def _compose(
+    async def compose_for(
         self,
         channel_id: int,
         rows: list[DeliveryRow],
@@ -231,7 +157,7 @@ class DigestRunner:
             summarised=summarised,
         )
 
-    async def _post(
+    async def post_composed(
         self,
         channel: Postable,
         digest: ChannelDigest,
@@ -287,7 +213,7 @@ class DigestRunner:
             self.metrics.delivery_done("sent", len(post.delivery_ids))
         return Target(thread_id, forum.guild_id)
 
-    async def _channel(self, channel_id: int) -> Postable:
+    async def channel(self, channel_id: int) -> Postable:
         """The channel, thread or forum (an archived thread is not cached: it is fetched)."""
         channel = self.bot.get_channel(channel_id)
         if channel is None:
@@ -316,35 +242,3 @@ class DigestRunner:
         await self.store.mark_sent_many(post.delivery_ids, message_id)
         if self.metrics is not None:
             self.metrics.delivery_done("sent", len(post.delivery_ids))
-
-
-def _release_due(
-    oldest: dict[str, datetime],
-    controls: ChannelControlsRow | None,
-    schedule: ScheduleRow | None,
-    now: datetime,
-) -> bool:
-    """Whether a channel's held posts (oldest held per reason) may go out at ``now``."""
-    if is_quiet(controls, now):
-        return False
-    if QUIET in oldest:
-        return True
-    if CAP not in oldest or schedule is not None:
-        return False  # the next scheduled digest carries posts over the cap
-    if controls is None or controls.daily_cap is None:
-        return True  # the cap was lifted
-    return local_day(oldest[CAP], controls.timezone) < local_day(now, controls.timezone)
-
-
-def _over_cap_due(
-    held: list[DeliveryRow], controls: ChannelControlsRow | None, now: datetime
-) -> list[DeliveryRow]:
-    """Posts held over the daily cap whose day is over (or whose cap was lifted)."""
-    if controls is None or controls.daily_cap is None:
-        return [r for r in held if r.held == CAP]
-    today = local_day(now, controls.timezone)
-    return [
-        r
-        for r in held
-        if r.held == CAP and (r.held_at is None or local_day(r.held_at, controls.timezone) < today)
-    ]

@@ -26,7 +26,8 @@ from bot.schedules import (
 from bot.store import ScheduleRow
 from cogs._forum_tags import TagRefused, forum_tags
 from cogs._jobs import ShieldedJob, add_interval_job, remove_job
-from cogs.digest._runner import ChannelUnavailable, DigestRunner
+from cogs.digest._channels import ChannelUnavailable
+from cogs.digest._runner import DigestRunner
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot

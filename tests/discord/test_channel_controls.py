@@ -83,7 +83,7 @@ async def test_quiet_hours_hold_every_post_until_one_catch_up_digest_at_seven(
             what=f"{n - 1} posts held",
         )
     assert clock.now == datetime(2026, 3, 3, 5, 59, tzinfo=UTC)
-    assert await runner_of(running).release_held() == 0  # still quiet
+    assert await runner_of(running).catch_ups.release_held() == 0  # still quiet
     assert len(fake_discord.messages(fake_discord.channel)) == 1
 
     clock.now = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)  # 07:00 in Berlin
@@ -96,7 +96,7 @@ async def test_quiet_hours_hold_every_post_until_one_catch_up_digest_at_seven(
     await eventually(
         lambda: _all_sent(store, fake_discord.channel.id, 4), timeout=WAIT, what="all sent"
     )
-    assert await runner_of(running).release_held() == 0  # one catch-up, never a second
+    assert await runner_of(running).catch_ups.release_held() == 0  # one catch-up, never a second
     assert len(fake_discord.messages(fake_discord.channel)) == 2
 
     # After 07:00 articles go out as they arrive again.
