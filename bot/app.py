@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 DEFAULT_EXTENSIONS = (
     "cogs.polling",
     "cogs.digest",
+    "cogs.channel",
     "cogs.feeds",
     "cogs.posting",
     "cogs.followups",
@@ -40,7 +41,7 @@ DEFAULT_EXTENSIONS = (
 )
 # The extensions each role needs (operations, the health server and once-only jobs, always).
 ROLE_EXTENSIONS = {
-    "gateway": ("cogs.digest", "cogs.feeds", "cogs.posting", "cogs.followups"),
+    "gateway": ("cogs.digest", "cogs.channel", "cogs.feeds", "cogs.posting", "cogs.followups"),
     "poller": ("cogs.polling",),
     "sender": ("cogs.posting",),
     "scheduler": (),

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.controls import rank
 from bot.errors import BriefingError
 from bot.store.rows import ArticleRow, DeliveryRow, ScheduleRow
 
@@ -46,6 +47,8 @@ class ChannelDigest:
     channel_id: int
     groups: tuple[FeedGroup, ...]
     delivery_ids: dict[int, int]  # article id -> delivery id (marked sent once posted)
+    left_out: tuple[int, ...] = ()  # delivery ids beyond the channel's digest maximum
+    more: int = 0  # articles named only as "N more" (those left out, and any summarised)
 
     @property
     def count(self) -> int:
@@ -146,23 +149,38 @@ def due_schedules(schedules: Iterable[ScheduleRow], now: datetime) -> list[Sched
 
 
 def compose(
-    channel_id: int, deliveries: Sequence[DeliveryRow], *, cutoff: datetime | None = None
+    channel_id: int,
+    deliveries: Sequence[DeliveryRow],
+    *,
+    cutoff: datetime | None = None,
+    maximum: int | None = None,
+    coverage: Mapping[int, int] | None = None,
+    summarised: int = 0,
 ) -> ChannelDigest:
     """Group a channel's pending digest posts by feed, freshest feed and article first.
 
     Posts queued after ``cutoff`` wait for the next run, so a run retried after a crash sees the
-    same posts as the first attempt.
+    same posts as the first attempt. With ``maximum``, only that many articles are shown, the
+    best :func:`~bot.controls.rank.ranked` (``coverage``: feeds per article); the rest, and
+    ``summarised`` others, are named as "N more".
     """
-    by_feed: dict[int | None, list[ArticleRow]] = {}
-    titles: dict[int | None, str] = {}
-    ids: dict[int, int] = {}
+    chosen: dict[int, DeliveryRow] = {}
     for row in deliveries:
         if row.article is None or row.channel_id != channel_id:
             continue
         if cutoff is not None and as_utc(row.created_at) > cutoff:
             continue
-        if row.article.id in ids:
-            continue
+        chosen.setdefault(row.article.id, row)
+    rows = list(chosen.values())
+    left_out: list[int] = []
+    if maximum is not None and len(rows) > maximum:
+        best = rank.ranked(rows, coverage or {})
+        rows, left_out = best[:maximum], [r.id for r in best[maximum:]]
+    by_feed: dict[int | None, list[ArticleRow]] = {}
+    titles: dict[int | None, str] = {}
+    ids: dict[int, int] = {}
+    for row in rows:
+        assert row.article is not None  # kept above
         ids[row.article.id] = row.id
         by_feed.setdefault(row.feed_id, []).append(row.article)
         titles.setdefault(row.feed_id, row.feed_title or "Other news")
@@ -171,7 +189,8 @@ def compose(
         for feed_id, articles in by_feed.items()
     ]
     groups.sort(key=lambda g: (_freshness(g.articles[0])[0], g.title.casefold(), g.feed_id or 0))
-    return ChannelDigest(channel_id, tuple(groups), ids)
+    more = len(left_out) + summarised
+    return ChannelDigest(channel_id, tuple(groups), ids, tuple(left_out), more)
 
 
 def timezone_choices(query: str, names: Iterable[str], *, limit: int = 25) -> list[str]:

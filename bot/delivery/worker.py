@@ -11,13 +11,14 @@ from datetime import datetime
 
 import discord
 
+from bot.controls import admit
 from bot.delivery.config import DeliveryConfig
 from bot.delivery.notices import notify_failing_feeds
 from bot.delivery.outcome import Action
 from bot.delivery.pacing import Pacer
 from bot.delivery.post import PAUSED, Poster
 from bot.metrics import Metrics
-from bot.store import DeliveryRow, Store
+from bot.store import ChannelControlsRow, DeliveryRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class DeliveryWorker:
         self._lanes: dict[int, deque[DeliveryRow]] = {}
         self._lane_tasks: dict[int, asyncio.Task[None]] = {}
         self._held: set[int] = set()  # ids claimed and not yet settled
+        self._controls: dict[int, ChannelControlsRow | None] = {}  # as of the latest claim
         self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.sent = 0
@@ -144,6 +146,10 @@ class DeliveryWorker:
             lease_seconds=self.config.lease_seconds,
             per_channel=self.config.channel_batch,
         )
+        if rows:
+            channels = {row.channel_id for row in rows}
+            controls = await self.store.controls_for(channels)
+            self._controls.update({channel: controls.get(channel) for channel in channels})
         queued = 0
         for row in rows:
             if row.id in self._held:  # our own lease ran out while the row waited
@@ -210,6 +216,8 @@ class DeliveryWorker:
         if row.subscription_id in skip:
             await self.poster.release(row, PAUSED)
             return Action.PAUSE
+        if await self._hold(row):
+            return None
         try:
             action = await self.poster.post(row)
         except Exception:  # outcomes are kept when the store fails: this is a bug of ours
@@ -217,6 +225,24 @@ class DeliveryWorker:
             return Action.RETRY
         self.sent += action is None
         return action
+
+    async def _hold(self, row: DeliveryRow) -> bool:
+        """Keep the post back when its channel's controls say so (quiet hours, daily cap)."""
+        controls = self._controls.get(row.channel_id)
+        if controls is None:
+            return False
+        now = self.clock()
+        try:
+            reason = await admit(self.store, controls, row, now)
+            if reason is not None:
+                await self.store.hold_delivery(row.id, reason, now)
+        except Exception as exc:  # the database: the post is tried again later
+            log.warning("delivery %d: channel controls unreadable (%s)", row.id, exc)
+            await self.poster.release(row, "channel controls unreadable")
+            return True
+        if reason is not None:
+            log.info("delivery %d to %d held (%s)", row.id, row.channel_id, reason)
+        return reason is not None
 
     def _drop(self, queue: deque[DeliveryRow]) -> None:
         while queue:

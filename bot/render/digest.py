@@ -30,14 +30,27 @@ class DigestPost:
     delivery_ids: tuple[int, ...]
 
 
-def digest_header(digest: ChannelDigest, when: datetime) -> str:
-    """The header line: the digest's date (in the schedule's time zone) and its count."""
+def digest_header(digest: ChannelDigest, when: datetime, *, title: str = "Digest") -> str:
+    """The header line: the digest's date (in the schedule's time zone) and its count.
+
+    A digest bounded by the channel's maximum names what it leaves out: "· 5 more".
+    """
     articles = _plural(digest.count, "new article")
     feeds = _plural(len(digest.groups), "feed")
-    return f"{HEADER_ICON} **Digest · {when:%A %d %B %Y}** · {articles} from {feeds}"
+    header = f"{HEADER_ICON} **{title} · {when:%A %d %B %Y}** · {articles} from {feeds}"
+    return header + (f" · {digest.more} more" if digest.more else "")
 
 
-def render_digest(digest: ChannelDigest, *, when: datetime, points: int = 3) -> list[DigestPost]:
+def more_line(count: int, cap: int | None) -> str:
+    """The one line that names the posts a channel's daily cap held back (``cap``: as it is now)."""
+    more = _plural(count, "more article")
+    of = f" of {cap}" if cap is not None else ""
+    return f"\N{HEAVY PLUS SIGN} **{more}** arrived over this channel's daily cap{of}."
+
+
+def render_digest(
+    digest: ChannelDigest, *, when: datetime, points: int = 3, title: str = "Digest"
+) -> list[DigestPost]:
     """The messages that post ``digest`` (none when it is empty), each within Discord's limits."""
     parts: list[list[tuple[discord.Embed, int]]] = []
     size = 0
@@ -51,7 +64,7 @@ def render_digest(digest: ChannelDigest, *, when: datetime, points: int = 3) -> 
                 size = 0
             parts[-1].append((embed, digest.delivery_ids[article.id]))
             size += length
-    header = digest_header(digest, when)
+    header = digest_header(digest, when, title=title)
     posts = []
     for number, part in enumerate(parts, start=1):
         content = header if number == 1 else f"{header} · part {number}/{len(parts)}"

@@ -10,6 +10,7 @@ from bot.store.identity import key_hash
 from bot.store.rows import (
     AlreadySubscribed,
     ArticleRow,
+    ChannelControlsRow,
     DeliveryRow,
     FeedRow,
     FeedStatus,
@@ -25,6 +26,7 @@ from bot.store.store import Store
 __all__ = [
     "AlreadySubscribed",
     "ArticleRow",
+    "ChannelControlsRow",
     "DeliveryRow",
     "FeedRow",
     "FeedStatus",

@@ -80,7 +80,7 @@ class DeliveriesMixin(WorkersMixin):
         )
         async with self._db.write() as conn:
             rows = list((await conn.execute(stmt)).mappings())
-            return await _complete(conn, sorted(rows, key=lambda m: int(m["id"])))
+            return await complete_deliveries(conn, sorted(rows, key=lambda m: int(m["id"])))
 
     def _claimable_deliveries(
         self, now: datetime, lease_seconds: float
@@ -96,22 +96,26 @@ class DeliveriesMixin(WorkersMixin):
         return (
             Delivery.status == "pending",
             Delivery.kind == "instant",
+            Delivery.held.is_(None),  # kept back by the channel's controls
             Delivery.next_attempt_at <= now,
             ~paused,
             free,
         )
 
     async def pending_digest(self, channel_id: int) -> list[DeliveryRow]:
-        """Every digest-mode post waiting for the channel's next digest, newest article first."""
+        """Every post waiting for the channel's next digest, newest article first.
+
+        Digest-mode posts, and instant posts held over the channel's daily cap.
+        """
         stmt = _with_article_order(
             select(*Delivery.__table__.columns).where(
                 Delivery.channel_id == channel_id,
                 Delivery.status == "pending",
-                Delivery.kind == "digest",
+                or_(Delivery.kind == "digest", Delivery.held == "cap"),
             )
         )
         async with self._db.read() as conn:
-            return await _complete(conn, list((await conn.execute(stmt)).mappings()))
+            return await complete_deliveries(conn, list((await conn.execute(stmt)).mappings()))
 
     async def list_deliveries(
         self,
@@ -195,7 +199,7 @@ def _with_article_order(stmt: Select[Any]) -> Select[Any]:
     )
 
 
-async def _complete(conn: AsyncConnection, rows: Sequence[Any]) -> list[DeliveryRow]:
+async def complete_deliveries(conn: AsyncConnection, rows: Sequence[Any]) -> list[DeliveryRow]:
     """Delivery rows with their articles and their subscriptions' feeds."""
     sub_ids = sorted({m["subscription_id"] for m in rows if m["subscription_id"] is not None})
     feeds: dict[int, Via] = {}

@@ -122,6 +122,9 @@ class DeliveryRow:
     forum_tags: tuple[int, ...] = ()  # the subscription's forum tags
     in_flight_at: datetime | None = None  # an attempt without a nonce started (forum posts)
     ping_role_id: int | None = None  # the role the post mentions, from its subscription
+    held: str | None = None  # "quiet" or "cap": kept back by the channel's controls
+    held_at: datetime | None = None
+    cap_day: str | None = None  # the local day whose daily cap counted this post
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +142,21 @@ class ScheduleRow:
     created_at: datetime
     publish: bool = False  # crosspost each digest message (announcement channels)
     forum_tags: tuple[int, ...] = ()  # the tags of each forum post
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelControlsRow:
+    """A channel's controls: quiet hours (local "HH:MM"), a daily cap, a digest maximum."""
+
+    channel_id: int
+    guild_id: int
+    timezone: str
+    quiet_start: str | None
+    quiet_end: str | None
+    daily_cap: int | None
+    digest_max: int | None
+    updated_by: int | None
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from bot.store.articles import ArticlesMixin
 from bot.store.base import Clock, utcnow
 from bot.store.bulk import BulkMixin
 from bot.store.cluster import ClusterMixin
+from bot.store.controls import ControlsMixin
 from bot.store.deliveries import DeliveriesMixin
 from bot.store.engine import Database, create_engine
 from bot.store.feeds import FeedsMixin
@@ -35,6 +36,7 @@ class Store(
     SearchMixin,
     AnswersMixin,
     DeliveriesMixin,
+    ControlsMixin,
     SchedulesMixin,
     RetentionMixin,
     BulkMixin,

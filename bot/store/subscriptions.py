@@ -16,7 +16,7 @@ from bot.store.base import (
 )
 from bot.store.filters import Filters
 from bot.store.rows import AlreadySubscribed, SubscriptionRow
-from bot.store.tables import Delivery, Schedule, Subscription
+from bot.store.tables import ChannelControls, Delivery, Schedule, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +101,13 @@ class SubscriptionsMixin(StoreBase):
             return result.rowcount > 0
 
     async def remove_channel(self, channel_id: int) -> int:
-        """Forget a channel that no longer exists: subscriptions, schedule, pending posts."""
+        """Forget a channel that no longer exists: subscriptions, schedule, controls, posts."""
         async with self._db.write() as conn:
             await _skip_pending(conn, Delivery.channel_id == channel_id, "channel removed")
             await conn.execute(delete(Schedule).where(Schedule.channel_id == channel_id))
+            await conn.execute(
+                delete(ChannelControls).where(ChannelControls.channel_id == channel_id)
+            )
             result = await conn.execute(
                 delete(Subscription).where(Subscription.channel_id == channel_id)
             )

@@ -186,6 +186,7 @@ class Delivery(Base):
         CheckConstraint("status IN ('pending', 'sent', 'failed', 'skipped')", name="status"),
         Index("ix_deliveries_claim", "status", "kind", "next_attempt_at"),
         Index("ix_deliveries_channel_status", "channel_id", "status"),
+        Index("ix_deliveries_channel_cap_day", "channel_id", "cap_day"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -207,6 +208,27 @@ class Delivery(Base):
     in_flight_at: Mapped[datetime | None]
     claimed_by: Mapped[int | None] = mapped_column(BigId, index=True)  # workers.id
     claimed_at: Mapped[datetime | None]
+    # An instant post kept back by its channel's controls ("quiet" or "cap"): never claimed.
+    held: Mapped[str | None] = mapped_column(String(16))
+    held_at: Mapped[datetime | None]
+    # The channel's local day (YYYY-MM-DD) whose daily cap this post counted in.
+    cap_day: Mapped[str | None] = mapped_column(String(10))
+
+
+class ChannelControls(Base):
+    """A channel's quiet hours, daily cap and digest maximum (NULL: not limited)."""
+
+    __tablename__ = "channel_controls"
+
+    channel_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    quiet_start: Mapped[str | None] = mapped_column(String(5))  # "HH:MM", local
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    daily_cap: Mapped[int | None] = mapped_column(Integer)
+    digest_max: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[int | None] = mapped_column(Snowflake)
+    updated_at: Mapped[datetime]
 
 
 class Worker(Base):

@@ -12,22 +12,21 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.controls.gate import is_quiet
 from bot.delivery import Action, Outgoing, Sender, SendFailed, Target
 from bot.delivery import forum as forum_posts
 from bot.delivery.outcome import digest_nonce
 from bot.render.article import THREAD_NAME_LIMIT, truncate
 from bot.render.digest import DigestPost, render_digest
-from bot.schedules import as_utc, compose, due_schedules, next_run
-from bot.store import ScheduleRow
+from bot.schedules import ChannelDigest, as_utc, compose, due_schedules, next_run
+from bot.store import ChannelControlsRow, DeliveryRow, ScheduleRow
+from cogs.digest._catchup import CatchUps
+from cogs.digest._channels import ChannelUnavailable, Postable
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
 
 log = logging.getLogger(__name__)
-
-
-class ChannelUnavailable(Exception):
-    """The channel is not one the bot can post a digest in."""
 
 
 class DigestRunner:
@@ -40,15 +39,20 @@ class DigestRunner:
         self.metrics = bot.runtime.metrics
         # The pacer every poster shares: digests and instant posts wait for each other.
         self.sender = Sender(bot, bot.pacer, metrics=self.metrics)
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.lock: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.catch_ups = CatchUps(self)
 
     async def run_due(self) -> int:
         """Run every schedule due at the runtime's "now"; returns how many ran."""
         now = self.clock()
         ran = 0
-        for row in due_schedules(await self.store.list_schedules(), now):
+        due = due_schedules(await self.store.list_schedules(), now)
+        controls = await self.store.controls_for(r.channel_id for r in due) if due else {}
+        for row in due:
             if self.bot.get_guild(row.guild_id) is None:
                 continue  # a guild of another shard (or one the bot left)
+            if is_quiet(controls.get(row.channel_id), now):
+                continue  # stays due: it runs when the quiet hours end
             try:
                 await self.run_schedule(row, now)
                 ran += 1
@@ -57,6 +61,11 @@ class DigestRunner:
                     "digest of channel %s failed; retried at the next tick", row.channel_id
                 )
         return ran
+
+    async def tick(self) -> int:
+        """The scheduler job: catch-up digests of ended quiet hours first, then due schedules."""
+        released: int = await self.catch_ups.release_held()
+        return released + await self.run_due()
 
     async def run_schedule(self, row: ScheduleRow, now: datetime) -> int:
         """One scheduled run: post what arrived since the last run, then set the next run."""
@@ -108,26 +117,75 @@ class DigestRunner:
         repeated after a crash gets the same messages back (their nonces) and publishes them
         (a message already published counts as done). In a forum the run is one post: its
         first message starts it (made once, see :mod:`bot.delivery.forum`), the rest follow in it.
+        The channel's digest maximum bounds the articles shown; the rest are named "N more".
         """
-        channel = await self._channel(channel_id)
-        async with self._locks[channel_id]:
+        channel = await self.channel(channel_id)
+        async with self.lock[channel_id]:
             rows = await self.store.pending_digest(channel_id)
-            digest = compose(channel_id, rows, cutoff=cutoff)
-            if not digest.count:
-                return 0
-            when = now.astimezone(ZoneInfo(timezone))
-            points = self.bot.runtime.settings.key_points
-            started = time.monotonic()
-            target = Target(channel_id, channel.guild.id)
-            posts = render_digest(digest, when=when, points=points)
-            if isinstance(channel, discord.ForumChannel):
-                in_flight = {r.id: r.in_flight_at for r in rows}
-                target = await self._start_post(target, posts.pop(0), in_flight, forum_tags, now)
-            for post in posts:
-                await self._send(target, post, publish=publish)
-            if self.metrics is not None:
-                self.metrics.digest_done(time.monotonic() - started)
-            return digest.count
+            controls = await self.store.get_controls(channel_id)
+            digest = await self.compose_for(channel_id, rows, controls, cutoff=cutoff)
+            return await self.post_composed(
+                channel,
+                digest,
+                rows,
+                when=now.astimezone(ZoneInfo(timezone)),
+                now=now,
+                publish=publish,
+                forum_tags=forum_tags,
+            )
+
+    async def compose_for(
+        self,
+        channel_id: int,
+        rows: list[DeliveryRow],
+        controls: ChannelControlsRow | None,
+        *,
+        cutoff: datetime | None = None,
+        summarised: int = 0,
+    ) -> ChannelDigest:
+        """The digest of ``rows``, bounded by the channel's digest maximum when it has one."""
+        maximum = controls.digest_max if controls is not None else None
+        coverage: dict[int, int] = {}
+        if maximum is not None and len(rows) > maximum:
+            coverage = await self.store.coverage(channel_id, [r.article_id for r in rows])
+        return compose(
+            channel_id,
+            rows,
+            cutoff=cutoff,
+            maximum=maximum,
+            coverage=coverage,
+            summarised=summarised,
+        )
+
+    async def post_composed(
+        self,
+        channel: Postable,
+        digest: ChannelDigest,
+        rows: list[DeliveryRow],
+        *,
+        when: datetime,
+        now: datetime,
+        publish: bool,
+        forum_tags: tuple[int, ...],
+        title: str = "Digest",
+    ) -> int:
+        """Post a composed digest through the one sender; returns how many articles it showed."""
+        if not digest.count:
+            return 0
+        points = self.bot.runtime.settings.key_points
+        started = time.monotonic()
+        target = Target(channel.id, channel.guild.id)
+        posts = render_digest(digest, when=when, points=points, title=title)
+        if isinstance(channel, discord.ForumChannel):
+            in_flight = {r.id: r.in_flight_at for r in rows}
+            target = await self._start_post(target, posts.pop(0), in_flight, forum_tags, now)
+        for post in posts:
+            await self._send(target, post, publish=publish)
+        if digest.left_out:  # named in the header as "N more"
+            await self.store.mark_skipped_many(digest.left_out, "beyond the digest maximum")
+        if self.metrics is not None:
+            self.metrics.digest_done(time.monotonic() - started)
+        return digest.count
 
     async def _start_post(
         self,
@@ -155,9 +213,7 @@ class DigestRunner:
             self.metrics.delivery_done("sent", len(post.delivery_ids))
         return Target(thread_id, forum.guild_id)
 
-    async def _channel(
-        self, channel_id: int
-    ) -> discord.TextChannel | discord.Thread | discord.ForumChannel:
+    async def channel(self, channel_id: int) -> Postable:
         """The channel, thread or forum (an archived thread is not cached: it is fetched)."""
         channel = self.bot.get_channel(channel_id)
         if channel is None:

@@ -26,7 +26,8 @@ from bot.schedules import (
 from bot.store import ScheduleRow
 from cogs._forum_tags import TagRefused, forum_tags
 from cogs._jobs import ShieldedJob, add_interval_job, remove_job
-from cogs.digest._runner import ChannelUnavailable, DigestRunner
+from cogs.digest._channels import ChannelUnavailable
+from cogs.digest._runner import DigestRunner
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
@@ -53,7 +54,7 @@ class Digests(
         self.runner = DigestRunner(bot)
         self._zones: list[str] = []
         # Posts already made are marked sent; nonces cover a run cut after its bound.
-        self.job = ShieldedJob(self.runner.run_due, "digest run")
+        self.job = ShieldedJob(self.runner.tick, "digest run")
 
     async def cog_load(self) -> None:
         """Add the job that looks for due schedules every ``digest_tick_seconds``."""
