@@ -1,4 +1,4 @@
-"""The delivery loop: claim pending rows, post them across channels in parallel, in order."""
+"""The delivery loop: claim pending rows (and due edits), post them per channel, in order."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import datetime
 import discord
 
 from bot.delivery.config import DeliveryConfig
+from bot.delivery.edits import edit_post
 from bot.delivery.notices import notify_failing_feeds
 from bot.delivery.outcome import Action
 from bot.delivery.pacing import Pacer
@@ -138,12 +139,17 @@ class DeliveryWorker:
         room = self.config.batch - len(self._held)
         if room <= 0:
             return 0
+        now = self.clock()
         rows = await self.store.claim_pending_deliveries(
-            self.clock(),
+            now,
             limit=room,
             lease_seconds=self.config.lease_seconds,
             per_channel=self.config.channel_batch,
         )
+        if len(rows) < room:  # edits go in the same lanes: in order, paced with the posts
+            rows += await self.store.claim_due_edits(
+                now, limit=room - len(rows), lease_seconds=self.config.lease_seconds
+            )
         queued = 0
         for row in rows:
             if row.id in self._held:  # our own lease ran out while the row waited
@@ -211,6 +217,8 @@ class DeliveryWorker:
             await self.poster.release(row, PAUSED)
             return Action.PAUSE
         try:
+            if row.editing:
+                return await edit_post(self.poster, row)
             action = await self.poster.post(row)
         except Exception:  # outcomes are kept when the store fails: this is a bug of ours
             log.exception("delivery %d: posting failed", row.id)

@@ -11,6 +11,7 @@ from bot.store.base import Clock, utcnow
 from bot.store.bulk import BulkMixin
 from bot.store.cluster import ClusterMixin
 from bot.store.deliveries import DeliveriesMixin
+from bot.store.edits import EditsMixin
 from bot.store.engine import Database, create_engine
 from bot.store.feeds import FeedsMixin
 from bot.store.leader import LeaderLock
@@ -35,6 +36,7 @@ class Store(
     SearchMixin,
     AnswersMixin,
     DeliveriesMixin,
+    EditsMixin,
     SchedulesMixin,
     RetentionMixin,
     BulkMixin,
