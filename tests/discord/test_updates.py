@@ -120,6 +120,8 @@ async def test_updates_off_leaves_posts_as_they_were(
     assert not sub.updates
     listed = await run(fake_discord, "feed list", {})
     assert "never edited" in listed.embeds[0]["description"]
+    nothing = await run(fake_discord, "feed set", {"feed": str(sub.id)})
+    assert "Nothing to change" in nothing.content
 
     await feed.poll(replace(story(2), title="Story number 2, corrected"))
     await feed.no_edit_queued()

@@ -187,3 +187,41 @@ async def test_a_dropped_edit_is_not_claimed_again(timed: Store, clock: Clock) -
     assert await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60) == []
     [row] = await timed.list_deliveries(channel_id=CHANNEL)
     assert (row.status, row.edit_due_at) == ("sent", None)
+
+
+async def test_a_claimed_edit_comes_back_after_its_lease_and_is_made_once(
+    timed: Store, clock: Clock
+) -> None:
+    feed = await timed.add_feed("https://a.example/feed")
+    await timed.subscribe(feed.id, GUILD, CHANNEL, mode="instant", added_by=None)
+    a = hashed(article("a1", title="v1"))
+    await posted(timed, clock, feed.id, a)
+    await change(timed, feed.id, retitled(a, "v2"))
+    [claimed] = await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60)
+    # The process holding it dies: nobody else takes it while the lease runs...
+    clock.now += hours(0.01)
+    assert await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60) == []
+    clock.now += hours(0.02)  # ...then the next one does, and the edit is made once.
+    [again] = await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60)
+    assert again.id == claimed.id
+    await timed.mark_edited(again.id, clock.now)
+    clock.now += hours(3)
+    assert await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60) == []
+
+
+async def test_a_retried_edit_waits_and_a_released_one_is_due_at_once(
+    timed: Store, clock: Clock
+) -> None:
+    feed = await timed.add_feed("https://a.example/feed")
+    await timed.subscribe(feed.id, GUILD, CHANNEL, mode="instant", added_by=None)
+    a = hashed(article("a1", title="v1"))
+    await posted(timed, clock, feed.id, a)
+    await change(timed, feed.id, retitled(a, "v2"))
+    [row] = await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60)
+    await timed.release_edit(row.id)  # shutdown
+    [row] = await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60)
+    await timed.retry_edit(row.id, "edit: 503", clock.now + hours(0.1))
+    assert await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60) == []
+    clock.now += hours(0.1)
+    [row] = await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60)
+    assert row.editing
