@@ -2,8 +2,9 @@
 
 Only the feed's entry changes (its title, summary, link... and, when its text is the feed's,
 its text and digest): the shared article is left as it is, so a feed never changes what another
-feed's subscribers read. Each sent instant post of the article made for one of the feed's
-subscriptions that takes updates gets an edit queued on its outbox row, at most one an hour:
+feed's subscribers read. Each sent post of the article (an instant post, or its block of a
+digest message) made for one of the feed's subscriptions that takes updates gets an edit queued
+on its outbox row, at most one an hour:
 a change while an edit waits is shown by that edit (it renders what is stored when it runs).
 """
 
@@ -103,7 +104,7 @@ def _entry_update(article: ArticleModel, *, keep_text: bool) -> dict[str, Any]:
 async def _queue_edits(
     conn: AsyncConnection, feed_id: int, article_ids: Sequence[int], now: datetime
 ) -> int:
-    """Queue an edit of each sent instant post of these articles made for the feed."""
+    """Queue an edit of each sent post (or digest message) of these articles for the feed."""
     queued = 0
     for part in chunks(list(article_ids)):
         stmt = (
@@ -113,7 +114,6 @@ async def _queue_edits(
                 Delivery.article_id.in_(part),
                 Subscription.feed_id == feed_id,
                 Subscription.updates == true(),
-                Delivery.kind == "instant",
                 Delivery.status == "sent",
                 Delivery.message_id.is_not(None),
             )

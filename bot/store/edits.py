@@ -68,6 +68,21 @@ class EditsMixin(WorkersMixin):
             free,
         )
 
+    async def digest_message(self, channel_id: int, message_id: int) -> list[DeliveryRow]:
+        """The sent digest posts one message carries, with their articles, in its order."""
+        stmt = (
+            select(*Delivery.__table__.columns)
+            .where(
+                Delivery.channel_id == channel_id,
+                Delivery.message_id == message_id,
+                Delivery.kind == "digest",
+                Delivery.status == "sent",
+            )
+            .order_by(Delivery.position, Delivery.id)
+        )
+        async with self._db.read() as conn:
+            return await _complete(conn, list((await conn.execute(stmt)).mappings()))
+
     async def mark_edited(self, delivery_id: int, at: datetime) -> None:
         """The message shows the item as stored at the claim; a change since stays due."""
         await self._settle_edit(

@@ -125,6 +125,7 @@ class DeliveryRow:
     ping_role_id: int | None = None  # the role the post mentions, from its subscription
     edit_due_at: datetime | None = None  # a sent post whose item changed: edit it from then on
     edited_at: datetime | None = None
+    position: int | None = None  # its embed's index in the (digest) message that carries it
 
     @property
     def editing(self) -> bool:

@@ -215,6 +215,7 @@ class Delivery(Base):
     # A sent post whose item changed: edit its message from then on (claimed like a post).
     edit_due_at: Mapped[datetime | None] = mapped_column(index=True)
     edited_at: Mapped[datetime | None]  # the last edit: at most one an hour
+    position: Mapped[int | None] = mapped_column(Integer)  # its embed's index in its message
 
 
 class Worker(Base):

@@ -171,10 +171,7 @@ def updates_set(sub: SubscriptionRow) -> str:
     where = f"**{name}** in <#{sub.channel_id}>"
     if not sub.updates:
         return f"Posts of {where} stay as posted when the feed changes an article."
-    text = f"Posts of {where} are edited when the feed changes an article (at most once an hour)."
-    if sub.mode != "instant":
-        text += " This feed goes into the channel's digest, whose messages are not edited."
-    return text
+    return f"Posts of {where} are edited when the feed changes an article (at most once an hour)."
 
 
 def resumed(sub: SubscriptionRow) -> str:

@@ -146,3 +146,29 @@ async def test_a_deleted_post_is_not_edited_nor_posted_again(
     await eventually(dropped)  # the worker looks for due edits about once a second
     assert feed.fake.messages(feed.fake.channel) == []
     assert post.edits == []
+
+
+async def test_a_changed_article_of_a_digest_has_its_block_edited_in_place(
+    start_bot: StartBot, fake_discord: FakeDiscord, http_server: HttpServer
+) -> None:
+    clock = Clock()
+    running = await start_bot(extensions=(*EXTENSIONS, "cogs.digest"), clock=clock)
+    feed = Feed(running, fake_discord, http_server, clock)
+    feed.serve()
+    where = {"channel": fake_discord.channel2.id}
+    await run(
+        fake_discord, "feed add", {"url": http_server.url("/feed.xml"), "mode": "digest"} | where
+    )
+    await feed.poll(story(2), story(3))
+    handle = await fake_discord.interact("digest now", where, user=fake_discord.admin)
+    await handle.wait_followups(1)
+    [digest] = fake_discord.messages(fake_discord.channel2)
+    header = digest.content
+    assert [e["title"] for e in digest.embeds] == ["Story number 2", "Story number 3"]
+
+    await feed.poll(story(2), replace(story(3), title="Story number 3, corrected"))
+    await fake_discord.wait_until(lambda: digest.edits or None, 15, "the digest's edit")
+    assert [e["title"] for e in digest.embeds] == ["Story number 2", "Story number 3, corrected"]
+    assert digest.content == header  # the header stays
+    assert "content" not in digest.edits[0]
+    assert len(fake_discord.messages(fake_discord.channel2)) == 1

@@ -152,17 +152,12 @@ async def test_a_change_during_an_edit_stays_due(timed: Store, clock: Clock) -> 
     assert after.edit_due_at == clock.now + hours(1)
 
 
-async def test_no_edit_without_updates_unsent_posts_or_for_digests(
-    timed: Store, clock: Clock
-) -> None:
+async def test_no_edit_without_updates_or_of_unsent_posts(timed: Store, clock: Clock) -> None:
     feed = await timed.add_feed("https://a.example/feed")
     quiet = await timed.subscribe(feed.id, GUILD, CHANNEL, mode="instant", added_by=None)
-    await timed.subscribe(feed.id, GUILD, OTHER_CHANNEL, mode="digest", added_by=None)
     a = hashed(article("a1", title="v1"))
     await posted(timed, clock, feed.id, a)
-    [digest_row] = await timed.pending_digest(OTHER_CHANNEL)
-    await timed.mark_sent(digest_row.id, 777)
-    await change(timed, feed.id, retitled(a, "v2"))  # queued for the instant post...
+    assert await change(timed, feed.id, retitled(a, "v2")) == 1  # queued...
     off = await timed.set_updates(GUILD, quiet.id, False)  # ...and dropped with updates off
     assert off is not None
     assert not off.updates
@@ -170,6 +165,9 @@ async def test_no_edit_without_updates_unsent_posts_or_for_digests(
     assert await change(timed, feed.id, retitled(a, "v3")) == 0
     assert await timed.set_updates(2, quiet.id, True) is None  # another guild's subscription
 
+    on = await timed.set_updates(GUILD, quiet.id, True)
+    assert on is not None
+    assert on.updates
     b = hashed(article("a2"))
     await timed.store_articles(feed.id, [b], deliver=True)  # pending: shows the change anyway
     assert await change(timed, feed.id, retitled(b, "new")) == 0
@@ -225,3 +223,23 @@ async def test_a_retried_edit_waits_and_a_released_one_is_due_at_once(
     clock.now += hours(0.1)
     [row] = await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60)
     assert row.editing
+
+
+async def test_a_digest_message_keeps_its_order_and_its_posts_are_edited(
+    timed: Store, clock: Clock
+) -> None:
+    feed = await timed.add_feed("https://a.example/feed")
+    await timed.subscribe(feed.id, GUILD, CHANNEL, mode="digest", added_by=None)
+    first, second, third = (hashed(article(f"a{n}", title=f"v{n}")) for n in (1, 2, 3))
+    await timed.store_articles(feed.id, [first, second, third], deliver=True)
+    rows = await timed.pending_digest(CHANNEL)
+    order = [rows[2].id, rows[0].id, rows[1].id]  # the order the message shows them in
+    await timed.mark_sent_many(order, 900)
+    assert [r.id for r in await timed.digest_message(CHANNEL, 900)] == order
+
+    assert await change(timed, feed.id, retitled(second, "v2, corrected")) == 1
+    [row] = await timed.claim_due_edits(clock.now, limit=5, lease_seconds=60)
+    assert (row.kind, row.message_id) == ("digest", 900)
+    shown = await timed.digest_message(CHANNEL, 900)
+    assert [r.id for r in shown] == order
+    assert "v2, corrected" in [r.article.title for r in shown if r.article is not None]

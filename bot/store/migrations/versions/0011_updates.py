@@ -28,6 +28,8 @@ def upgrade() -> None:
     with op.batch_alter_table("deliveries") as batch:
         batch.add_column(sa.Column("edit_due_at", sa.DateTime(timezone=True)))
         batch.add_column(sa.Column("edited_at", sa.DateTime(timezone=True)))
+        # Where a digest message shows the post (its embed's index): an edit keeps the order.
+        batch.add_column(sa.Column("position", sa.Integer()))
         batch.create_index("ix_deliveries_edit_due_at", ["edit_due_at"])
 
 
@@ -35,6 +37,7 @@ def downgrade() -> None:
     """Drop the columns ``upgrade`` added."""
     with op.batch_alter_table("deliveries") as batch:
         batch.drop_index("ix_deliveries_edit_due_at")
+        batch.drop_column("position")
         batch.drop_column("edited_at")
         batch.drop_column("edit_due_at")
     with op.batch_alter_table("subscriptions") as batch:
