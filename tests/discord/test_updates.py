@@ -60,7 +60,8 @@ async def follow(
     await run(fake, "feed add", {"url": http_server.url("/feed.xml")})
     if options:
         [sub] = await feed.store.list_subscriptions(guild_id=fake.guild.id)
-        await run(fake, "feed set", {"feed": str(sub.id)} | options)
+        answer = await run(fake, "feed set", {"feed": str(sub.id)} | options)
+        assert "stay as posted" in answer.content
     await feed.poll(story(2))
     [post] = await feed.posted(1)
     assert "Story number 2" in post.embeds[0]["title"]
