@@ -75,6 +75,8 @@ class Entry:
     summary: str  # plain text
     content: str  # plain text of the fullest content the feed carries ("" when none)
     image_url: str | None = None
+    # Of the normalised title and text (bot.feeds.changes), set where the feed is parsed.
+    content_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

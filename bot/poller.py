@@ -54,6 +54,7 @@ class CycleReport:
     failed: int = 0
     new_articles: int = 0
     deliveries: int = 0
+    edits: int = 0  # posted messages to edit: their feed changed the item
     store_batches: int = 0  # write transactions that stored changed feeds' items
     errors: dict[str, str] = field(default_factory=dict)  # feed url -> error
 
@@ -221,9 +222,12 @@ class Poller:
         baseline = not feed.baseline_done
         # A first poll finds nothing recorded: no lookup (one query per feed on a first poll of
         # thousands). Should a feed carry entries already, the write drops them as repeats.
-        known = set() if baseline else await self._known(feed, entries)
+        known = {} if baseline else await self._known(feed, entries)
         new = [entry for entry in entries if entry.id not in known]
+        changed, rehashed = _changes(entries, known)
         articles = await self._prepare(new, baseline=baseline)
+        # A changed item is digested again from the feed's text (its page is not refetched).
+        updated = await self._pipeline.prepare(changed, fetch_pages=False) if changed else []
         success = FeedSuccess(
             etag=read.fetch.etag,
             last_modified=read.fetch.last_modified,
@@ -231,7 +235,14 @@ class Poller:
             title=read.parsed.title or None,
             new_url=self._new_url(feed, read),
         )
-        item = FeedBatchItem(feed.id, articles, deliver=not baseline, success=success)
+        item = FeedBatchItem(
+            feed.id,
+            articles,
+            deliver=not baseline,
+            success=success,
+            changed=updated,
+            rehashed=rehashed,
+        )
         job = Job(item, _Polled(feed, report, baseline))
         if self._writer is not None and not direct:
             await self._writer.put(job)
@@ -243,14 +254,15 @@ class Poller:
             return
         await self._stored(job, result)
 
-    async def _known(self, feed: FeedRow, entries: Sequence[Entry]) -> set[str]:
-        return await self._store.known_entry_keys(feed.id, [e.id for e in entries])
+    async def _known(self, feed: FeedRow, entries: Sequence[Entry]) -> dict[str, str | None]:
+        return await self._store.entry_hashes(feed.id, [e.id for e in entries])
 
     async def _stored(self, job: Job[_Polled], result: StoreResult) -> None:
         """A feed's new items are stored (with its poll's success): report and announce them."""
         feed, report, baseline = job.context
         report.new_articles += len(result.new_articles)
         report.deliveries += len(result.deliveries)
+        report.edits += result.edits
         if self._metrics is not None:
             self._metrics.stored(len(result.new_articles))
         articles = job.item.articles
@@ -315,6 +327,27 @@ class Poller:
         await self._store.record_failure(
             feed.id, error=str(exc), next_poll_at=now + timedelta(seconds=delay), broken=broken
         )
+
+
+def _changes(
+    entries: Sequence[Entry], known: dict[str, str | None]
+) -> tuple[list[Entry], list[Entry]]:
+    """The carried entries whose content changed, and those whose hash was never recorded.
+
+    Only the content hash counts (title and text, see ``bot.feeds.changes``): a feed that
+    rewrites its dates or tracking links on each poll changes nothing.
+    """
+    changed: list[Entry] = []
+    unhashed: list[Entry] = []
+    for entry in entries:
+        if entry.id not in known or entry.content_hash is None:
+            continue
+        stored = known[entry.id]
+        if stored is None:
+            unhashed.append(entry)
+        elif stored != entry.content_hash:
+            changed.append(entry)
+    return changed, unhashed
 
 
 def _newest_first(articles: Sequence[Article]) -> list[Article]:

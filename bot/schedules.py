@@ -56,6 +56,9 @@ class ChannelDigest:
         return sum(len(g.articles) for g in self.groups)
 
 
+OTHER_NEWS = "Other news"  # the group of posts whose feed is no longer followed
+
+
 def parse_at(at: str) -> str:
     """The crontab expression for ``at``: "HH:MM" (daily) or a 5-field cron expression."""
     text = " ".join(at.split())
@@ -183,7 +186,7 @@ def compose(
         assert row.article is not None  # kept above
         ids[row.article.id] = row.id
         by_feed.setdefault(row.feed_id, []).append(row.article)
-        titles.setdefault(row.feed_id, row.feed_title or "Other news")
+        titles.setdefault(row.feed_id, row.feed_title or OTHER_NEWS)
     groups = [
         FeedGroup(feed_id, titles[feed_id], tuple(sorted(articles, key=_freshness)))
         for feed_id, articles in by_feed.items()

@@ -280,6 +280,14 @@ class FeedManager:
             raise SubscriptionError("That feed was removed meanwhile; see /feed list.")
         return updated
 
+    async def set_updates(self, guild_id: int, ref: str, updates: bool) -> SubscriptionRow:
+        """Edit (or never edit) a subscription's posts when the feed changes their item."""
+        sub = await self.resolve(guild_id, ref)
+        updated = await self._store.set_updates(guild_id, sub.id, updates)
+        if updated is None:
+            raise SubscriptionError("That feed was removed meanwhile; see /feed list.")
+        return updated
+
     async def resume(self, guild_id: int, ref: str) -> SubscriptionRow:
         """Post again for a paused subscription; its held posts go out in order."""
         sub = await self.resolve(guild_id, ref)

@@ -61,7 +61,7 @@ class Poster:
             if message_id is None and kind_of(self.client, row.channel_id) == FORUM:
                 message_id = await self._forum_post(row, article, target)
             elif message_id is None:
-                message_id = await self.sender.send(target, self._message(row, article))
+                message_id = await self.sender.send(target, self.message(row, article))
             if row.publish:
                 await self._publish(row, target, message_id)
         except SendFailed as failure:  # every failure is classified and recorded
@@ -74,7 +74,7 @@ class Poster:
             self.metrics.delivery_done("sent")
         return None
 
-    def _message(self, row: DeliveryRow, article: ArticleRow) -> Outgoing:
+    def message(self, row: DeliveryRow, article: ArticleRow) -> Outgoing:
         """The article's post: its embed with the key points and the "More" button."""
         return Outgoing(
             "post",
@@ -94,7 +94,7 @@ class Poster:
             target,
             rows=[(row.id, row.in_flight_at)],
             name=post_title(article),
-            message=self._message(row, article),
+            message=self.message(row, article),
             tags=row.forum_tags,
             is_ours=forum.starts_article(article.id),
             now=self.clock(),
@@ -147,6 +147,11 @@ class Poster:
 
     async def release(self, row: DeliveryRow, reason: str) -> None:
         """Give a claimed row back without posting it (due now; paused rows are not claimed)."""
+        if row.editing:  # a sent post claimed for an edit: the edit stays due
+            await self.unrecorded.record(
+                f"edit of delivery {row.id} handed back", lambda: self.store.release_edit(row.id)
+            )
+            return
         await self.unrecorded.record(
             f"delivery {row.id} handed back",
             lambda: self.store.mark_retry(row.id, reason, self.clock()),

@@ -31,7 +31,7 @@ from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-KINDS = ("post", "digest", "notice")
+KINDS = ("post", "digest", "notice", "edit")
 ARCHIVED_LOOKUP = 50  # a forum's most recent archived posts looked at before a retry
 
 
@@ -113,6 +113,23 @@ class Sender:
             raise failure from exc
         self._count(message.kind, "sent")
         return sent.id
+
+    async def edit(self, target: Target, message_id: int, message: Outgoing) -> None:
+        """Replace a posted message's content with ``message``'s; raises :class:`SendFailed`.
+
+        Paced like a post. An edit pings nobody (Discord notifies only on a new message).
+        """
+        channel = self.client.get_partial_messageable(target.channel_id, guild_id=target.guild_id)
+        await self.pacer.acquire(target.channel_id)
+        try:
+            await channel.get_partial_message(message_id).edit(
+                allowed_mentions=discord.AllowedMentions.none(), **_parts(message)
+            )
+        except Exception as exc:  # every failure is classified for the caller
+            failure = SendFailed.of(exc)
+            self._count(message.kind, failure.action.value)
+            raise failure from exc
+        self._count(message.kind, "sent")
 
     def _failure(self, exc: BaseException, target: Target) -> SendFailed:
         """``exc`` classified; a pause says what the bot lacks in this kind of target."""

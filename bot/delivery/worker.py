@@ -1,4 +1,4 @@
-"""The delivery loop: claim pending rows, post them across channels in parallel, in order."""
+"""The delivery loop: claim pending rows (and due edits), post them per channel, in order."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import discord
 
 from bot.controls import admit
 from bot.delivery.config import DeliveryConfig
+from bot.delivery.edits import edit_post
 from bot.delivery.notices import notify_failing_feeds
 from bot.delivery.outcome import Action
 from bot.delivery.pacing import Pacer
@@ -140,12 +141,17 @@ class DeliveryWorker:
         room = self.config.batch - len(self._held)
         if room <= 0:
             return 0
+        now = self.clock()
         rows = await self.store.claim_pending_deliveries(
-            self.clock(),
+            now,
             limit=room,
             lease_seconds=self.config.lease_seconds,
             per_channel=self.config.channel_batch,
         )
+        if len(rows) < room:  # edits go in the same lanes: in order, paced with the posts
+            rows += await self.store.claim_due_edits(
+                now, limit=room - len(rows), lease_seconds=self.config.lease_seconds
+            )
         if rows:
             channels = {row.channel_id for row in rows}
             controls = await self.store.controls_for(channels)
@@ -216,9 +222,11 @@ class DeliveryWorker:
         if row.subscription_id in skip:
             await self.poster.release(row, PAUSED)
             return Action.PAUSE
-        if await self._hold(row):
+        if not row.editing and await self._hold(row):
             return None
         try:
+            if row.editing:
+                return await edit_post(self.poster, row)
             action = await self.poster.post(row)
         except Exception:  # outcomes are kept when the store fails: this is a bug of ours
             log.exception("delivery %d: posting failed", row.id)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.feeds.changes import content_hash
 from bot.feeds.dates import settle
 from bot.feeds.identity import entry_key, normalize_url, resolve_link
 from bot.feeds.text import clean_title, first_words, html_to_text, plain_to_text
@@ -111,6 +112,7 @@ def build_entry(raw: RawEntry, *, base_url: str | None, now: datetime) -> Entry:
         summary=summary,
         content=content,
         image_url=_image(raw.image_urls, content_image or summary_image, base_url),
+        content_hash=content_hash(title, summary, content),
     )
 
 

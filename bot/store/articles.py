@@ -32,6 +32,7 @@ from bot.store.base import (
     subscription_select,
 )
 from bot.store.batch import BatchMixin, delivery_values
+from bot.store.changes import entry_hashes
 from bot.store.filters import decide
 from bot.store.linking import known_keys
 from bot.store.rows import ArticleRow, FeedBatchItem, StoreResult, SubscriptionRow
@@ -47,6 +48,11 @@ class ArticlesMixin(BatchMixin):
         """The entry ids among ``keys`` that this feed has already carried."""
         async with self._db.read() as conn:
             return {key for _, key in await known_keys(conn, ((feed_id, k) for k in keys))}
+
+    async def entry_hashes(self, feed_id: int, keys: Iterable[str]) -> dict[str, str | None]:
+        """The content hash of each entry among ``keys`` this feed carried (None: not kept)."""
+        async with self._db.read() as conn:
+            return await entry_hashes(conn, feed_id, keys)
 
     async def store_articles(
         self, feed_id: int, articles: Sequence[ArticleModel], *, deliver: bool

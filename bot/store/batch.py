@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.base import StoreBase, chunks, insert_ignore, subscription_row, subscription_select
+from bot.store.changes import apply_changes, record_hashes
 from bot.store.feeds import _move
 from bot.store.filters import decide
 from bot.store.identity import key_hash
@@ -62,8 +63,9 @@ class BatchMixin(StoreBase):
             await self._insert_entries(conn, work.links, now)
             subs = await _subscriptions(conn, {sid for ids in accepted.values() for sid in ids})
             deliveries = await self._insert_deliveries(conn, work.links, accepted, subs, now)
+            edits = {item.feed_id: await _changes(conn, item, now) for item in items}
             await self._record_successes(conn, items, now)
-        return _results(items, work, deliveries)
+        return _results(items, work, deliveries, edits)
 
     async def _decide(self, items: Sequence[FeedBatchItem]) -> Accepted:
         """Which subscriptions accept which entry: filters run in a thread, before any write."""
@@ -199,6 +201,12 @@ def _success_values(feed_id: int, success: FeedSuccess) -> dict[str, Any]:
     }
 
 
+async def _changes(conn: AsyncConnection, item: FeedBatchItem, now: datetime) -> int:
+    """Record a feed's changed items (and late hashes); returns the edits queued."""
+    await record_hashes(conn, item.feed_id, item.rehashed)
+    return await apply_changes(conn, item.feed_id, item.changed, now)
+
+
 async def _reread(conn: AsyncConnection, lost: list[Story]) -> None:
     """Ids of stories another writer inserted first (same URL or fingerprint)."""
     urls = [s.url for s in lost if s.url is not None]
@@ -264,6 +272,7 @@ def _entry_values(link: Link, now: datetime) -> dict[str, Any]:
         "text": article.text if link.own_text else None,
         "text_source": article.text_source if link.own_text else None,
         "digest": article.digest.to_dict() if link.own_text else None,
+        "content_hash": entry.content_hash,
     }
 
 
@@ -283,7 +292,10 @@ def delivery_values(article_id: int, sub: SubscriptionRow, now: datetime) -> dic
 
 
 def _results(
-    items: Sequence[FeedBatchItem], work: Plan, deliveries: Mapping[int, list[int]]
+    items: Sequence[FeedBatchItem],
+    work: Plan,
+    deliveries: Mapping[int, list[int]],
+    edits: Mapping[int, int],
 ) -> dict[int, StoreResult]:
     new: dict[int, list[int]] = {}
     linked: dict[int, list[int]] = {}
@@ -298,6 +310,7 @@ def _results(
             tuple(linked.get(item.feed_id, ())),
             tuple(work.skipped.get(item.feed_id, ())),
             tuple(deliveries.get(item.feed_id, ())),
+            edits.get(item.feed_id, 0),
         )
         for item in items
     }

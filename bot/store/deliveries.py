@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.base import Via, chunks, delivery_row, fetch_feed_articles, tag_ids
@@ -149,13 +149,17 @@ class DeliveriesMixin(WorkersMixin):
         await self.mark_sent_many([delivery_id], message_id)
 
     async def mark_sent_many(self, delivery_ids: Sequence[int], message_id: int | None) -> None:
-        """Several posts went out in one message (a digest)."""
+        """Several posts went out in one message (a digest), in this order."""
         now = self._clock()
         values = {"status": "sent", "message_id": message_id, "sent_at": now, "last_error": None}
         values.update(UNCLAIMED)
+        positions = {delivery_id: n for n, delivery_id in enumerate(delivery_ids)}
         async with self._db.write() as conn:
             for part in chunks(list(delivery_ids)):
-                await conn.execute(update(Delivery).where(Delivery.id.in_(part)).values(**values))
+                # Each row's place in the message, so an edit of the message keeps the order.
+                position = case({i: positions[i] for i in part}, value=Delivery.id)
+                stmt = update(Delivery).where(Delivery.id.in_(part))
+                await conn.execute(stmt.values(**values, position=position))
 
     async def mark_posted(self, delivery_id: int, message_id: int) -> None:
         """Discord accepted the message, a further step (publishing) is due: the row stays held.

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.models import Article, Digest
+from bot.models import Article, Digest, Entry
 from bot.store.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class SubscriptionRow:
     publish: bool = False  # crosspost each post (announcement channels)
     forum_tags: tuple[int, ...] = ()  # the tags of each forum post
     ping_role_id: int | None = None  # the role the feed's posts mention (None: nobody)
+    updates: bool = True  # posted messages are edited when the feed changes their item
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,14 @@ class DeliveryRow:
     held: str | None = None  # "quiet" or "cap": kept back by the channel's controls
     held_at: datetime | None = None
     cap_day: str | None = None  # the local day whose daily cap counted this post
+    edit_due_at: datetime | None = None  # a sent post whose item changed: edit it from then on
+    edited_at: datetime | None = None
+    position: int | None = None  # its embed's index in the (digest) message that carries it
+
+    @property
+    def editing(self) -> bool:
+        """Claimed for an edit of its message (only a sent post is claimed again)."""
+        return self.status == "sent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +203,7 @@ class StoreResult:
     linked: tuple[int, ...]  # articles of entries new to this feed (new or carried by another)
     skipped: tuple[str, ...]  # entry ids already linked to this feed, or repeated in the batch
     deliveries: tuple[int, ...]  # outbox rows created
+    edits: int = 0  # posted messages to edit because the feed changed their item
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,13 +222,16 @@ class FeedBatchItem:
     """One feed's part of a batch write: its new articles and, optionally, its poll's success.
 
     With ``deliver`` each active subscription of the feed whose filters accept an article gets
-    one delivery; without it (a feed's first poll, the baseline) nothing is queued.
+    one delivery; without it (a feed's first poll, the baseline) nothing is queued. Its
+    ``changed`` items replace the feed's own view of them and queue edits of their posts.
     """
 
     feed_id: int
     articles: Sequence[Article]
     deliver: bool
     success: FeedSuccess | None = None
+    changed: Sequence[Article] = ()  # items it carried before, changed since (digested again)
+    rehashed: Sequence[Entry] = ()  # items carried before their content hash was kept
 
 
 class StoreError(Exception):

@@ -12,6 +12,7 @@ from bot.store.bulk import BulkMixin
 from bot.store.cluster import ClusterMixin
 from bot.store.controls import ControlsMixin
 from bot.store.deliveries import DeliveriesMixin
+from bot.store.edits import EditsMixin
 from bot.store.engine import Database, create_engine
 from bot.store.feeds import FeedsMixin
 from bot.store.leader import LeaderLock
@@ -37,6 +38,7 @@ class Store(
     AnswersMixin,
     DeliveriesMixin,
     ControlsMixin,
+    EditsMixin,
     SchedulesMixin,
     RetentionMixin,
     BulkMixin,

@@ -141,6 +141,22 @@ class SubscriptionsMixin(StoreBase):
             await conn.execute(update(Subscription).where(condition).values(ping_role_id=role_id))
             return await _one(conn, condition)
 
+    async def set_updates(
+        self, guild_id: int, subscription_id: int, updates: bool
+    ) -> SubscriptionRow | None:
+        """Turn edits of a subscription's posts on or off; None if the guild has no such."""
+        condition = (Subscription.id == subscription_id) & (Subscription.guild_id == guild_id)
+        async with self._db.write() as conn:
+            await conn.execute(update(Subscription).where(condition).values(updates=updates))
+            if not updates:  # edits already queued are not wanted either
+                await conn.execute(
+                    update(Delivery)
+                    .where(Delivery.subscription_id == subscription_id)
+                    .where(Delivery.edit_due_at.is_not(None))
+                    .values(edit_due_at=None)
+                )
+            return await _one(conn, condition)
+
     async def _set_subscription(self, subscription_id: int, **values: object) -> None:
         async with self._db.write() as conn:
             await conn.execute(

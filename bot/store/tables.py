@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -94,6 +95,8 @@ class Subscription(Base):
     publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     forum_tags: Mapped[list[str] | None] = mapped_column(Json)  # tag ids of a forum's posts
     ping_role_id: Mapped[int | None] = mapped_column(Snowflake)  # the role its posts mention
+    # Posted messages are edited when the feed changes their item (``/feed set updates``).
+    updates: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Article(Base):
@@ -156,6 +159,8 @@ class FeedEntry(Base):
     text: Mapped[str | None] = mapped_column(Text)
     text_source: Mapped[str | None] = mapped_column(String(16))
     digest: Mapped[dict[str, Any] | None]
+    # Of the item's normalised title and text (bot.feeds.changes): a new hash is a real change.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Schedule(Base):
@@ -213,6 +218,10 @@ class Delivery(Base):
     held_at: Mapped[datetime | None]
     # The channel's local day (YYYY-MM-DD) whose daily cap this post counted in.
     cap_day: Mapped[str | None] = mapped_column(String(10))
+    # A sent post whose item changed: edit its message from then on (claimed like a post).
+    edit_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    edited_at: Mapped[datetime | None]  # the last edit: at most one an hour
+    position: Mapped[int | None] = mapped_column(Integer)  # its embed's index in its message
 
 
 class ChannelControls(Base):

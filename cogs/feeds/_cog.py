@@ -224,20 +224,35 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         data = await export_opml(self.bot.runtime.store, guild_of(interaction).id)
         await reply(interaction, "This server's feeds, as OPML:", file=opml.export_file(data))
 
-    @app_commands.command(name="set", description="Change how a feed is posted: a role to ping")
+    @app_commands.command(
+        name="set", description="Change how a feed is posted: a role to ping, edits on change"
+    )
     @app_commands.describe(
         feed="The feed to change (start typing its name)",
         ping="A role its posts mention (members who opt into that role get notified); none: off",
+        updates="on: edit a post when the feed changes its article (at most hourly); off: never",
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def set_options(
-        self, interaction: discord.Interaction, feed: FeedRef, ping: PingRef
+        self,
+        interaction: discord.Interaction,
+        feed: FeedRef,
+        ping: PingRef | None = None,
+        updates: Literal["on", "off"] | None = None,
     ) -> None:
-        """Set (or clear) the role a subscription's posts mention."""
+        """Set (or clear) the role a subscription's posts mention, or turn edits on or off."""
         guild = guild_of(interaction)
-        role = parse_ping(guild, ping)
-        sub = await self.feeds.set_ping(guild.id, feed, role.id if role else None)
-        await reply(interaction, render.ping_set(sub, role.mention if role else None))
+        if ping is None and updates is None:
+            raise UserError("Nothing to change: give `ping`, `updates` or both.")
+        answers = []
+        if ping is not None:
+            role = parse_ping(guild, ping)
+            sub = await self.feeds.set_ping(guild.id, feed, role.id if role else None)
+            answers.append(render.ping_set(sub, role.mention if role else None))
+        if updates is not None:
+            sub = await self.feeds.set_updates(guild.id, feed, updates == "on")
+            answers.append(render.updates_set(sub))
+        await reply(interaction, "\n".join(answers))
 
     @app_commands.command(name="resume", description="Post a paused feed again")
     @app_commands.describe(feed="The paused feed (start typing its name; see /feed status)")

@@ -90,7 +90,9 @@ def subscription_line(sub: SubscriptionRow) -> str:
     extra = f" · filters: {describe_filters(sub.filters)}" if sub.filters.to_json() else ""
     paused = " · ⏸ paused" if sub.paused_reason else ""
     ping = f" · pings <@&{sub.ping_role_id}>" if sub.ping_role_id else ""  # shown, never pinged
-    return f"**{name}** → <#{sub.channel_id}> · {sub.mode}{ping}{extra}{paused}\n<{sub.feed_url}>"
+    edits = "" if sub.updates else " · never edited"
+    head = f"**{name}** → <#{sub.channel_id}> · {sub.mode}"
+    return f"{head}{ping}{edits}{extra}{paused}\n<{sub.feed_url}>"
 
 
 def list_pages(subs: Sequence[SubscriptionRow]) -> list[discord.Embed]:
@@ -161,6 +163,15 @@ def ping_set(sub: SubscriptionRow, role_mention: str | None) -> str:
     if sub.mode != "instant":
         text += " This feed goes into the channel's digest, which pings no role."
     return text
+
+
+def updates_set(sub: SubscriptionRow) -> str:
+    """The answer to /feed set updates: whether posts follow the feed's changes."""
+    name = escape(sub.feed_title or sub.feed_url)
+    where = f"**{name}** in <#{sub.channel_id}>"
+    if not sub.updates:
+        return f"Posts of {where} stay as posted when the feed changes an article."
+    return f"Posts of {where} are edited when the feed changes an article (at most once an hour)."
 
 
 def resumed(sub: SubscriptionRow) -> str:
