@@ -12,6 +12,7 @@ from bot.store.bulk import BulkMixin
 from bot.store.cluster import ClusterMixin
 from bot.store.deliveries import DeliveriesMixin
 from bot.store.engine import Database, create_engine
+from bot.store.explain import ExplainMixin
 from bot.store.feeds import FeedsMixin
 from bot.store.leader import LeaderLock
 from bot.store.migrate import migrate
@@ -41,6 +42,7 @@ class Store(
     ClusterMixin,
     RateMixin,
     WelcomesMixin,
+    ExplainMixin,
 ):
     """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.
 
