@@ -13,7 +13,7 @@ import enum
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.errors import BriefingError
@@ -72,6 +72,7 @@ class ChannelVerdict:
 
     channel_id: int
     subscription_id: int
+    feed_id: int
     feed_title: str | None
     feed_url: str
     outcome: Outcome
@@ -123,6 +124,11 @@ async def explain(
     facts = await store.explain_facts(guild_id, ids)
     moment = now or datetime.now(UTC)
     articles = tuple(explain_article(f, guild_id, held=held, now=moment) for f in facts)
+    if feed is not None:  # a feed's items: its own channels, not those of other feeds
+        articles = tuple(
+            replace(a, channels=tuple(c for c in a.channels if c.feed_id == feed.id))
+            for a in articles
+        )
     return Explanation(query, feed, articles)
 
 
@@ -154,7 +160,13 @@ def _channel(
 
     def done(outcome: Outcome) -> ChannelVerdict:
         return ChannelVerdict(
-            sub.channel_id, sub.id, sub.feed_title, sub.feed_url, outcome, tuple(stages)
+            sub.channel_id,
+            sub.id,
+            sub.feed_id,
+            sub.feed_title,
+            sub.feed_url,
+            outcome,
+            tuple(stages),
         )
 
     recorded, early = _recorded(facts, sub, entry)

@@ -17,22 +17,26 @@ from bot.render.article import (
     escape,
     truncate,
 )
-from bot.render.limits import fit_embeds
+from bot.render.limits import EMBED_TOTAL, EMBEDS, fit_embeds
 
 log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour.blurple()
 LINE_LIMIT = 700  # one feed item's line: five of them fit a description
+MORE_ROOM = 60  # kept for the "...and N more channel(s)" field
+MIN_FIELD = 120  # a channel's field shorter than this says too little: counted instead
 
 
 def explanation_embeds(answer: Explanation) -> list[discord.Embed]:
     """One embed per article (a URL), or one listing a feed's newest items one line each."""
     if answer.feed is not None:
         return fit_embeds([_feed_embed(answer)])
-    return fit_embeds([_article_embed(article) for article in answer.articles])
+    budget = EMBED_TOTAL // max(1, len(answer.articles[:EMBEDS]))
+    return fit_embeds([_article_embed(article, budget) for article in answer.articles[:EMBEDS]])
 
 
-def _article_embed(article: ArticleExplanation) -> discord.Embed:
+def _article_embed(article: ArticleExplanation, budget: int) -> discord.Embed:
+    """The article and a field per channel, while they fit ``budget`` characters; then a count."""
     embed = discord.Embed(
         title=truncate(escape(article.title) or "(untitled)", TITLE_LIMIT),
         url=article.url,
@@ -42,16 +46,20 @@ def _article_embed(article: ArticleExplanation) -> discord.Embed:
         embed.description = "No channel of this server follows a feed that carried it."
         return embed
     embed.description = "Its way into each channel that follows a feed carrying it:"
-    shown = article.channels[: FIELDS_LIMIT - 1]
-    for verdict in shown:
-        name = f"{verdict.outcome.value} \u00b7 {verdict.feed_title or verdict.feed_url}"
-        embed.add_field(
-            name=truncate(name, FIELD_NAME_LIMIT),
-            value=truncate(_stages(verdict), FIELD_VALUE_LIMIT),
-            inline=False,
+    shown = 0
+    for verdict in article.channels[: FIELDS_LIMIT - 1]:
+        name = truncate(
+            f"{verdict.outcome.value} \u00b7 {verdict.feed_title or verdict.feed_url}",
+            FIELD_NAME_LIMIT,
         )
-    if len(article.channels) > len(shown):
-        more = len(article.channels) - len(shown)
+        room = budget - len(embed) - len(name) - MORE_ROOM
+        if room < MIN_FIELD and shown:
+            break
+        value = truncate(_stages(verdict), max(1, min(FIELD_VALUE_LIMIT, room)))
+        embed.add_field(name=name, value=value, inline=False)
+        shown += 1
+    if len(article.channels) > shown:
+        more = len(article.channels) - shown
         embed.add_field(name="More", value=f"\u2026and {more} more channel(s).", inline=False)
     return embed
 
