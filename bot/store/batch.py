@@ -87,11 +87,13 @@ class BatchMixin(StoreBase):
             refused: Rejected = {}
             for item in delivering:
                 feed_subs = subs.get(item.feed_id, [])
+                if all(s.filters.empty for s in feed_subs):  # everyone takes everything
+                    everyone = frozenset(s.id for s in feed_subs)
+                    for article in item.articles:
+                        decided[(item.feed_id, article.entry.id)] = everyone
+                    continue
                 texts = [(a.entry.title, a.entry.summary, a.text) for a in item.articles]
-                if all(s.filters.empty for s in feed_subs):
-                    judged: list[tuple[str | None, ...]] = [(None,) * len(feed_subs)] * len(texts)
-                else:
-                    judged = judge([s.filters for s in feed_subs], texts)
+                judged = judge([s.filters for s in feed_subs], texts)
                 for article, reasons in zip(item.articles, judged, strict=True):
                     key = (item.feed_id, article.entry.id)
                     decided[key] = frozenset(

@@ -194,3 +194,30 @@ async def test_a_feed_url_explains_its_newest_five_items(store: Store) -> None:
     assert outcomes == [Outcome.QUEUED] * 4 + [Outcome.FIRST_POLL]
     with pytest.raises(ExplainError):
         await explain(store, OTHER_GUILD, FEED_A)  # another guild's feed is not theirs to see
+
+
+async def test_filtered_by_one_feed_yet_queued_by_another_in_the_same_channel(
+    store: Store,
+) -> None:
+    strict = await follow(store, FEED_A, title="Feed A", filters=Filters.build(exclude=["rain"]))
+    loose = await follow(store, FEED_B, title="Feed B")
+    await store.store_articles(strict.feed_id, [titled(1, "Rain again")], deliver=True)
+    await store.store_articles(loose.feed_id, [titled(1, "Rain again")], deliver=True)
+    [found] = (await explain(store, GUILD, "https://example.org/news/1")).articles
+    by_feed = {v.feed_url: v.outcome for v in found.channels}
+    assert by_feed == {FEED_A: Outcome.FILTERED, FEED_B: Outcome.QUEUED}
+    assert (await delivery(store)).subscription_id == loose.id
+
+
+async def test_ingest_marks_first_poll_entries_and_records_rejections_once(store: Store) -> None:
+    sub = await follow(store, filters=Filters.build(include=["sun"]))
+    await store.store_articles(sub.feed_id, [titled(1, "Rain")], deliver=False)
+    await store.store_articles(sub.feed_id, [titled(2, "Rain"), titled(3, "Sun")], deliver=True)
+    await store.store_articles(sub.feed_id, [titled(2, "Rain")], deliver=True)  # a repeat
+    answer = await explain(store, GUILD, FEED_A)
+    by_url = {a.url: a.channels[0].outcome for a in answer.articles}
+    assert by_url == {
+        "https://example.org/news/1": Outcome.FIRST_POLL,  # a first poll applies no filter
+        "https://example.org/news/2": Outcome.FILTERED,
+        "https://example.org/news/3": Outcome.QUEUED,
+    }
