@@ -136,7 +136,9 @@ def explain_article(
     facts: ArticleFacts, guild_id: int, *, held: HeldReason, now: datetime
 ) -> ArticleExplanation:
     """The verdict in each channel subscribed to a feed that carried the article."""
-    entries = {e.feed_id: e for e in facts.entries}  # earliest per feed (ordered by the store)
+    entries: dict[int, EntryFact] = {}
+    for entry in facts.entries:  # oldest first: a feed's first entry for the story counts
+        entries.setdefault(entry.feed_id, entry)
     channels = tuple(
         _channel(facts, sub, entries[sub.feed_id], guild_id, held=held, now=now)
         for sub in facts.subscriptions
