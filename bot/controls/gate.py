@@ -41,8 +41,11 @@ class Hold:
         """One line for a reply: what holds the post and when it goes out."""
         stamp = f"<t:{int(self.until.timestamp())}:f>"
         if self.reason == QUIET:
-            return f"held by the channel's quiet hours, posted in a catch-up digest at {stamp}"
-        return f"over the channel's daily cap, carried by its next digest (or counted from {stamp})"
+            return f"the channel's quiet hours; it goes out in a catch-up digest at {stamp}"
+        return (
+            "the channel's daily cap is reached; its next digest carries it "
+            f"(a new day starts {stamp})"
+        )
 
 
 def quiet_hours(controls: ChannelControlsRow) -> QuietHours | None:

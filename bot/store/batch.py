@@ -21,12 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.store.base import StoreBase, chunks, insert_ignore, subscription_row, subscription_select
 from bot.store.changes import apply_changes, record_hashes
 from bot.store.feeds import _move
-from bot.store.filters import decide
+from bot.store.filters import judge
 from bot.store.identity import key_hash
 from bot.store.linking import Link, Plan, Story, plan
 from bot.store.rows import FeedBatchItem, FeedSuccess, StoreResult, SubscriptionRow
 from bot.store.tables import Article, Delivery, Feed, FeedEntry, Subscription
 from bot.store.types import UTCDateTime
+from bot.store.verdicts import Rejected, insert_filter_verdicts
 
 log = logging.getLogger(__name__)
 
@@ -55,39 +56,55 @@ class BatchMixin(StoreBase):
 
         Same rules as ``store_articles`` for each feed. Returns each feed's result by feed id.
         """
-        accepted = await self._decide(items)
+        accepted, rejected = await self._decide(items)
+        first_polls = {item.feed_id for item in items if not item.deliver}
         now = self._clock()
         async with self._db.write() as conn:
             work = await plan(conn, [(item.feed_id, item.articles) for item in items])
             await self._insert_stories(conn, work.pending, now)
-            await self._insert_entries(conn, work.links, now)
-            subs = await _subscriptions(conn, {sid for ids in accepted.values() for sid in ids})
+            await self._insert_entries(conn, work.links, first_polls, now)
+            wanted = {sid for ids in accepted.values() for sid in ids}
+            wanted.update(sid for reasons in rejected.values() for sid in reasons)
+            subs = await _subscriptions(conn, wanted)
             deliveries = await self._insert_deliveries(conn, work.links, accepted, subs, now)
+            await insert_filter_verdicts(
+                self._db, conn, links=work.links, rejected=rejected, subs=subs, now=now
+            )
             edits = {item.feed_id: await _changes(conn, item, now) for item in items}
             await self._record_successes(conn, items, now)
         return _results(items, work, deliveries, edits)
 
-    async def _decide(self, items: Sequence[FeedBatchItem]) -> Accepted:
-        """Which subscriptions accept which entry: filters run in a thread, before any write."""
+    async def _decide(self, items: Sequence[FeedBatchItem]) -> tuple[Accepted, Rejected]:
+        """Which subscriptions accept which entry, and why the others turn it away.
+
+        Filters run in a thread, before any write.
+        """
         delivering = [item for item in items if item.deliver and item.articles]
         if not delivering:
-            return {}
+            return {}, {}
         subs = await self.active_subscriptions([item.feed_id for item in delivering])
 
-        def run() -> Accepted:
+        def run() -> tuple[Accepted, Rejected]:
             decided: Accepted = {}
+            refused: Rejected = {}
             for item in delivering:
                 feed_subs = subs.get(item.feed_id, [])
-                texts = [(a.entry.title, a.entry.summary, a.text) for a in item.articles]
-                if all(s.filters.empty for s in feed_subs):
+                if all(s.filters.empty for s in feed_subs):  # everyone takes everything
                     everyone = frozenset(s.id for s in feed_subs)
-                    chosen = [everyone] * len(texts)
-                else:
-                    picks = decide([s.filters for s in feed_subs], texts)
-                    chosen = [frozenset(feed_subs[i].id for i in pick) for pick in picks]
-                for article, ids in zip(item.articles, chosen, strict=True):
-                    decided[(item.feed_id, article.entry.id)] = ids
-            return decided
+                    for article in item.articles:
+                        decided[(item.feed_id, article.entry.id)] = everyone
+                    continue
+                texts = [(a.entry.title, a.entry.summary, a.text) for a in item.articles]
+                judged = judge([s.filters for s in feed_subs], texts)
+                for article, reasons in zip(item.articles, judged, strict=True):
+                    key = (item.feed_id, article.entry.id)
+                    decided[key] = frozenset(
+                        s.id for s, why in zip(feed_subs, reasons, strict=True) if why is None
+                    )
+                    why_not = {s.id: why for s, why in zip(feed_subs, reasons, strict=True) if why}
+                    if why_not:
+                        refused[key] = why_not
+            return decided, refused
 
         if all(s.filters.empty for ss in subs.values() for s in ss):
             return run()  # nothing to match: no thread needed
@@ -120,11 +137,11 @@ class BatchMixin(StoreBase):
             await _reread(conn, lost)
 
     async def _insert_entries(
-        self, conn: AsyncConnection, links: list[Link], now: datetime
+        self, conn: AsyncConnection, links: list[Link], first_polls: set[int], now: datetime
     ) -> None:
-        """Record what each feed carried, with the feed's own item."""
+        """Record what each feed carried, with the feed's own item (and whether on a first poll)."""
         if links:
-            values = [_entry_values(link, now) for link in links]
+            values = [_entry_values(link, link.feed_id in first_polls, now) for link in links]
             await conn.execute(insert_ignore(self._db, FeedEntry), values)
 
     async def _insert_deliveries(
@@ -256,7 +273,7 @@ def _article_values(story: Story, now: datetime) -> dict[str, Any]:
     }
 
 
-def _entry_values(link: Link, now: datetime) -> dict[str, Any]:
+def _entry_values(link: Link, first_poll: bool, now: datetime) -> dict[str, Any]:
     article, entry = link.article, link.article.entry
     return {
         "feed_id": link.feed_id,
@@ -264,6 +281,7 @@ def _entry_values(link: Link, now: datetime) -> dict[str, Any]:
         "entry_key": entry.id,
         "article_id": link.story.id,
         "first_seen": now,
+        "first_poll": first_poll,
         "title": entry.title,
         "summary": entry.summary,
         "link": entry.link,

@@ -73,12 +73,19 @@ class Filters:
         With ``deadline`` (a ``time.monotonic()`` instant) each term's regex timeout is what is
         left until then; a term that runs out of time counts as not matching.
         """
+        return self.rejection(*texts, deadline=deadline) is None
+
+    def rejection(self, *texts: str, deadline: float | None = None) -> str | None:
+        """Why the texts do not pass, in plain words (the deciding term); None when they pass."""
         if self.empty:
-            return True
+            return None
         haystack = "\n".join(texts)[:MATCH_CHARS]
         if self.include and not any(_matches(t, haystack, deadline) for t in self.include):
-            return False
-        return not any(_matches(t, haystack, deadline) for t in self.exclude)
+            return "matched none of the include terms " + ", ".join(map(_quoted, self.include))
+        for term in self.exclude:
+            if _matches(term, haystack, deadline):
+                return f"matched the exclude term {_quoted(term)}"
+        return None
 
 
 def decide(
@@ -91,15 +98,25 @@ def decide(
 
     Blocking: call it in a worker thread. Each article gets ``budget`` seconds for all terms.
     """
-    decisions: list[frozenset[int]] = []
+    judged = judge(filters, texts, budget=budget)
+    return [frozenset(i for i, why in enumerate(reasons) if why is None) for reasons in judged]
+
+
+def judge(
+    filters: Sequence[Filters],
+    texts: Sequence[tuple[str, ...]],
+    *,
+    budget: float = ARTICLE_BUDGET_SECONDS,
+) -> list[tuple[str | None, ...]]:
+    """For each article's texts, each filter's reason to turn it away (None: accepted).
+
+    Blocking, like :func:`decide`; the reasons are what ``/feed explain`` shows later.
+    """
+    decisions: list[tuple[str | None, ...]] = []
     over = 0
     for article_texts in texts:
         deadline = time.monotonic() + budget
-        decisions.append(
-            frozenset(
-                i for i, f in enumerate(filters) if f.accepts(*article_texts, deadline=deadline)
-            )
-        )
+        decisions.append(tuple(f.rejection(*article_texts, deadline=deadline) for f in filters))
         over += time.monotonic() >= deadline
     if over:  # one line per call, not one per term and article
         log.warning(
@@ -139,6 +156,10 @@ def _compile(term: str) -> regex.Pattern[str]:
     start = r"\b" if regex.match(r"\w", term) else ""
     end = r"\b" if regex.search(r"\w$", term) else ""
     return regex.compile(start + words + end, regex.IGNORECASE)
+
+
+def _quoted(term: str) -> str:
+    return term if _is_regex(term) else f"\u201c{term}\u201d"
 
 
 def _is_regex(term: str) -> bool:

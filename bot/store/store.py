@@ -14,6 +14,7 @@ from bot.store.controls import ControlsMixin
 from bot.store.deliveries import DeliveriesMixin
 from bot.store.edits import EditsMixin
 from bot.store.engine import Database, create_engine
+from bot.store.explain import ExplainMixin
 from bot.store.feeds import FeedsMixin
 from bot.store.leader import LeaderLock
 from bot.store.migrate import migrate
@@ -45,6 +46,7 @@ class Store(
     ClusterMixin,
     RateMixin,
     WelcomesMixin,
+    ExplainMixin,
 ):
     """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.
 

@@ -148,6 +148,8 @@ class FeedEntry(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
     first_seen: Mapped[datetime]
+    # Recorded by the feed's first poll (its baseline): kept, never posted.
+    first_poll: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The feed's own item: what this feed's subscribers see (NULL in rows stored before 0003,
     # which show the article's). Articles are shared by URL, so these never come from another feed.
     title: Mapped[str | None] = mapped_column(Text)
@@ -161,6 +163,21 @@ class FeedEntry(Base):
     digest: Mapped[dict[str, Any] | None]
     # Of the item's normalised title and text (bot.feeds.changes): a new hash is a real change.
     content_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class FilterVerdict(Base):
+    """An article a subscription's filters turned away at ingest, and the term that decided."""
+
+    __tablename__ = "filter_verdicts"
+    __table_args__ = (UniqueConstraint("article_id", "subscription_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class Schedule(Base):

@@ -12,7 +12,9 @@ from discord.ext import commands
 from bot.delivery import permissions
 from bot.delivery.targets import target_kind
 from bot.errors import BriefingError
+from bot.explain import explain
 from bot.opml import OpmlError, export_opml, import_opml
+from bot.render.explain import explanation_embeds
 from bot.render.reply import reply
 from bot.subscriptions import MAX_BACKFILL, FeedManager
 from cogs._forum_tags import forum_tags
@@ -85,7 +87,7 @@ def refuse_if_lacking(guild: discord.Guild, channel: Postable, kind: str) -> Non
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news feeds"):
-    """``/feed add|remove|list|status|preview|filter|import|export``."""
+    """``/feed add|remove|list|status|preview|filter|import|export|set|resume|explain``."""
 
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
@@ -271,6 +273,17 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         refuse_if_lacking(guild, channel, kind)
         resumed = await self.feeds.resume(guild.id, str(sub.id))
         await reply(interaction, render.resumed(resumed))
+
+    @app_commands.command(name="explain", description="Why an article was posted or not")
+    @app_commands.describe(
+        url="Address of an article (as its feed links it), or of a feed: its newest 5 items"
+    )
+    async def explain_url(self, interaction: discord.Interaction, url: Url) -> None:
+        """Each stage of the article's way into this server's channels, with its verdict."""
+        guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        answer = await explain(self.bot.runtime.store, guild.id, url)
+        await reply(interaction, embeds=explanation_embeds(answer))
 
     @set_options.autocomplete("ping")
     async def ping_choices(

@@ -38,6 +38,7 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         "export",
         "set",
         "resume",
+        "explain",
     }
     options = {
         name: [o["name"] for o in sub.get("options", [])] for name, sub in subcommands.items()
@@ -52,6 +53,7 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         "import": ["file", "channel", "mode"],
         "set": ["feed", "ping"],
         "resume": ["feed"],
+        "explain": ["url"],
         "export": [],
     }
     for sub in subcommands.values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.store import FilterError, Filters, fingerprint
-from bot.store.filters import decide
+from bot.store.filters import decide, judge
 
 TEXT = "Central bank raises rates. The C++ committee met; AI researchers said nothing."
 
@@ -103,3 +103,41 @@ def test_a_spent_budget_never_changes_what_a_keyword_decides() -> None:
     pattern = Filters.build(include=["/bank/"])
     assert decide([keyword, pattern], [(TEXT,)], budget=0.0) == [frozenset({0})]
     assert decide([keyword, pattern], [(TEXT,)]) == [frozenset({0, 1})]
+
+
+@pytest.mark.parametrize(
+    ("include", "exclude", "reason"),
+    [
+        ([], [], None),
+        (["budget"], [], None),
+        (
+            ["sport", "/vot(e|ing)/"],
+            [],
+            "matched none of the include terms \u201csport\u201d, /vot(e|ing)/",
+        ),
+        ([], ["tax", "budget"], "matched the exclude term \u201cbudget\u201d"),
+        (["budget"], ["weather", "/tax(es)?/"], "matched the exclude term /tax(es)?/"),
+    ],
+)
+def test_a_rejection_names_the_deciding_term(
+    include: list[str], exclude: list[str], reason: str | None
+) -> None:
+    filters = Filters.build(include, exclude)
+    assert filters.rejection("The budget raises taxes", "") == reason
+    assert filters.accepts("The budget raises taxes", "") is (reason is None)
+
+
+def test_judge_gives_each_filters_reason_and_decide_agrees() -> None:
+    filters = [Filters(), Filters.build(exclude=["rain"]), Filters.build(include=["sun"])]
+    texts = [("Rain again",), ("Sun and rain",), ("Sun",)]
+    judged = judge(filters, texts)
+    assert judged == [
+        (
+            None,
+            "matched the exclude term \u201crain\u201d",
+            "matched none of the include terms \u201csun\u201d",
+        ),
+        (None, "matched the exclude term \u201crain\u201d", None),
+        (None, None, None),
+    ]
+    assert decide(filters, texts) == [frozenset({0}), frozenset({0, 2}), frozenset({0, 1, 2})]
