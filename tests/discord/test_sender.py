@@ -140,4 +140,8 @@ async def test_preview_shows_an_article_exactly_as_it_is_posted(
     (post,) = await fake_discord.wait_for_messages(channel, 1, timeout=30)
     assert post.embeds == [preview.embeds[1]]
     assert len(post.embeds[0]["title"]) == 256  # cut and escaped the same way in both
-    assert messages_counted(running.runtime.metrics, "post", "sent") == 1
+
+    async def counted() -> float:  # the bot counts the post once Discord's answer is read
+        return messages_counted(running.runtime.metrics, "post", "sent")
+
+    assert await eventually(counted, timeout=30, what="the post counted") == 1
