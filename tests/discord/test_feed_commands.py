@@ -51,7 +51,7 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         "preview": ["url"],
         "filter": ["feed", "include", "exclude"],
         "import": ["file", "channel", "mode"],
-        "set": ["feed", "ping"],
+        "set": ["feed", "ping", "updates"],
         "resume": ["feed"],
         "explain": ["url"],
         "export": [],
