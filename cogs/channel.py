@@ -15,6 +15,7 @@ from bot.controls.describe import describe_controls
 from bot.controls.window import quiet_setting
 from bot.render.reply import reply
 from bot.schedules import ScheduleError, check_timezone, timezone_choices
+from bot.store import ChannelControlsRow
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
@@ -153,7 +154,9 @@ class Channels(
         lines = [f"**Controls of {target.mention}**", *describe_controls(row, posted_today=posted)]
         await reply(interaction, "\n".join(lines))
 
-    async def _target(self, interaction: Interaction, channel: Controlled | None) -> Any:
+    async def _target(
+        self, interaction: Interaction, channel: Controlled | None
+    ) -> Controlled | None:
         """The channel the command is about, once the user may manage it; None after a reply."""
         if not interaction.permissions.manage_guild:
             await reply(interaction, "You need the Manage Server permission to change channels.")
@@ -164,7 +167,9 @@ class Channels(
             return None
         return target
 
-    async def _set(self, interaction: Interaction, target: Controlled, **values: Any) -> Any:
+    async def _set(
+        self, interaction: Interaction, target: Controlled, **values: Any
+    ) -> ChannelControlsRow:
         assert interaction.guild is not None  # checked by _target
         return await self.store.set_controls(
             interaction.guild.id, target.id, updated_by=interaction.user.id, **values

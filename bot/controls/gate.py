@@ -42,7 +42,10 @@ class Hold:
         stamp = f"<t:{int(self.until.timestamp())}:f>"
         if self.reason == QUIET:
             return f"held by the channel's quiet hours, posted in a catch-up digest at {stamp}"
-        return f"over the channel's daily cap, carried by its next digest (or counted from {stamp})"
+        return (
+            "over the channel's daily cap: it goes into the channel's next digest, or onto "
+            f'its "N more" line after {stamp}'
+        )
 
 
 def quiet_hours(controls: ChannelControlsRow) -> QuietHours | None:
