@@ -15,6 +15,7 @@ from bot.controls.describe import describe_controls
 from bot.controls.window import quiet_setting
 from bot.render.reply import reply
 from bot.schedules import ScheduleError, check_timezone, timezone_choices
+from bot.store import ChannelControlsRow
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot
@@ -79,9 +80,12 @@ class Channels(
         await reply(interaction, text)
 
     @quiet.autocomplete("timezone")
-    async def _timezone_autocomplete(
+    async def _quiet_timezones(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
+        return self._timezones(current)
+
+    def _timezones(self, current: str) -> list[app_commands.Choice[str]]:
         if not self._zones:
             self._zones = sorted(available_timezones())
         names = timezone_choices(current, self._zones)
@@ -90,19 +94,26 @@ class Channels(
     @app_commands.command(name="cap", description="At most this many posts a day in a channel.")
     @app_commands.describe(
         per_day='Posts a day (0: no cap); the rest wait for the next digest or a "N more" line.',
+        timezone="IANA time zone whose days count (default: the channel's, UTC).",
         channel="The channel (default: this one).",
     )
     async def cap(
         self,
         interaction: Interaction,
         per_day: app_commands.Range[int, 0, 1000],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
         channel: Controlled | None = None,
     ) -> None:
         """Set (or lift, with 0) the channel's daily cap."""
         target = await self._target(interaction, channel)
         if target is None:
             return
-        row = await self._set(interaction, target, daily_cap=per_day or None)
+        try:
+            zone = {"timezone": check_timezone(timezone)} if timezone else {}
+        except ScheduleError as exc:
+            await reply(interaction, str(exc))
+            return
+        row = await self._set(interaction, target, daily_cap=per_day or None, **zone)
         if not per_day:
             text = f"{target.mention} has no daily cap now."
         else:
@@ -112,6 +123,12 @@ class Channels(
                 f'"N more" line the next day. {HOLD_NOTE}'
             )
         await reply(interaction, text)
+
+    @cap.autocomplete("timezone")
+    async def _cap_timezones(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._timezones(current)
 
     @app_commands.command(name="digest-size", description="At most this many articles a digest.")
     @app_commands.describe(
@@ -153,7 +170,9 @@ class Channels(
         lines = [f"**Controls of {target.mention}**", *describe_controls(row, posted_today=posted)]
         await reply(interaction, "\n".join(lines))
 
-    async def _target(self, interaction: Interaction, channel: Controlled | None) -> Any:
+    async def _target(
+        self, interaction: Interaction, channel: Controlled | None
+    ) -> Controlled | None:
         """The channel the command is about, once the user may manage it; None after a reply."""
         if not interaction.permissions.manage_guild:
             await reply(interaction, "You need the Manage Server permission to change channels.")
@@ -164,7 +183,9 @@ class Channels(
             return None
         return target
 
-    async def _set(self, interaction: Interaction, target: Controlled, **values: Any) -> Any:
+    async def _set(
+        self, interaction: Interaction, target: Controlled, **values: Any
+    ) -> ChannelControlsRow:
         assert interaction.guild is not None  # checked by _target
         return await self.store.set_controls(
             interaction.guild.id, target.id, updated_by=interaction.user.id, **values

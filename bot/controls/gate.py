@@ -43,8 +43,8 @@ class Hold:
         if self.reason == QUIET:
             return f"the channel's quiet hours; it goes out in a catch-up digest at {stamp}"
         return (
-            "the channel's daily cap is reached; its next digest carries it "
-            f"(a new day starts {stamp})"
+            "the channel's daily cap is reached: it goes into the channel's next digest, or onto "
+            f'its "N more" line after {stamp}'
         )
 
 

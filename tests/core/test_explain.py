@@ -185,7 +185,7 @@ async def test_a_post_over_the_daily_cap_is_held_for_the_next_digest(store: Stor
     noon = datetime(2026, 3, 2, 12, 5, tzinfo=UTC)
     verdict = only(await explain(store, GUILD, "https://example.org/news/1", now=noon))
     assert verdict.outcome is Outcome.HELD
-    assert "daily cap is reached; its next digest carries it" in said(verdict)
+    assert "daily cap is reached: it goes into the channel's next digest" in said(verdict)
 
 
 async def test_only_the_guilds_own_channels_are_explained(store: Store) -> None:

@@ -189,7 +189,8 @@ async def test_posts_over_the_cap_join_the_next_scheduled_digest_bounded_by_its_
     running = await start(start_bot, clock)
     store = running.runtime.store
     feed = await instant_feed(store, fake_discord)
-    await control(fake_discord, "cap", {"per_day": 2})
+    capped = await control(fake_discord, "cap", {"per_day": 2, "timezone": "Europe/Berlin"})
+    assert "at most 2 posts a day (Europe/Berlin days)" in capped
     text = await control(fake_discord, "digest-size", {"max": 3})
     assert "at most 3 articles" in text
     await run(
