@@ -22,7 +22,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.delivery import DeliveryConfig, Pacer
-from bot.delivery.pacing import SharedBudget
+from bot.delivery.pacing import ChannelHistory, SharedBudget
 from bot.render.failures import answer_error, answer_failure
 from bot.runtime import Runtime
 from bot.store import Store
@@ -115,6 +115,13 @@ def shared_budget(runtime: Runtime) -> SharedBudget | None:
     return SharedBudget(reserve, rate=rate)
 
 
+def channel_history(runtime: Runtime) -> ChannelHistory | None:
+    """On PostgreSQL, what other processes posted in a channel lately (see :class:`Pacer`)."""
+    if runtime.store.dialect != "postgresql":
+        return None  # one process: its own windows know everything
+    return runtime.store.recent_posts
+
+
 def bot_intents() -> discord.Intents:
     """Only what Briefing needs: guild and channel events. No privileged intent, no content."""
     intents = discord.Intents.none()
@@ -151,7 +158,11 @@ class BriefingBot(commands.AutoShardedBot):
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         # Every poster (instant posts, digests) shares one budget under Discord's rate limits;
         # the global one is charged by the HTTP client itself, for every request it sends.
-        pacer = Pacer(DeliveryConfig.from_settings(settings), shared=shared_budget(runtime))
+        pacer = Pacer(
+            DeliveryConfig.from_settings(settings),
+            shared=shared_budget(runtime),
+            history=channel_history(runtime),
+        )
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -55,6 +55,12 @@ class SlidingWindow:
         if len(self._times) < self.limit:
             return 0.0
         return self._times[0] + self.window - now
+
+    def seed(self, ages: Iterable[float]) -> None:
+        """Count requests made ``ages`` seconds ago (by another process) as this window's own."""
+        now = self._monotonic()
+        past = [now - age for age in ages if 0 <= age < self.window]
+        self._times = deque(sorted([*self._times, *past]))
 
     def idle(self) -> bool:
         """True when nothing was counted within the last window (the limiter can be dropped)."""
@@ -183,11 +189,27 @@ class SharedBudget:
             return wait
 
 
-class Pacer:
-    """The global limiter plus one sliding window per channel."""
+# How long ago (seconds) the cluster's recent posts in a channel went out.
+ChannelHistory = Callable[[int, float], Awaitable[Sequence[float]]]
 
-    def __init__(self, config: DeliveryConfig, *, shared: SharedBudget | None = None) -> None:
+
+class Pacer:
+    """The global limiter plus one sliding window per channel.
+
+    With several processes a channel passes from one to another (they never post in one at
+    the same time): ``history`` tells a process, before its first post in a channel, what the
+    others posted there within the channel's window, so it keeps the channel's limit too.
+    """
+
+    def __init__(
+        self,
+        config: DeliveryConfig,
+        *,
+        shared: SharedBudget | None = None,
+        history: ChannelHistory | None = None,
+    ) -> None:
         self.config = config
+        self._history = history
         self.global_limit: SlidingWindow | SharedBudget = shared or SlidingWindow(
             config.rate_per_second, config.rate_window_seconds
         )
@@ -206,6 +228,8 @@ class Pacer:
         if window is None:
             window = SlidingWindow(self.config.channel_messages, self.config.channel_window_seconds)
             self._channels[channel_id] = window
+            if self._history is not None:
+                window.seed(await self._history(channel_id, window.window))
         await window.acquire()
         await self.acquire_global()
 
