@@ -223,15 +223,23 @@ class Pacer:
         return charging_trace(self.global_limit.acquire)
 
     async def acquire(self, channel_id: int) -> None:
-        """Wait for the channel's window, then for the global one (taken last: it is shared)."""
+        """Wait for the channel's window, then for the global one (taken last: it is shared;
+        by the HTTP client, when it charges every request)."""
         window = self._channels.get(channel_id)
         if window is None:
             window = SlidingWindow(self.config.channel_messages, self.config.channel_window_seconds)
             self._channels[channel_id] = window
-            if self._history is not None:
-                window.seed(await self._history(channel_id, window.window))
+            await self._seed(channel_id, window)
         await window.acquire()
         await self.acquire_global()
+
+    async def _seed(self, channel_id: int, window: SlidingWindow) -> None:
+        if self._history is None:
+            return
+        try:
+            window.seed(await self._history(channel_id, window.window))
+        except Exception as exc:  # the database is away: at worst Discord answers one 429
+            log.warning("recent posts in channel %d unknown (%s)", channel_id, type(exc).__name__)
 
     async def acquire_global(self) -> None:
         """Wait for the global limit (a request that is no message, e.g. a publish), unless the

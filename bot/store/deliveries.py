@@ -104,13 +104,14 @@ class DeliveriesMixin(WorkersMixin):
             claim_expired(Delivery.claimed_at, now, lease_seconds),
             self._claimer_gone(Delivery.claimed_by, now),
         )
+        # The channels others hold: computed once per claim from the few claimed rows (the
+        # claimed_by index), not once per candidate row.
         other = aliased(Delivery)
-        held_elsewhere = exists().where(
-            other.channel_id == Delivery.channel_id,
-            other.status == "pending",
-            other.kind == "instant",
+        held_elsewhere = select(other.channel_id).where(
             other.claimed_by.is_not(None),
             *([other.claimed_by != owner] if (owner := self._claim_owner()) else []),
+            other.status == "pending",
+            other.kind == "instant",
             ~claim_expired(other.claimed_at, now, lease_seconds),
             ~self._claimer_gone(other.claimed_by, now),
         )
@@ -120,7 +121,7 @@ class DeliveriesMixin(WorkersMixin):
             Delivery.next_attempt_at <= now,
             ~paused,
             free,
-            ~held_elsewhere,
+            Delivery.channel_id.not_in(held_elsewhere),
         )
 
     async def pending_digest(self, channel_id: int) -> list[DeliveryRow]:
