@@ -22,7 +22,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
 from bot.delivery import DeliveryConfig, Pacer
-from bot.delivery.pacing import SharedBudget
+from bot.delivery.pacing import ChannelHistory, SharedBudget
 from bot.render.failures import answer_error, answer_failure
 from bot.runtime import Runtime
 from bot.store import Store
@@ -99,6 +99,8 @@ def start_problem(error: BaseException, api_base: str) -> str | None:
 
 
 GLOBAL_BUDGET = "discord-global"
+# Tokens the shared bucket stores while idle: one, so even a burst after a quiet spell is spaced.
+BURST = 1.0
 
 
 def shared_budget(runtime: Runtime) -> SharedBudget | None:
@@ -107,12 +109,18 @@ def shared_budget(runtime: Runtime) -> SharedBudget | None:
     if store.dialect != "postgresql":
         return None  # one process: its own sliding window
     rate = float(runtime.settings.delivery_rate_per_second)
-    capacity = max(1.0, rate / 10)
 
     async def reserve(want: int) -> float:
-        return await store.reserve_tokens(GLOBAL_BUDGET, want, rate=rate, capacity=capacity)
+        return await store.reserve_tokens(GLOBAL_BUDGET, want, rate=rate, capacity=BURST)
 
-    return SharedBudget(reserve)
+    return SharedBudget(reserve, rate=rate)
+
+
+def channel_history(runtime: Runtime) -> ChannelHistory | None:
+    """On PostgreSQL, what other processes posted in a channel lately (see :class:`Pacer`)."""
+    if runtime.store.dialect != "postgresql":
+        return None  # one process: its own windows know everything
+    return runtime.store.recent_posts
 
 
 def bot_intents() -> discord.Intents:
@@ -149,6 +157,13 @@ class BriefingBot(commands.AutoShardedBot):
             options["shard_ids"] = settings.shard_ids
         # Briefing never joins voice: no start-up warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        # Every poster (instant posts, digests) shares one budget under Discord's rate limits;
+        # the global one is charged by the HTTP client itself, for every request it sends.
+        pacer = Pacer(
+            DeliveryConfig.from_settings(settings),
+            shared=shared_budget(runtime),
+            history=channel_history(runtime),
+        )
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
@@ -156,11 +171,11 @@ class BriefingBot(commands.AutoShardedBot):
             shard_count=settings.shard_count,
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=BriefingTree,
+            http_trace=pacer.http_trace(),
             **options,
         )
         self.runtime = runtime
-        # Every poster (instant posts, digests) shares one budget under Discord's rate limits.
-        self.pacer = Pacer(DeliveryConfig.from_settings(settings), shared=shared_budget(runtime))
+        self.pacer = pacer
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self._extensions = tuple(extensions)
 

@@ -205,7 +205,7 @@ class Sender:
         Discord lets the author publish with Send Messages; others' messages need Manage Messages.
         """
         channel = self.client.get_partial_messageable(target.channel_id, guild_id=target.guild_id)
-        await self.pacer.global_limit.acquire()  # not a message: the channel's window is not used
+        await self.pacer.acquire_global()  # not a message: the channel's window is not used
         try:
             await channel.get_partial_message(message_id).publish()
         except discord.HTTPException as exc:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from bot.store.base import Via, chunks, delivery_row, fetch_feed_articles, tag_ids
 from bot.store.rows import DeliveryRow
@@ -18,6 +19,7 @@ from bot.store.workers import WorkersMixin, claim_expired
 
 log = logging.getLogger(__name__)
 
+_PG_CLAIM_LOCK = 0x42524944  # "BRID"; the second key is the schema's, so schemas do not compete
 UNCLAIMED: dict[str, Any] = {"claimed_by": None, "claimed_at": None}  # the attempt is settled
 
 
@@ -79,19 +81,39 @@ class DeliveriesMixin(WorkersMixin):
             .returning(*Delivery.__table__.columns)
         )
         async with self._db.write() as conn:
+            if self._db.is_postgres:
+                # One claim at a time in the cluster, so each sees the channels the previous
+                # one took (a statement's snapshot would not) and never shares one.
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                    {"key": _PG_CLAIM_LOCK},
+                )
             rows = list((await conn.execute(stmt)).mappings())
             return await complete_deliveries(conn, sorted(rows, key=lambda m: int(m["id"])))
 
     def _claimable_deliveries(
         self, now: datetime, lease_seconds: float
     ) -> tuple[ColumnElement[bool], ...]:
-        """Pending instant posts that are due, not paused, and claimed by no live worker."""
+        """Pending instant posts that are due, not paused, and claimed by no live worker, in
+        channels no other live worker is posting in (two would break the channel's order and
+        its rate limit, which each process keeps for itself)."""
         paused = exists().where(
             Subscription.id == Delivery.subscription_id, Subscription.paused_reason.is_not(None)
         )
         free = or_(
             claim_expired(Delivery.claimed_at, now, lease_seconds),
             self._claimer_gone(Delivery.claimed_by, now),
+        )
+        # The channels others hold: computed once per claim from the few claimed rows (the
+        # claimed_by index), not once per candidate row.
+        other = aliased(Delivery)
+        held_elsewhere = select(other.channel_id).where(
+            other.claimed_by.is_not(None),
+            *([other.claimed_by != owner] if (owner := self._claim_owner()) else []),
+            other.status == "pending",
+            other.kind == "instant",
+            ~claim_expired(other.claimed_at, now, lease_seconds),
+            ~self._claimer_gone(other.claimed_by, now),
         )
         return (
             Delivery.status == "pending",
@@ -100,6 +122,7 @@ class DeliveriesMixin(WorkersMixin):
             Delivery.next_attempt_at <= now,
             ~paused,
             free,
+            Delivery.channel_id.not_in(held_elsewhere),
         )
 
     async def pending_digest(self, channel_id: int) -> list[DeliveryRow]:
@@ -143,6 +166,18 @@ class DeliveriesMixin(WorkersMixin):
             stmt = stmt.where(Delivery.kind == kind)
         async with self._db.read() as conn:
             return int(await conn.scalar(stmt) or 0)
+
+    async def recent_posts(self, channel_id: int, seconds: float) -> list[float]:
+        """How many seconds ago each post of the last ``seconds`` went out in a channel."""
+        now = self._clock()
+        stmt = select(Delivery.sent_at).where(
+            Delivery.channel_id == channel_id,
+            Delivery.status == "sent",
+            Delivery.sent_at > now - timedelta(seconds=seconds),
+        )
+        async with self._db.read() as conn:
+            sent = (await conn.execute(stmt)).scalars()
+            return [(now - at).total_seconds() for at in sent if at is not None]
 
     async def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
         """Discord accepted the post: it will never be sent again."""

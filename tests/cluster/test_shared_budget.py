@@ -29,7 +29,7 @@ async def test_three_processes_together_stay_within_the_rate_and_use_most_of_it(
             async def reserve(want: int, store: Store = store) -> float:
                 return await store.reserve_tokens("t", want, rate=RATE, capacity=CAPACITY)
 
-            budgets.append(SharedBudget(reserve))
+            budgets.append(SharedBudget(reserve, rate=RATE))
 
         async def lane(budget: SharedBudget, deadline: float) -> None:
             while time.monotonic() < deadline:
@@ -60,7 +60,7 @@ async def test_a_budget_whose_database_is_away_waits_for_it_then_grants(
     async def reserve(want: int) -> float:
         return await store.reserve_tokens("away", want, rate=RATE, capacity=CAPACITY)
 
-    budget = SharedBudget(reserve)
+    budget = SharedBudget(reserve, rate=RATE)
     try:
         await budget.acquire()
         await pg_cluster.stop()

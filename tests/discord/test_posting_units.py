@@ -98,6 +98,16 @@ async def test_sliding_window_never_admits_more_than_its_limit_in_any_window() -
     assert min(gaps) >= 0.1 - 1e-3
 
 
+async def test_a_seeded_window_counts_posts_made_elsewhere() -> None:
+    now = [100.0]
+    window = SlidingWindow(3, 5.0, monotonic=lambda: now[0])
+    window.seed([1.0, 2.0, 6.0])  # 6 s ago is outside the window
+    await asyncio.wait_for(window.acquire(), 1.0)  # the third of three
+    window.seed([0.5])
+    with pytest.raises(TimeoutError):  # a fourth would break the channel's limit
+        await asyncio.wait_for(window.acquire(), 0.2)
+
+
 @pytest.mark.parametrize(("limit", "window"), [(0, 1.0), (1, 0.0)])
 def test_sliding_window_refuses_nonsense(limit: int, window: float) -> None:
     with pytest.raises(ValueError, match="limit"):

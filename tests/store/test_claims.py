@@ -65,15 +65,37 @@ async def test_a_live_workers_claims_stay_its_own(open_store: OpenStore, clock: 
     await a.register_worker("a", stale_seconds=STALE)
     await b.register_worker("b", stale_seconds=STALE)
     await _queue(a, 6)
+    await _queue(a, 2, channel=11)
     taken = await _claim(a, clock, limit=4)
     assert len(taken) == 4
     for _ in range(6):  # a beats; b, healthy all along, still may not take a's rows
         clock.advance(5)
         await a.heartbeat()
         await b.heartbeat()
+        # ...nor the rest of the channel a posts in: only the other channel's rows
         assert len(await _claim(b, clock)) == (2 if _ == 0 else 0)
     (row,) = [r for r in await a.list_deliveries() if r.id == taken[0]]
     assert row.claimed_by == a.worker_id
+
+
+async def test_a_channel_is_posted_by_one_worker_at_a_time(
+    open_store: OpenStore, clock: Clock
+) -> None:
+    a, b = await open_store(), await open_store()
+    await a.register_worker("a", stale_seconds=STALE)
+    await b.register_worker("b", stale_seconds=STALE)
+    await _queue(a, 3)
+    taken = await _claim(a, clock, limit=2)
+    assert await _claim(b, clock) == []  # a posts in channel 10: its order and pace are a's
+    assert len(await _claim(a, clock)) == 1  # a itself takes the channel's next row
+    for row_id in taken:
+        await a.mark_sent(row_id, 1)
+    assert await _claim(b, clock) == []  # a still holds the third
+    clock.advance(STALE + 5)  # a falls silent: b takes over its claim, and the channel
+    await b.heartbeat()
+    clock.advance(STALE + 5)
+    await b.heartbeat()
+    assert len(await _claim(b, clock)) == 1
 
 
 async def test_a_silent_workers_claims_are_taken_over(open_store: OpenStore, clock: Clock) -> None:
@@ -191,3 +213,20 @@ async def test_concurrent_pollers_never_share_a_feed(database_url: str) -> None:
             await s.close()
     everything = [i for result in results for i in result]
     assert sorted(everything) == list(range(1, 301))
+
+
+async def test_recent_posts_in_a_channel_are_known_to_every_worker(
+    open_store: OpenStore, clock: Clock
+) -> None:
+    a, b = await open_store(), await open_store()
+    await _queue(a, 3)
+    await _queue(a, 1, channel=11)
+    taken = await _claim(a, clock)
+    for row in await a.list_deliveries():
+        if row.channel_id == 10 and row.id in taken[:2]:
+            await a.mark_sent(row.id, 1)
+    clock.advance(2)
+    assert await b.recent_posts(10, 5.0) == [2.0, 2.0]
+    assert await b.recent_posts(11, 5.0) == []  # nothing sent there
+    clock.advance(4)
+    assert await b.recent_posts(10, 5.0) == []  # out of the channel's window
