@@ -17,7 +17,6 @@ from bot.delivery.outcome import Action, digest_nonce
 from bot.delivery.permissions import FORUM
 from bot.delivery.post import Poster
 from bot.delivery.sender import Outgoing, SendFailed, Target
-from bot.delivery.targets import kind_of
 from bot.render.article import article_embed
 from bot.schedules import OTHER_NEWS
 from bot.store import DeliveryRow
@@ -36,7 +35,7 @@ async def edit_post(poster: Poster, row: DeliveryRow) -> Action | None:
     article, message_id = row.article, row.message_id
     if article is None or message_id is None:
         return await _drop(poster, row, "article no longer stored")
-    forum = kind_of(poster.client, row.channel_id) == FORUM
+    forum = await poster.sender.channels.kind(row.channel_id) == FORUM
     if row.kind == "digest":
         if forum:  # a digest's later messages live in a thread whose id is not kept
             return await _drop(poster, row, "digest posts in a forum are not edited")

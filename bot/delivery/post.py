@@ -13,7 +13,6 @@ from bot.delivery.outcome import Action, backoff, delivery_nonce
 from bot.delivery.pacing import Pacer
 from bot.delivery.permissions import FORUM, pause_reason
 from bot.delivery.sender import Outgoing, Sender, SendFailed, Target
-from bot.delivery.targets import kind_of
 from bot.delivery.unrecorded import Unrecorded
 from bot.metrics import Metrics
 from bot.render.article import article_embed, more_view, post_title
@@ -58,7 +57,7 @@ class Poster:
         await self.unrecorded.wait_clear()  # each post now could only add an unrecorded one
         try:
             message_id = row.message_id  # set: posted by an earlier attempt, not yet published
-            if message_id is None and kind_of(self.client, row.channel_id) == FORUM:
+            if message_id is None and await self.sender.channels.kind(row.channel_id) == FORUM:
                 message_id = await self._forum_post(row, article, target)
             elif message_id is None:
                 message_id = await self.sender.send(target, self.message(row, article))

@@ -26,7 +26,7 @@ from bot.delivery.outcome import (
 )
 from bot.delivery.pacing import Pacer
 from bot.delivery.permissions import locked_thread_reason, pause_reason
-from bot.delivery.targets import kind_of
+from bot.delivery.targets import Channels
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ class Sender:
         self.client = client
         self.pacer = pacer
         self.metrics = metrics
+        self.channels = Channels(client)
 
     async def send(self, target: Target, message: Outgoing) -> int:
         """Post ``message``; returns its Discord id, or raises :class:`SendFailed`.
@@ -139,7 +140,7 @@ class Sender:
             # moderate it: someone has to unlock it, or let the bot manage threads.
             return SendFailed(Action.PAUSE, failure.reason, locked_thread_reason(failure.reason))
         if failure.action is Action.PAUSE and failure.advice is None:
-            kind = kind_of(self.client, target.channel_id)
+            kind = self.channels.known_kind(target.channel_id)
             failure.advice = pause_reason(failure.reason, kind)
         return failure
 
@@ -152,7 +153,7 @@ class Sender:
         starter message's id is the thread's.
         """
         try:
-            forum = self._forum(target)
+            forum = await self._forum(target)
             await self.pacer.acquire(target.channel_id)
             created = await forum.create_thread(
                 name=name,
@@ -175,8 +176,8 @@ class Sender:
         Looks at the guild's active threads and the forum's most recent archived ones.
         """
         try:
-            forum = self._forum(target)
-            me = forum.guild.me.id
+            forum = await self._forum(target)
+            me = self.client.user.id if self.client.user else None
             candidates = [t for t in await forum.guild.active_threads() if t.parent_id == forum.id]
             candidates += [t async for t in forum.archived_threads(limit=ARCHIVED_LOOKUP)]
             for thread in candidates:
@@ -192,8 +193,8 @@ class Sender:
             raise self._failure(exc, target) from exc
         return None
 
-    def _forum(self, target: Target) -> discord.ForumChannel:
-        forum = self.client.get_channel(target.channel_id)
+    async def _forum(self, target: Target) -> discord.ForumChannel:
+        forum = await self.channels.get(target.channel_id)
         if not isinstance(forum, discord.ForumChannel):
             raise SendFailed(Action.FAIL, f"channel {target.channel_id} is not a forum I can see")
         return forum

@@ -9,6 +9,8 @@ import pytest
 
 from bot.settings import SettingsError, load_settings
 from bot.store import Store
+from tests.discord.test_crash_restart import all_sent
+from tests.discord.test_crash_targets import ARTICLES, queue
 from tests.fixtures.discord import MakeFake
 from tests.fixtures.http import HttpServer
 from tests.fixtures.process import BotProcess
@@ -84,3 +86,24 @@ async def test_a_poller_stores_and_a_sender_posts_without_a_gateway(
 
 async def _polled(server: HttpServer) -> bool:
     return bool(server.requests_to("/feed.xml"))
+
+
+async def test_a_sender_without_a_gateway_posts_into_a_forum_as_forum_posts(
+    make_fake_discord: MakeFake, pg_url: str, tmp_path: Path
+) -> None:
+    # No gateway, no channel cache: the sender looks the channel up to know it is a forum.
+    fake = await make_fake_discord()
+    forum = await fake.add_forum("news-forum")
+    await queue(pg_url, fake.guild.id, forum.id, publish=False)
+    sender = BotProcess(
+        fake, pg_url, tmp_path, "sender", instance_name="sender", roles='["sender"]'
+    )
+    await sender.start()
+    try:
+        await fake.wait_until(lambda: len(fake.posts(forum)) == ARTICLES, 60, "the forum posts")
+        await eventually(lambda: all_sent(pg_url, ARTICLES), timeout=60, what="all recorded")
+    finally:
+        assert await sender.stop() == 0, sender.log_lines()[-30:]
+    names = sorted(thread.name for thread, _ in fake.posts(forum))
+    assert names == sorted(f"Story {n}" for n in range(ARTICLES))
+    assert fake.identify_count == 0
