@@ -282,7 +282,9 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         """Each stage of the article's way into this server's channels, with its verdict."""
         guild = guild_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer = await explain(self.bot.runtime.store, guild.id, url)
+        runtime = self.bot.runtime
+        # The bot's clock, as the controls that hold posts read it: the same "now" for both.
+        answer = await explain(runtime.store, guild.id, url, now=runtime.clock())
         await reply(interaction, embeds=explanation_embeds(answer))
 
     @set_options.autocomplete("ping")

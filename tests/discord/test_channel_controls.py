@@ -14,7 +14,7 @@ from tests.poller.builders import Clock
 from tests.render.builders import eventually
 from tests.schedules.builders import article, hours
 
-EXTENSIONS = ("cogs.posting", "cogs.digest", "cogs.channel")
+EXTENSIONS = ("cogs.posting", "cogs.digest", "cogs.channel", "cogs.feeds")
 EVENING = datetime(2026, 3, 2, 20, 0, tzinfo=UTC)  # Monday 21:00 in Berlin
 WAIT = 60.0  # generous: two cores shared with other work
 
@@ -40,6 +40,13 @@ async def control(fake: FakeDiscord, name: str, options: dict[str, Any]) -> str:
     answer = await run(
         fake, f"channel {name}", {"channel": fake.channel.id, **options}, user=fake.admin
     )
+    assert answer.ephemeral
+    return text_of(answer)
+
+
+async def explained(fake: FakeDiscord, url: str) -> str:
+    """What /feed explain answers an admin about the article at ``url``."""
+    answer = await run(fake, "feed explain", {"url": url}, user=fake.admin)
     assert answer.ephemeral
     return text_of(answer)
 
@@ -86,6 +93,18 @@ async def test_quiet_hours_hold_every_post_until_one_catch_up_digest_at_seven(
     assert await runner_of(running).catch_ups.release_held() == 0  # still quiet
     assert len(fake_discord.messages(fake_discord.channel)) == 1
 
+    # /feed explain names the quiet hours and when the catch-up digest goes out (07:00 Berlin).
+    seven = int(datetime(2026, 3, 3, 6, 0, tzinfo=UTC).timestamp())
+    why = await explained(fake_discord, "https://example.org/news/2")
+    assert "held \N{MIDDLE DOT} Alpha News" in why
+    assert (
+        f"held: the channel's quiet hours; it goes out in a catch-up digest at <t:{seven}:f>"
+        in (why)
+    )
+    assert "posted \N{MIDDLE DOT} Alpha News" in await explained(
+        fake_discord, "https://example.org/news/1"
+    )
+
     clock.now = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)  # 07:00 in Berlin
     messages = await fake_discord.wait_for_messages(fake_discord.channel, 2, timeout=WAIT)
     catch_up = messages[1]
@@ -98,6 +117,9 @@ async def test_quiet_hours_hold_every_post_until_one_catch_up_digest_at_seven(
     )
     assert await runner_of(running).catch_ups.release_held() == 0  # one catch-up, never a second
     assert len(fake_discord.messages(fake_discord.channel)) == 2
+    after = await explained(fake_discord, "https://example.org/news/2")
+    assert "posted \N{MIDDLE DOT} Alpha News" in after
+    assert "held" not in after
 
     # After 07:00 articles go out as they arrive again.
     await store.store_articles(feed, [article(5, published=clock.now)], deliver=True)
@@ -157,6 +179,18 @@ async def test_a_cap_of_ten_a_day_holds_across_a_burst_of_fifty(
     assert await store.cap_count(fake_discord.channel.id, "2026-03-02") == 10
     shown = await control(fake_discord, "show", {})
     assert "Daily cap: 10 posts a day (10 today, UTC)" in shown
+    # /feed explain names the cap and when the day is over; a post that went out says posted.
+    waiting = await store.held_deliveries(fake_discord.channel.id)
+    over = waiting[0].article
+    assert over is not None
+    assert over.url is not None
+    why = await explained(fake_discord, over.url)
+    midnight = int(datetime(2026, 3, 3, 0, 0, tzinfo=UTC).timestamp())
+    assert "held \N{MIDDLE DOT} Alpha News" in why
+    assert (
+        "held: the channel's daily cap is reached: it goes into the channel's next digest, "
+        f'or onto its "N more" line after <t:{midnight}:f>'
+    ) in why
 
     # A restart changes nothing: the count is in the database.
     await running.stop()
@@ -176,6 +210,8 @@ async def test_a_cap_of_ten_a_day_holds_across_a_burst_of_fifty(
         "\N{HEAVY PLUS SIGN} **41 more articles** arrived over this channel's daily cap of 10."
     )
     assert messages[10].embeds == []
+    summed = await explained(fake_discord, over.url)
+    assert "not posted: over the daily cap" in summed
     await store_more(running.runtime.store, feed, clock, 52)
     messages = await fake_discord.wait_for_messages(fake_discord.channel, 12, timeout=WAIT)
     assert messages[11].embeds[0]["title"] == "Story 52"
