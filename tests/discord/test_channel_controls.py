@@ -127,6 +127,43 @@ async def test_quiet_hours_hold_every_post_until_one_catch_up_digest_at_seven(
     assert messages[2].embeds[0]["title"] == "Story 5"
 
 
+async def test_a_catch_up_digest_leaves_the_days_cap_to_instant_posts(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    # The cap counts instant posts; digests, the catch-up among them, carry what it holds back.
+    clock = Clock(EVENING)
+    running = await start(start_bot, clock)
+    store = running.runtime.store
+    feed = await instant_feed(store, fake_discord)
+    berlin = {"timezone": "Europe/Berlin"}
+    await control(fake_discord, "quiet", {"start": "22:00", "end": "07:00", **berlin})
+    await control(fake_discord, "cap", {"per_day": 2, **berlin})
+
+    clock.now = datetime(2026, 3, 2, 21, 30, tzinfo=UTC)  # 22:30 in Berlin
+    night = [article(n, published=clock.now - hours(n / 10)) for n in range(1, 4)]
+    await store.store_articles(feed, night, deliver=True)
+    await eventually(
+        lambda: _held_is(store, fake_discord.channel.id, 3), timeout=WAIT, what="3 held"
+    )
+    clock.now = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)  # 07:00 in Berlin
+    [catch_up] = await fake_discord.wait_for_messages(fake_discord.channel, 1, timeout=WAIT)
+    assert "3 new articles from 1 feed" in catch_up.content
+    await eventually(
+        lambda: _all_sent(store, fake_discord.channel.id, 3), timeout=WAIT, what="3 sent"
+    )
+    assert await store.cap_count(fake_discord.channel.id, "2026-03-03") == 0
+
+    morning = [article(n, published=clock.now - hours(n / 10)) for n in range(4, 7)]
+    await store.store_articles(feed, morning, deliver=True)
+    await eventually(
+        lambda: _held_is(store, fake_discord.channel.id, 1), timeout=WAIT, what="1 over the cap"
+    )
+    messages = await fake_discord.wait_for_messages(fake_discord.channel, 3, timeout=WAIT)
+    assert [len(m.embeds) for m in messages[1:]] == [1, 1]
+    assert await store.cap_count(fake_discord.channel.id, "2026-03-03") == 2
+    assert await held(store, fake_discord.channel.id, "cap") == 1
+
+
 async def test_a_scheduled_digest_due_in_quiet_hours_waits_for_their_end(
     start_bot: StartBot, fake_discord: FakeDiscord
 ) -> None:
