@@ -17,14 +17,18 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import make_url
 
-from bot.settings import Settings
+from bot.settings import ROLES, Settings
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 
 def instance_name(settings: Settings) -> str:
-    """The configured instance name, else host, database and shard ids (stable across restarts)."""
+    """The configured instance name, else host, database, shard ids and roles.
+
+    Stable across restarts, so a restart takes over its own claims at once; the roles (in the
+    order of ``ROLES``) tell apart processes on one host that differ by configuration.
+    """
     if settings.instance_name:
         return settings.instance_name
     if settings.database_url:
@@ -32,7 +36,8 @@ def instance_name(settings: Settings) -> str:
     else:
         database = str(settings.data_dir.resolve())
     shards = ",".join(map(str, settings.shard_ids)) if settings.shard_ids is not None else "all"
-    return f"{socket.gethostname()}|{database}|shards={shards}"
+    roles = ",".join(role for role in ROLES if role in settings.roles)
+    return f"{socket.gethostname()}|{database}|shards={shards}|roles={roles}"
 
 
 def worker_name(settings: Settings, command: str | None = None) -> str:

@@ -130,8 +130,8 @@ class Settings(BaseSettings):
 
     instance_name: str | None = Field(
         None,
-        description="This process's stable name (a restart takes over its claims at once); "
-        "default: host, database and shard ids.",
+        description="This process's stable name (a restart takes over its claims at once; a "
+        "name a live process holds is refused); default: host, database, shard ids and roles.",
     )
     worker_heartbeat_seconds: float = Field(
         5.0, gt=0, description="How often this process tells the others it is alive."

@@ -265,7 +265,7 @@ class Worker(Base):
     __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    # Stable across restarts (host, database, shards): a restart takes over its own claims.
+    # Stable across restarts (host, database, shards, roles): a restart takes over its claims.
     name: Mapped[str] = mapped_column(Text, index=True)
     host: Mapped[str] = mapped_column(Text)
     pid: Mapped[int] = mapped_column(Integer)

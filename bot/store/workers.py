@@ -5,6 +5,8 @@ worker's while that worker's heartbeat is recent; once the heartbeat is older th
 ``stale_seconds``, or the worker's row is gone (a clean shutdown, or a restart of the same
 instance deleting its previous incarnation's row), anyone may claim the row again. A process
 that has not registered makes plain leases: ``claimed_at`` alone hides the row for a while.
+A name whose row belongs to another live process is refused (:class:`NameTaken`): two live
+processes under one name would take each other's claims.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
+from bot.errors import StartError
 from bot.store.base import StoreBase
 from bot.store.tables import Delivery, Feed, Worker
 
@@ -26,6 +29,16 @@ log = logging.getLogger(__name__)
 # Rows of workers silent this long are deleted when another worker starts (their claims are
 # free long before that; the rows only tell an operator who ran where).
 FORGET_AFTER = timedelta(days=1)
+
+
+class NameTaken(StartError):
+    """Another live process is registered under the name this one asked for."""
+
+    def __init__(self, name: str, host: str, pid: int) -> None:
+        super().__init__(
+            f"another Briefing process (pid {pid} on host {host}) runs as instance {name!r} — "
+            "give each process its own instance_name (BRIEFING_INSTANCE_NAME)"
+        )
 
 
 @dataclass
@@ -65,11 +78,18 @@ class WorkersMixin(StoreBase):
         """Register this process as worker ``name``; returns its id.
 
         A previous row of the same name is this instance's previous incarnation (it crashed, or
-        was killed): its row is deleted, so its claims can be taken over at once.
+        was killed): its row is deleted, so its claims can be taken over at once. If that row
+        still belongs to a live process, raises :class:`NameTaken` instead.
         """
         now = self._clock()
         values = {"name": name, "host": socket.gethostname(), "pid": os.getpid()}
         async with self._db.write() as conn:
+            rows = await conn.execute(
+                select(Worker.host, Worker.pid, Worker.heartbeat_at).where(Worker.name == name)
+            )
+            for host, pid, beat in rows:
+                if beat > now - _sec(stale_seconds) and _other_live_process(host, pid):
+                    raise NameTaken(name, host, pid)
             gone = or_(Worker.name == name, Worker.heartbeat_at < now - FORGET_AFTER)
             previous = (await conn.execute(delete(Worker).where(gone))).rowcount
             stmt = insert(Worker).values(started_at=now, heartbeat_at=now, **values)
@@ -163,6 +183,25 @@ def feed_outstanding() -> ColumnElement[bool]:
         Feed.claimed_at.is_not(None),
         or_(Feed.last_polled_at.is_(None), Feed.last_polled_at < Feed.claimed_at),
     )
+
+
+def _other_live_process(host: str, pid: int) -> bool:
+    """Whether a worker with a fresh heartbeat is another process that still runs.
+
+    On this host the pid tells (a process killed with SIGKILL leaves a fresh heartbeat behind);
+    on another host only the heartbeat can, and it was fresh.
+    """
+    if host != socket.gethostname():
+        return True
+    if pid == os.getpid():
+        return False  # this very process (or a container restarted with the same pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, run by another user
+        return True
+    return True
 
 
 def _sec(seconds: float) -> timedelta:
