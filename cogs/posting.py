@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -32,16 +33,26 @@ class Posting(commands.Cog):
             metrics=runtime.metrics,
             pacer=bot.pacer,
         )
+        self._starting: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         """Register the "More" button (gateway), then start posting (sender)."""
         if self.bot.has_role("gateway"):
             self.bot.add_dynamic_items(MoreButton)
         if self.bot.has_role("sender"):
-            self.worker.start()
+            self._starting = asyncio.create_task(self._start(), name="delivery-start")
+
+    async def _start(self) -> None:
+        # With the gateway, how a post is made depends on its channel's kind (a forum takes
+        # a post of its own): posting waits until the gateway has told which channels are what.
+        if self.bot.has_role("gateway"):
+            await self.bot.wait_until_ready()
+        self.worker.start()
 
     async def cog_unload(self) -> None:
         """Stop posting: posts under way may finish within the shutdown grace, the rest wait."""
+        if self._starting is not None:
+            self._starting.cancel()
         await self.worker.stop(grace=self.bot.runtime.settings.shutdown_grace_seconds)
         if self.bot.has_role("gateway"):
             self.bot.remove_dynamic_items(MoreButton)
