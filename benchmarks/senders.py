@@ -15,6 +15,7 @@ import asyncio
 import math
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -57,11 +58,14 @@ async def run(posts: int, channels: int, senders: int) -> None:
                 ]
                 for proc in procs:
                     await proc.start()
+                stalls: list[float] = []
+                watch = asyncio.create_task(watch_loop(stalls))
                 try:
                     while await store.pending_count():  # noqa: ASYNC110 - polls the DB
                         await asyncio.sleep(0.5)
                     sent = len(await store.list_deliveries(status="sent"))
                 finally:
+                    watch.cancel()
                     for proc in procs:
                         await proc.stop()
                     await store.close()
@@ -79,8 +83,22 @@ async def run(posts: int, channels: int, senders: int) -> None:
         f"{limits.global_limit}/s); 429s: {len(hits)} "
         f"({sum(h.scope == 'global' for h in hits)} global); "
         f"posted twice: {sum(n > 1 for n in counts.values())}; "
-        f"busiest second at the server: {busiest} posts"
+        f"busiest second at the server: {busiest} posts; the server's event loop stalled "
+        f"{sum(s > STALL for s in stalls)} times over {STALL * 1000:.0f} ms "
+        f"(longest {max(stalls, default=0) * 1000:.0f} ms)"
     )
+
+
+STALL = 0.05  # seconds: a stall of the fake Discord's loop this long bunches ~2 requests
+
+
+async def watch_loop(stalls: list[float]) -> None:
+    """Record how late the event loop (the fake Discord's, in this process) wakes a sleeper:
+    requests that wait meanwhile are stamped together when it runs again."""
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        stalls.append(time.perf_counter() - before - 0.01)
 
 
 def busiest_second(stamps: list[float]) -> int:
