@@ -103,6 +103,7 @@ class RemoteFake:
             str(channels),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            limit=2**24,  # the figures' line holds every post's time
         )
         return Address(**await self._read())
 
