@@ -103,18 +103,26 @@ async def test_a_cycle_with_catastrophic_filters_keeps_the_event_loop_free(
     clock.advance(minutes=11)
 
     lags: list[float] = []
+    spent: list[float] = []  # the loop thread's own CPU time within each gap
     stop = asyncio.Event()
 
     async def ticker() -> None:  # what a command handler waiting for the loop would see
         while not stop.is_set():
-            before = time.perf_counter()
+            before, cpu = time.perf_counter(), time.thread_time()
             await asyncio.sleep(0.01)
             lags.append(time.perf_counter() - before - 0.01)
+            spent.append(time.thread_time() - cpu)
 
     task = asyncio.create_task(ticker())
     report = await poller.run_cycle()
     stop.set()
     await task
     assert (report.new_articles, report.deliveries) == (10, 0)  # every term timed out
-    print(f"cycle with catastrophic filters: loop lag max {max(lags) * 1000:.0f} ms")
-    assert max(lags) < 0.3
+    print(
+        f"cycle with catastrophic filters: loop lag max {max(lags) * 1000:.0f} ms, "
+        f"most loop CPU within one gap {max(spent) * 1000:.0f} ms"
+    )
+    # Filters run on the loop would spend their time on its thread. A busy machine can delay
+    # the loop without that (a whole-suite run saw 477 ms of lag): the wall-clock bound is wider.
+    assert max(spent) < 0.3
+    assert max(lags) < 2.0
