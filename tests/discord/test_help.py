@@ -12,7 +12,8 @@ from bot.render.help import ABOUT, HOW_TO_START, welcome_text
 from bot.store import Store
 from tests.discord.feeds_helpers import run, text_of
 from tests.fakediscord import FakeDiscord
-from tests.fakediscord.models import Guild, Overwrite, Perm
+from tests.fakediscord.constants import Perm
+from tests.fakediscord.models import Guild, Overwrite
 from tests.fixtures.bot import StartBot
 from tests.fixtures.discord import MakeFake
 

@@ -89,18 +89,10 @@ interaction_ack_timeout=3.0, nonce_window=300, privileged_intents=0).start()``; 
 fake.stop()`` (or ``async with FakeDiscord() as fake``).
 """
 
+from tests.fakediscord.constants import MessageFlag, Perm
 from tests.fakediscord.fake import FakeDiscord
 from tests.fakediscord.interactions import InteractionHandle
-from tests.fakediscord.models import (
-    Channel,
-    Guild,
-    Message,
-    MessageFlag,
-    Overwrite,
-    Perm,
-    Role,
-    User,
-)
+from tests.fakediscord.models import Channel, Guild, Message, Overwrite, Role, User
 from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimitHit
 
 __all__ = [

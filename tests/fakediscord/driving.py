@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from tests.fakediscord import interactions as build
+from tests.fakediscord.constants import Perm
 from tests.fakediscord.gateway import Gateway
 from tests.fakediscord.interactions import InteractionHandle
-from tests.fakediscord.models import Channel, Guild, Json, Message, Perm, User
+from tests.fakediscord.models import Channel, Guild, Json, Message, User
 from tests.fakediscord.permissions import base_permissions
 from tests.fakediscord.state import Notifier, World
 

@@ -16,16 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakediscord.constants import FORUM, PUBLIC_THREAD, REQUIRE_TAG, THREAD_NAME_LIMIT, Perm
 from tests.fakediscord.errors import DiscordError, json_response, missing_permissions
-from tests.fakediscord.models import (
-    FORUM,
-    PUBLIC_THREAD,
-    REQUIRE_TAG,
-    THREAD_NAME_LIMIT,
-    Channel,
-    Json,
-    Perm,
-)
+from tests.fakediscord.models import Channel, Json
 from tests.fakediscord.rest import Rest, read_body, snowflake
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,9 @@ import logging
 import re
 from typing import Any
 
+from tests.fakediscord.constants import MessageFlag, Perm
 from tests.fakediscord.errors import DiscordError
-from tests.fakediscord.models import Guild, Json, Message, MessageFlag, Perm, now
+from tests.fakediscord.models import Guild, Json, Message, now
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from tests.fakediscord.models import Channel, Guild, Perm
+from tests.fakediscord.constants import Perm
+from tests.fakediscord.models import Channel, Guild
 
 log = logging.getLogger(__name__)
 

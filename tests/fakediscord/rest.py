@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakediscord.constants import ANNOUNCEMENT, MessageFlag, Perm
 from tests.fakediscord.errors import (
     DiscordError,
     json_response,
@@ -19,15 +20,7 @@ from tests.fakediscord.errors import (
     unknown_message,
 )
 from tests.fakediscord.gateway import Gateway
-from tests.fakediscord.models import (
-    ANNOUNCEMENT,
-    Channel,
-    Json,
-    Message,
-    MessageFlag,
-    Perm,
-    now,
-)
+from tests.fakediscord.models import Channel, Json, Message, now
 from tests.fakediscord.state import World
 
 log = logging.getLogger(__name__)

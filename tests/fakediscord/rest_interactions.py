@@ -7,6 +7,7 @@ import time
 
 from aiohttp import web
 
+from tests.fakediscord.constants import MessageFlag
 from tests.fakediscord.errors import (
     DiscordError,
     json_response,
@@ -22,7 +23,7 @@ from tests.fakediscord.interactions import (
     MODAL_SUBMIT,
     InteractionHandle,
 )
-from tests.fakediscord.models import Json, Message, MessageFlag
+from tests.fakediscord.models import Json, Message
 from tests.fakediscord.rest import FILES, Rest, read_body, snowflake
 
 log = logging.getLogger(__name__)

@@ -13,17 +13,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 from tests.fakediscord import messages as bodies
 from tests.fakediscord.commands import CommandStore
+from tests.fakediscord.constants import PUBLIC_THREAD, THREAD_NAME_LIMIT, Perm
 from tests.fakediscord.errors import unknown_channel, unknown_guild, unknown_message
 from tests.fakediscord.models import (
-    PUBLIC_THREAD,
-    THREAD_NAME_LIMIT,
     Channel,
     Guild,
     Json,
     Member,
     Message,
     Overwrite,
-    Perm,
     Role,
     Snowflakes,
     User,
