@@ -121,8 +121,8 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         120.0,
         gt=0,
-        description="Safety net: a claimed post is hidden at most this long, even from a "
-        "worker whose heartbeat looks alive.",
+        description="A claimed post's lease: renewed while the post waits or is in flight, "
+        "so a slow send is never taken over; a claim nobody renews frees the post after this long.",
     )
     delivery_idle_seconds: float = Field(
         1.0, gt=0, description="How often the delivery worker looks for new posts."

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import discord
 
@@ -31,7 +31,9 @@ class DeliveryWorker:
 
     Rows are claimed in batches (each claim is a lease, so a dead worker's rows come back) and
     queued per channel: one task per busy channel posts its rows in order, all channels at once,
-    all under one global limiter.
+    all under one global limiter. The leases of held rows are renewed while they wait or are in
+    flight, and a row is only sent under a lease renewed less than half a lease ago, so no
+    other process can have taken it over, however long Discord or the database keep it waiting.
     """
 
     def __init__(
@@ -52,6 +54,8 @@ class DeliveryWorker:
         self._lanes: dict[int, deque[DeliveryRow]] = {}
         self._lane_tasks: dict[int, asyncio.Task[None]] = {}
         self._held: set[int] = set()  # ids claimed and not yet settled
+        self._lost: set[int] = set()  # held ids another process took over: never sent
+        self._leased_at: datetime | None = None  # no held row's lease started before this
         self._controls: dict[int, ChannelControlsRow | None] = {}  # as of the latest claim
         self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -138,10 +142,11 @@ class DeliveryWorker:
 
     async def claim(self) -> int:
         """Claim what fits in memory and queue it per channel; returns how many were queued."""
+        now = self.clock()
+        await self._renew(now)
         room = self.config.batch - len(self._held)
         if room <= 0:
             return 0
-        now = self.clock()
         rows = await self.store.claim_pending_deliveries(
             now,
             limit=room,
@@ -169,6 +174,32 @@ class DeliveryWorker:
                 )
         return queued
 
+    async def _renew(self, now: datetime) -> None:
+        """Restart the leases of the held rows every quarter lease; forget rows taken over."""
+        if not self._held:
+            self._leased_at = now  # the next claim's rows are leased from about now
+            return
+        lease = timedelta(seconds=self.config.lease_seconds)
+        if self._leased_at is not None and now - self._leased_at < lease / 4:
+            return
+        held = set(self._held)
+        ours = await self.store.renew_claims(sorted(held), now)
+        self._leased_at = now
+        # Rows settled while the renewal ran have left _held; what else is missing is not ours.
+        for row_id in (held - ours) & self._held:
+            log.warning("delivery %d was taken over by another process; not sending it", row_id)
+            self._held.discard(row_id)
+            self._lost.add(row_id)
+
+    async def _lease_holds(self, row: DeliveryRow) -> bool:
+        """Wait until the row's lease is known fresh (renewed within half a lease); whether the
+        row is still this process's to send."""
+        half = timedelta(seconds=self.config.lease_seconds / 2)
+        while self._leased_at is None or self.clock() - self._leased_at > half:
+            self._room.set()  # wake the loop: its next claim renews (once the database answers)
+            await asyncio.sleep(min(1.0, self.config.idle_seconds))
+        return row.id not in self._lost
+
     async def drain(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109
         """Claim and post until nothing is due (for one-shot use: CLI, benchmarks)."""
         try:
@@ -187,6 +218,7 @@ class DeliveryWorker:
         self._lane_tasks.clear()
         self._lanes.clear()
         self._held.clear()
+        self._lost.clear()
 
     async def _wait(self, *, busy: bool) -> None:
         """Sleep until memory has room again (busy) or for the idle interval."""
@@ -219,6 +251,8 @@ class DeliveryWorker:
             self.poster.pacer.forget_idle()
 
     async def _post_one(self, row: DeliveryRow, skip: set[int | None]) -> Action | None:
+        if not await self._lease_holds(row):
+            return None
         if row.subscription_id in skip:
             await self.poster.release(row, PAUSED)
             return Action.PAUSE
@@ -258,6 +292,7 @@ class DeliveryWorker:
 
     def _settled(self, row_id: int) -> None:
         self._held.discard(row_id)
+        self._lost.discard(row_id)
         if len(self._held) < self.config.batch // 2:
             self._room.set()
 

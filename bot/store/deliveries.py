@@ -91,6 +91,28 @@ class DeliveriesMixin(WorkersMixin):
             rows = list((await conn.execute(stmt)).mappings())
             return await complete_deliveries(conn, sorted(rows, key=lambda m: int(m["id"])))
 
+    async def renew_claims(self, delivery_ids: Sequence[int], now: datetime) -> set[int]:
+        """Restart the lease of the rows this process still holds; returns those still its own.
+
+        A post waiting behind its channel's rate limit, or a send Discord is slow to answer,
+        can outlast the lease: renewed while in flight, the row never looks abandoned to
+        another process. A row missing from the answer was taken over (or settled) meanwhile
+        and must not be sent.
+        """
+        owner = self._claim_owner()
+        mine = Delivery.claimed_by.is_(None) if owner is None else Delivery.claimed_by == owner
+        renewed: set[int] = set()
+        async with self._db.write() as conn:
+            for part in chunks(list(delivery_ids)):
+                stmt = (
+                    update(Delivery)
+                    .where(Delivery.id.in_(part), mine, Delivery.claimed_at.is_not(None))
+                    .values(claimed_at=now)
+                    .returning(Delivery.id)
+                )
+                renewed.update(int(i) for i in (await conn.execute(stmt)).scalars())
+        return renewed
+
     def _claimable_deliveries(
         self, now: datetime, lease_seconds: float
     ) -> tuple[ColumnElement[bool], ...]:

@@ -253,6 +253,8 @@ async def test_closing_an_idle_or_unused_pool_is_quick() -> None:
 
 INTERRUPTED_SCRIPT = """
 import asyncio
+import faulthandler
+import signal
 from bot.workers import Workers
 from tests.core import pool_jobs
 
@@ -264,6 +266,7 @@ async def main():
             if round == 3:
                 print("ready", flush=True)
 
+faulthandler.register(signal.SIGUSR1, all_threads=True)  # the test asks for stacks on a hang
 try:
     asyncio.run(main())
 except KeyboardInterrupt:
@@ -287,7 +290,10 @@ async def test_ctrl_c_reaches_only_the_parent_which_stops_its_workers() -> None:
         line = await asyncio.wait_for(process.stdout.readline(), PATIENCE)
         assert line == b"ready\n"
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole group
-        out, err = await asyncio.wait_for(process.communicate(), PATIENCE)
+        try:
+            out, err = await asyncio.wait_for(process.communicate(), PATIENCE)
+        except TimeoutError:
+            pytest.fail(f"no exit {PATIENCE:g} s after Ctrl-C:\n{await _hang_report(process)}")
     finally:
         if process.returncode is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -296,6 +302,25 @@ async def test_ctrl_c_reaches_only_the_parent_which_stops_its_workers() -> None:
     assert out == b"interrupted\n"
     assert process.returncode == 0
     await eventually(lambda: not group_alive(process.pid), "every worker to exit")
+
+
+async def _hang_report(process: asyncio.subprocess.Process) -> str:
+    """What a hung process group was doing: its processes and the parent's thread stacks."""
+    every = psutil.process_iter(["pid", "ppid", "status", "cmdline"])
+    members = [p.info for p in every if _group_of(p.pid) == process.pid]
+    os.kill(process.pid, signal.SIGUSR1)  # faulthandler writes every thread's stack to stderr
+    await asyncio.sleep(1.0)
+    os.killpg(process.pid, signal.SIGKILL)
+    _, err = await asyncio.wait_for(process.communicate(), PATIENCE)
+    lines = [str(m) for m in members]
+    return "\n".join([*lines, err.decode(errors="replace")[-6000:]])
+
+
+def _group_of(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
 
 
 def group_alive(group: int) -> bool:

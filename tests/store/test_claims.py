@@ -3,49 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timedelta
-
-import pytest
 
 from bot.store import Store
 from bot.store.base import utcnow
+from tests.store.conftest import Clock, OpenStore
 from tests.store.factory import T0, article, hours
 
 STALE = 15.0
-OpenStore = Callable[[], Awaitable[Store]]
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = T0 + hours(100)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def open_store(database_url: str, clock: Clock) -> AsyncIterator[OpenStore]:
-    opened: list[Store] = []
-
-    async def open_one() -> Store:
-        store = await Store.open(database_url, clock=clock)
-        opened.append(store)
-        return store
-
-    yield open_one
-    for store in opened:
-        await store.close()
 
 
 async def _queue(store: Store, n: int, channel: int = 10) -> None:
@@ -230,3 +194,32 @@ async def test_recent_posts_in_a_channel_are_known_to_every_worker(
     assert await b.recent_posts(11, 5.0) == []  # nothing sent there
     clock.advance(4)
     assert await b.recent_posts(10, 5.0) == []  # out of the channel's window
+
+
+async def test_renewed_claims_outlast_the_lease(open_store: OpenStore, clock: Clock) -> None:
+    a, b = await open_store(), await open_store()
+    await a.register_worker("a", stale_seconds=STALE)
+    await b.register_worker("b", stale_seconds=STALE)
+    await _queue(a, 3)
+    taken = await _claim(a, clock)
+    for _ in range(4):  # 4 x 100 s: far past the 120-s lease, renewed every 100 s
+        clock.advance(100)
+        await a.heartbeat()
+        await b.heartbeat()
+        assert await a.renew_claims(taken, clock()) == set(taken)
+        assert await _claim(b, clock) == []
+    clock.advance(121)  # a stops renewing (a send stuck for good): the lease lets go
+    await a.heartbeat()
+    await b.heartbeat()
+    assert sorted(await _claim(b, clock)) == sorted(taken)
+    assert await a.renew_claims(taken, clock()) == set()  # b's now: a must not send them
+
+
+async def test_only_rows_still_claimed_are_renewed(open_store: OpenStore, clock: Clock) -> None:
+    a = await open_store()
+    await a.register_worker("a", stale_seconds=STALE)
+    await _queue(a, 3)
+    first, second, third = sorted(await _claim(a, clock))
+    await a.mark_sent(first, 1)
+    await a.mark_retry(second, "HTTP 503", clock())
+    assert await a.renew_claims([first, second, third], clock()) == {third}

@@ -15,28 +15,10 @@ from bot.settings import load_settings
 from bot.store import Store
 from bot.store.tables import Worker
 from bot.store.workers import NameTaken
-from tests.store.test_claims import STALE, Clock, OpenStore, _claim, _queue
+from tests.store.conftest import Clock, OpenStore
+from tests.store.test_claims import STALE, _claim, _queue
 
 NAME = "host|db|shards=all|roles=poller"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def open_store(database_url: str, clock: Clock) -> AsyncIterator[OpenStore]:
-    opened: list[Store] = []
-
-    async def open_one() -> Store:
-        store = await Store.open(database_url, clock=clock)
-        opened.append(store)
-        return store
-
-    yield open_one
-    for store in opened:
-        await store.close()
 
 
 @pytest.fixture
