@@ -17,7 +17,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, text, update
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.errors import StartError
@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 # Rows of workers silent this long are deleted when another worker starts (their claims are
 # free long before that; the rows only tell an operator who ran where).
 FORGET_AFTER = timedelta(days=1)
+# Registering one name, one process at a time ("BRWN"); per schema, so instances sharing a
+# PostgreSQL server never wait for each other.
+_PG_NAME_LOCK = text(
+    "SELECT pg_advisory_xact_lock(1112692558, hashtext(:name || '@' || current_schema()))"
+)
 
 
 class NameTaken(StartError):
@@ -84,6 +89,10 @@ class WorkersMixin(StoreBase):
         now = self._clock()
         values = {"name": name, "host": socket.gethostname(), "pid": os.getpid()}
         async with self._db.write() as conn:
+            if self._db.is_postgres:
+                # Two processes starting at once under one name: the second waits for the
+                # first's row and is refused (SQLite's BEGIN IMMEDIATE already serialises this).
+                await conn.execute(_PG_NAME_LOCK, {"name": name})
             rows = await conn.execute(
                 select(Worker.host, Worker.pid, Worker.heartbeat_at).where(Worker.name == name)
             )
