@@ -12,6 +12,7 @@ from bot.delivery import forum
 from bot.delivery.outcome import Action, backoff, delivery_nonce
 from bot.delivery.pacing import Pacer
 from bot.delivery.permissions import FORUM, pause_reason
+from bot.delivery.publishing import PUBLISH_WINDOW, publish_slot, too_late
 from bot.delivery.sender import Outgoing, Sender, SendFailed, Target
 from bot.delivery.unrecorded import Unrecorded
 from bot.metrics import Metrics
@@ -61,8 +62,8 @@ class Poster:
                 message_id = await self._forum_post(row, article, target)
             elif message_id is None:
                 message_id = await self.sender.send(target, self.message(row, article))
-            if row.publish:
-                await self._publish(row, target, message_id)
+            if row.publish and (waiting := await self._publish(row, target, message_id)):
+                return waiting
         except SendFailed as failure:  # every failure is classified and recorded
             return await self.failed(row, failure)
         await self.unrecorded.record(
@@ -99,15 +100,39 @@ class Poster:
             now=self.clock(),
         )
 
-    async def _publish(self, row: DeliveryRow, target: Target, message_id: int) -> None:
+    async def _publish(self, row: DeliveryRow, target: Target, message_id: int) -> Action | None:
         """Publish a posted message: its id is recorded first, so a crash repeats only this step.
 
         A repeat after a crash between the post and its record gets the same message back
         (the nonce); one after publishing is answered "already crossposted" and counts as done.
+        Over the channel's publishes of the hour (see :mod:`bot.delivery.publishing`) the
+        publish waits in the outbox, and the channel's next posts go on: returns RETRY then.
         """
         if row.message_id is None:
             await self.store.mark_posted(row.id, message_id)
-        await self.sender.publish(target, message_id)
+        now = self.clock()
+        if too_late(row.created_at, now):
+            reason = "not published: the channel's publishes were used up for a day"
+            log.warning("delivery %d to %d: %s", row.id, row.channel_id, reason)
+            await self.store.mark_unpublished(row.id, message_id, reason)
+            return Action.FAIL  # the post stays; its publish failed for good
+        recent = await self.store.publish_times(row.channel_id, now - PUBLISH_WINDOW)
+        slot = publish_slot(recent, now)
+        if slot is None:
+            try:
+                await self.sender.publish(target, message_id)
+                return None
+            except SendFailed as failure:
+                if failure.retry_after is None:
+                    raise
+                slot = now + timedelta(seconds=failure.retry_after)
+        reason = f"publish waits for the channel's hourly limit, until {slot:%H:%M} UTC"
+        log.info("delivery %d to %d: %s", row.id, row.channel_id, reason)
+        await self.unrecorded.record(
+            f"delivery {row.id}: publish deferred",
+            lambda: self.store.defer_publish(row.id, message_id, slot, reason),
+        )
+        return Action.RETRY
 
     async def failed(self, row: DeliveryRow, error: BaseException) -> Action:
         """Record a failed attempt as its class of error asks."""
@@ -118,14 +143,17 @@ class Poster:
         log.warning("delivery %d to %d: %s -> %s", row.id, row.channel_id, reason, action.value)
         advice = failure.advice or pause_reason(reason)
         await self.unrecorded.record(
-            f"delivery {row.id}: {action.value}", lambda: self._settle(row, action, reason, advice)
+            f"delivery {row.id}: {action.value}", lambda: self._settle(row, failure, action, advice)
         )
         return action
 
-    async def _settle(self, row: DeliveryRow, action: Action, reason: str, advice: str) -> None:
+    async def _settle(
+        self, row: DeliveryRow, failure: SendFailed, action: Action, advice: str
+    ) -> None:
         """Record what a failed attempt's class of error asks for (``advice``: a pause's)."""
+        reason = failure.reason
         if action is Action.RETRY:
-            await self.retry_later(row, reason)
+            await self.retry_later(row, reason, failure.retry_after)
         elif action is Action.PAUSE and row.subscription_id is not None:
             await self.store.pause_subscription(row.subscription_id, advice)
             await self.store.mark_retry(row.id, PAUSED, self.clock())
@@ -137,11 +165,15 @@ class Poster:
             if self.metrics is not None:
                 self.metrics.delivery_done("failed")
 
-    async def retry_later(self, row: DeliveryRow, reason: str) -> None:
-        """Try the row again after a back-off that grows with its attempts."""
+    async def retry_later(
+        self, row: DeliveryRow, reason: str, at_least: float | None = None
+    ) -> None:
+        """Try the row again after a back-off that grows with its attempts (or the wait
+        Discord asked for, when longer)."""
         delay = backoff(
             row.attempts, base=self.config.retry_base_seconds, maximum=self.config.retry_max_seconds
         )
+        delay = max(delay, at_least or 0.0)
         await self.store.mark_retry(row.id, reason, self.clock() + timedelta(seconds=delay))
 
     async def release(self, row: DeliveryRow, reason: str) -> None:

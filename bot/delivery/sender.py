@@ -9,6 +9,7 @@ the caller, which knows what the message was for.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from bot.delivery.outcome import (
 )
 from bot.delivery.pacing import Pacer
 from bot.delivery.permissions import locked_thread_reason, pause_reason
+from bot.delivery.publishing import PUBLISH_PATIENCE, PUBLISH_RETRY
 from bot.delivery.targets import Channels
 from bot.metrics import Metrics
 
@@ -71,18 +73,27 @@ class SendFailed(Exception):
     ``advice`` (for a pause) is what ``/feed status`` shows: what the bot lacks and where.
     """
 
-    def __init__(self, action: Action, reason: str, advice: str | None = None) -> None:
+    def __init__(
+        self,
+        action: Action,
+        reason: str,
+        advice: str | None = None,
+        *,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.action = action
         self.reason = reason
         self.advice = advice
+        self.retry_after = retry_after  # Discord said how long to wait (a long rate limit)
 
     @classmethod
     def of(cls, exc: BaseException) -> SendFailed:
         """``exc`` classified (itself when it already is a :class:`SendFailed`)."""
         if isinstance(exc, SendFailed):
             return exc
-        return cls(classify(exc), describe(exc))
+        wait = exc.retry_after if isinstance(exc, discord.RateLimited) else None
+        return cls(classify(exc), describe(exc), retry_after=wait)
 
 
 class Sender:
@@ -208,7 +219,15 @@ class Sender:
         channel = self.client.get_partial_messageable(target.channel_id, guild_id=target.guild_id)
         await self.pacer.acquire_global()  # not a message: the channel's window is not used
         try:
-            await channel.get_partial_message(message_id).publish()
+            # A 429 of the channel's hourly publishes (used up by hand: the outbox does not
+            # count those) is slept through by discord.py, for up to an hour; give up waiting
+            # sooner and let the outbox try again later, so the channel's posts go on.
+            async with asyncio.timeout(PUBLISH_PATIENCE):
+                await channel.get_partial_message(message_id).publish()
+        except TimeoutError as exc:
+            self._count("publish", Action.RETRY.value)
+            reason = "Discord held the publish back (the channel's publishes of the hour?)"
+            raise SendFailed(Action.RETRY, reason, retry_after=PUBLISH_RETRY) from exc
         except discord.HTTPException as exc:
             if exc.code != ALREADY_CROSSPOSTED:
                 failure = self._failure(exc, target)

@@ -228,6 +228,39 @@ class DeliveriesMixin(WorkersMixin):
                 update(Delivery).where(Delivery.id == delivery_id).values(message_id=message_id)
             )
 
+    async def publish_times(self, channel_id: int, since: datetime) -> list[datetime]:
+        """When the channel's published posts since ``since`` went out (any process's)."""
+        stmt = (
+            select(Delivery.sent_at)
+            .join(Subscription, Subscription.id == Delivery.subscription_id)
+            .where(
+                Delivery.channel_id == channel_id,
+                Delivery.status == "sent",
+                Delivery.sent_at >= since,
+                Delivery.last_error.is_(None),  # a publish given up is noted there
+                Subscription.publish.is_(True),
+            )
+        )
+        async with self._db.read() as conn:
+            return [at for at in (await conn.execute(stmt)).scalars() if at is not None]
+
+    async def defer_publish(
+        self, delivery_id: int, message_id: int, at: datetime, reason: str
+    ) -> None:
+        """The message is posted; its publish waits until ``at`` (not a failed attempt)."""
+        values = {
+            "message_id": message_id,
+            "next_attempt_at": at,
+            "last_error": reason,
+            "attempts": Delivery.attempts - 1,
+        }
+        await self._set_delivery(delivery_id, **values)
+
+    async def mark_unpublished(self, delivery_id: int, message_id: int, reason: str) -> None:
+        """The message is posted and will not be published (waited too long): settled."""
+        await self.mark_sent(delivery_id, message_id)
+        await self._set_delivery(delivery_id, last_error=reason)
+
     async def mark_in_flight(self, delivery_ids: Sequence[int], at: datetime) -> None:
         """An attempt without a nonce starts: from now on, the rows' post may exist."""
         async with self._db.write() as conn:

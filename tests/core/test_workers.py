@@ -267,6 +267,9 @@ async def main():
                 print("ready", flush=True)
 
 faulthandler.register(signal.SIGUSR1, all_threads=True)  # the test asks for stacks on a hang
+# A suite run as a background job (no job control) has SIGINT ignored, and an ignored signal
+# stays ignored across exec: Ctrl-C in a terminal reaches a process with Python's own handler.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 try:
     asyncio.run(main())
 except KeyboardInterrupt:

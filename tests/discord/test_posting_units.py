@@ -15,6 +15,7 @@ import pytest
 from bot.delivery import Action, DeliveryConfig, SlidingWindow, backoff, classify
 from bot.delivery.notices import notice_due
 from bot.delivery.outcome import NONCE_LIMIT, base36, delivery_nonce, digest_nonce, notice_nonce
+from bot.delivery.publishing import publish_slot, too_late
 from bot.settings import load_settings
 from bot.store import FeedRow
 from tests.render.builders import http_error
@@ -164,3 +165,23 @@ DAY = timedelta(hours=24)
 )
 def test_notice_due(changes: dict[str, Any], due: bool) -> None:
     assert notice_due(replace(FEED, **changes), NOW, after=DAY, every=DAY) is due
+
+
+@pytest.mark.parametrize(
+    ("ages_minutes", "slot_after_minutes"),
+    [
+        ([], None),
+        ([1] * 8, None),  # 8 of 9 used: one left
+        ([1] * 9, 59),  # used up: the oldest frees its slot an hour after it went out
+        ([50, 40, 1, 1, 1, 1, 1, 1, 1], 10),
+        ([70, 65, 1, 1, 1, 1, 1, 1, 1], None),  # older than the hour: not counted
+    ],
+)
+def test_a_channel_publishes_at_most_nine_an_hour(
+    ages_minutes: list[int], slot_after_minutes: int | None
+) -> None:
+    recent = [NOW - timedelta(minutes=m) for m in ages_minutes]
+    expected = None if slot_after_minutes is None else NOW + timedelta(minutes=slot_after_minutes)
+    assert publish_slot(recent, NOW) == expected
+    assert not too_late(NOW - timedelta(hours=23), NOW)
+    assert too_late(NOW - timedelta(hours=25), NOW)

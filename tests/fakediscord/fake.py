@@ -189,6 +189,10 @@ class FakeDiscord(InteractionDriver):
         part = f"/channels/{ref_id(channel)}/" if channel is not None else "/"
         self.server.faults.append(Fault(route, part, status, code, message, count, bare))
 
+    def advance_rate_limits(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the rate limits (an hour of publishes) without waiting."""
+        self.limiter.advance(seconds)
+
     def lose_answers(self, route: str, count: int = 1) -> None:
         """Handle the next ``count`` requests to ``route``, then drop the connection unanswered."""
         self.server.lost[route] = self.server.lost.get(route, 0) + count

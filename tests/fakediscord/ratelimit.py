@@ -14,6 +14,7 @@ from tests.fakediscord.models import Json
 log = logging.getLogger(__name__)
 
 MESSAGES_ROUTE = "POST /channels/{channel_id}/messages"
+CROSSPOST_ROUTE = "POST /channels/{channel_id}/messages/{message_id}/crosspost"
 
 
 @dataclass
@@ -26,6 +27,8 @@ class Limits:
     global_window: float = 1.0
     route_limit: int = 50
     route_window: float = 1.0
+    crosspost_limit: int = 10  # publishes per channel an hour
+    crosspost_window: float = 3600.0
     routes: dict[str, tuple[int, float]] = field(default_factory=dict)
 
     def rule(self, route: str) -> tuple[int, float]:
@@ -34,6 +37,8 @@ class Limits:
             return self.routes[route]
         if route == MESSAGES_ROUTE:
             return self.message_limit, self.message_window
+        if route == CROSSPOST_ROUTE:
+            return self.crosspost_limit, self.crosspost_window
         return self.route_limit, self.route_window
 
 
@@ -93,10 +98,15 @@ class RateLimiter:
     def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self._clock = clock
+        self._offset = 0.0  # time passed by hand (an hour of a publish limit, say)
         self._buckets: dict[tuple[str, str], _Window] = {}
         self._global = _Window(limits.global_limit, limits.global_window)
         self.hits: list[RateLimitHit] = []
         self.storms: list[Storm] = []
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for every window, without waiting for them."""
+        self._offset += seconds
 
     def inject(self, storm: Storm) -> None:
         """Queue a storm of 429s."""
@@ -104,7 +114,7 @@ class RateLimiter:
 
     def check(self, route: str, major: str, *, bot_auth: bool) -> Decision:
         """Admit or refuse one request; admitted requests use a token of their bucket."""
-        now = self._clock()
+        now = self._clock() + self._offset
         limit, window = self.limits.rule(route)
         bucket = self._buckets.setdefault((route, major), _Window(limit, window))
         bucket.roll(now)
