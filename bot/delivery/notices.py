@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.delivery.outcome import notice_nonce
+from bot.delivery.permissions import FORUM
 from bot.delivery.sender import Outgoing, SendFailed, Target
-from bot.render.article import escape, truncate
-from bot.store import FeedRow
+from bot.render.article import THREAD_NAME_LIMIT, escape, truncate
+from bot.store import FeedRow, SubscriptionRow
 
 if TYPE_CHECKING:
     from bot.delivery.post import Poster
@@ -51,23 +52,32 @@ async def notify_failing_feeds(poster: Poster, now: datetime) -> int:
         for sub in await poster.store.list_subscriptions(feed_id=feed.id):
             if sub.paused_reason is not None:
                 continue
-            told += await _send(
-                poster,
-                sub.channel_id,
-                sub.guild_id,
-                notice_text(feed),
-                notice_nonce(feed.id, day, sub.channel_id),
+            notice = Outgoing(
+                "notice", notice_nonce(feed.id, day, sub.channel_id), notice_text(feed)
             )
+            told += await _send(poster, Target(sub.channel_id, sub.guild_id), notice, feed, sub)
         await poster.store.mark_failure_notice(feed.id, now)
     return told
 
 
-async def _send(poster: Poster, channel_id: int, guild_id: int, text: str, nonce: str) -> int:
+async def _send(
+    poster: Poster, target: Target, notice: Outgoing, feed: FeedRow, sub: SubscriptionRow
+) -> int:
+    """Post the notice: a message, or in a forum a post of its own (with the feed's tags, which
+    a forum may require); best effort, so logged and not retried when refused."""
+    sender = poster.sender
     try:
-        await poster.sender.send(Target(channel_id, guild_id), Outgoing("notice", nonce, text))
-    except SendFailed as failure:  # a notice is best effort: logged, not retried
+        if await sender.channels.kind(target.channel_id) == FORUM:
+            name = truncate(f"⚠️ Feed failing: {feed.title or feed.url}", THREAD_NAME_LIMIT)
+            await sender.create_forum_post(target, name, notice, sub.forum_tags)
+        else:
+            await sender.send(target, notice)
+    except SendFailed as failure:
         log.warning(
-            "failing-feed notice to %d: %s (%s)", channel_id, failure.reason, failure.action.value
+            "failing-feed notice to %d: %s (%s)",
+            target.channel_id,
+            failure.reason,
+            failure.action.value,
         )
         return 0
     return 1

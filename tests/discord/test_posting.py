@@ -192,6 +192,27 @@ async def test_a_feed_failing_for_a_day_gets_one_notice_a_day(
     assert len(fake_discord.messages(fake_discord.channel)) == 2
 
 
+async def test_a_forum_gets_its_failing_feed_notice_as_a_post_with_the_feeds_tag(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    clock = Clock()
+    running = await start_bot(extensions=POSTING, clock=clock)
+    forum = await fake_discord.add_forum("news", tags=["World"], require_tag=True)
+    tag = int(forum.available_tags[0]["id"])
+    store = running.runtime.store
+    feed = await store.add_feed("https://example.org/flaky.xml", title="Flaky News")
+    await store.subscribe(
+        feed.id, fake_discord.guild.id, forum.id, mode="instant", added_by=1, forum_tags=(tag,)
+    )
+    await store.record_failure(feed.id, error="HTTP 500", next_poll_at=clock())
+    clock.advance(hours=25)
+    assert await worker_of(running).notify_failing_feeds() == 1
+    [(thread, starter)] = fake_discord.posts(forum)
+    assert thread.name == "⚠️ Feed failing: Flaky News"
+    assert thread.applied_tags == [tag]
+    assert "HTTP 500" in starter.content
+
+
 async def test_a_bare_404_is_retried_while_a_json_unknown_channel_ends_the_channel(
     start_bot: StartBot, fake_discord: FakeDiscord
 ) -> None:
