@@ -46,7 +46,10 @@ async def kill_and_restart(
         await first.stop()
     second = await BotProcess(fake, database_url, tmp_path, "second").start()
     try:
-        await fake.wait_until(lambda: fake.identify_count >= 2, 60, "the restart's IDENTIFY")
+        try:
+            await fake.wait_until(lambda: fake.identify_count >= 2, 60, "the restart's IDENTIFY")
+        except TimeoutError:  # say what the restarted process was doing
+            raise AssertionError("\n".join(second.log_lines()[-30:])) from None
         await eventually(lambda: all_sent(database_url, ARTICLES), timeout=60, what="all sent")
     finally:
         assert await second.stop() == 0, second.log_lines()[-30:]
