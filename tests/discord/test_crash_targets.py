@@ -68,6 +68,21 @@ async def test_killed_after_discord_made_a_forum_post_each_article_is_posted_onc
     assert sorted(names) == sorted(f"Story {n}" for n in range(ARTICLES))
 
 
+async def test_killed_before_discord_made_a_marked_forum_post_each_article_is_posted_once(
+    make_fake_discord: MakeFake, database_url: str, tmp_path: Path
+) -> None:
+    """The attempt was marked in flight and sent, but Discord never acted on it: the restart
+    looks for the post, finds none, and makes it."""
+    fake = await make_fake_discord(nonce_window=60.0)
+    forum = await fake.add_forum("news-forum")
+    await queue(database_url, fake.guild.id, forum.id, publish=False)
+    fake.stall_requests(CREATE_POST)
+    await kill_and_restart(fake, database_url, tmp_path, lambda: bool(fake.stalled_seen))
+    assert await all_sent(database_url, ARTICLES)
+    names = [thread.name for thread, _ in fake.posts(forum)]
+    assert sorted(names) == sorted(f"Story {n}" for n in range(ARTICLES))
+
+
 async def test_killed_after_discord_published_each_article_is_posted_and_published_once(
     make_fake_discord: MakeFake, database_url: str, tmp_path: Path
 ) -> None:

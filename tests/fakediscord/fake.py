@@ -197,6 +197,15 @@ class FakeDiscord(InteractionDriver):
         """Handle the next ``count`` requests to ``route``, then drop the connection unanswered."""
         self.server.lost[route] = self.server.lost.get(route, 0) + count
 
+    def stall_requests(self, route: str, count: int = 1) -> None:
+        """Take the next ``count`` requests to ``route`` and never act on them nor answer."""
+        self.server.stalled[route] = self.server.stalled.get(route, 0) + count
+
+    @property
+    def stalled_seen(self) -> list[str]:
+        """The routes of the requests stalled so far."""
+        return self.server.stalled_seen
+
     def hold_answers(self, route: str, count: int = 1) -> None:
         """Handle the next ``count`` requests to ``route`` and never answer them."""
         self.server.held[route] = self.server.held.get(route, 0) + count

@@ -72,6 +72,8 @@ class ApiServer:
         self.faults: list[Fault] = []  # errors to answer instead of handling a request
         self.lost: dict[str, int] = {}  # route -> how many answers to lose after handling
         self.held: dict[str, int] = {}  # route -> how many answers to hold back for ever
+        self.stalled: dict[str, int] = {}  # route -> how many requests to take and never act on
+        self.stalled_seen: list[str] = []  # the routes of requests stalled so far
         self._never = asyncio.Event()
         self.unknown_routes: list[str] = []
         self._runner: web.AppRunner | None = None
@@ -130,6 +132,11 @@ class ApiServer:
         decision = self.limiter.check(route, major, bot_auth=bot_auth)
         if decision.refused is not None:
             return json_response(decision.refused, 429, decision.headers)
+        if self.stalled.get(route, 0) > 0:
+            # Received, never acted on: the client is killed while Discord has done nothing.
+            self.stalled[route] -= 1
+            self.stalled_seen.append(route)
+            await self._never.wait()
         try:
             self._raise_fault(route, request.path)
             response = await handler(request)
