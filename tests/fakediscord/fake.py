@@ -10,7 +10,7 @@ from tests.fakediscord.commands import CommandSync
 from tests.fakediscord.constants import FORUM, REQUIRE_TAG
 from tests.fakediscord.driving import ChannelRef, InteractionDriver, ref_id
 from tests.fakediscord.gateway import INVALID_SESSION, RECONNECT, Gateway
-from tests.fakediscord.models import Channel, Guild, Json, Message, Overwrite, User
+from tests.fakediscord.models import Channel, Guild, Json, Message, Overwrite, User, Webhook
 from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimiter, RateLimitHit, Storm
 from tests.fakediscord.rest import Rest
 from tests.fakediscord.rest_interactions import InteractionRoutes
@@ -60,6 +60,7 @@ class FakeDiscord(InteractionDriver):
         )
         rest = Rest(self.world, self.gateway, gateway_url=lambda: self.gateway_url, shards=shards)
         routes = InteractionRoutes(rest, ack_timeout=interaction_ack_timeout)
+        self._webhooks = routes.webhooks
         self.server = ApiServer(self.world, self.gateway, self.limiter, rest, routes)
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -322,6 +323,14 @@ class FakeDiscord(InteractionDriver):
             if c.is_thread and c.parent_id == ref_id(forum)
         ]
         return [(t, self.world.messages[t.id]) for t in threads if t.id in self.world.messages]
+
+    def webhooks(self, channel: ChannelRef) -> list[Webhook]:
+        """A channel's live webhooks (see ``tests.fakediscord.webhooks``), oldest first."""
+        return self._webhooks.of_channel(ref_id(channel))
+
+    def delete_webhook(self, hook: Webhook) -> None:
+        """Delete a webhook, as a moderator does in the channel's settings."""
+        self._webhooks.remove(hook)
 
     async def archive_thread(self, thread: ChannelRef, *, locked: bool = False) -> None:
         """Archive (and lock, if asked) a thread, as Discord does after inactivity."""

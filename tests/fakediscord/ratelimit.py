@@ -14,6 +14,7 @@ from tests.fakediscord.models import Json
 log = logging.getLogger(__name__)
 
 MESSAGES_ROUTE = "POST /channels/{channel_id}/messages"
+WEBHOOK_ROUTE = "POST /webhooks/{webhook_id}/{webhook_token}"  # executes (and followups)
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Limits:
     message_window: float = 5.0
     global_limit: int = 50
     global_window: float = 1.0
+    webhook_limit: int = 5  # per webhook (its id and token)
+    webhook_window: float = 2.0
     route_limit: int = 50
     route_window: float = 1.0
     routes: dict[str, tuple[int, float]] = field(default_factory=dict)
@@ -34,6 +37,8 @@ class Limits:
             return self.routes[route]
         if route == MESSAGES_ROUTE:
             return self.message_limit, self.message_window
+        if route == WEBHOOK_ROUTE:
+            return self.webhook_limit, self.webhook_window
         return self.route_limit, self.route_window
 
 
