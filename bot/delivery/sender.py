@@ -106,13 +106,15 @@ class Sender:
         await self.pacer.acquire(target.channel_id)
         try:
             sent = await channel.send(
-                nonce=message.nonce, allowed_mentions=_mentions(message), **_parts(message)
+                nonce=message.nonce,
+                allowed_mentions=allowed_mentions(message),
+                **message_parts(message),
             )
         except Exception as exc:  # every failure is classified for the caller
-            failure = self._failure(exc, target)
-            self._count(message.kind, failure.action.value)
+            failure = self.failure(exc, target)
+            self.count(message.kind, failure.action.value)
             raise failure from exc
-        self._count(message.kind, "sent")
+        self.count(message.kind, "sent")
         return sent.id
 
     async def edit(self, target: Target, message_id: int, message: Outgoing) -> None:
@@ -124,15 +126,15 @@ class Sender:
         await self.pacer.acquire(target.channel_id)
         try:
             await channel.get_partial_message(message_id).edit(
-                allowed_mentions=discord.AllowedMentions.none(), **_parts(message)
+                allowed_mentions=discord.AllowedMentions.none(), **message_parts(message)
             )
         except Exception as exc:  # every failure is classified for the caller
             failure = SendFailed.of(exc)
-            self._count(message.kind, failure.action.value)
+            self.count(message.kind, failure.action.value)
             raise failure from exc
-        self._count(message.kind, "sent")
+        self.count(message.kind, "sent")
 
-    def _failure(self, exc: BaseException, target: Target) -> SendFailed:
+    def failure(self, exc: BaseException, target: Target) -> SendFailed:
         """``exc`` classified; a pause says what the bot lacks in this kind of target."""
         failure = SendFailed.of(exc)
         if isinstance(exc, discord.HTTPException) and exc.code == THREAD_ARCHIVED:
@@ -159,13 +161,13 @@ class Sender:
                 name=name,
                 allowed_mentions=discord.AllowedMentions.none(),
                 applied_tags=[discord.Object(tag) for tag in tags],  # type: ignore[misc]
-                **_parts(message),
+                **message_parts(message),
             )
         except Exception as exc:  # every failure is classified for the caller
-            failure = self._failure(exc, target)
-            self._count(message.kind, failure.action.value)
+            failure = self.failure(exc, target)
+            self.count(message.kind, failure.action.value)
             raise failure from exc
-        self._count(message.kind, "sent")
+        self.count(message.kind, "sent")
         return created.thread.id
 
     async def find_forum_post(
@@ -190,7 +192,7 @@ class Sender:
                 if is_ours(starter):
                     return thread.id
         except Exception as exc:
-            raise self._failure(exc, target) from exc
+            raise self.failure(exc, target) from exc
         return None
 
     async def _forum(self, target: Target) -> discord.ForumChannel:
@@ -211,21 +213,22 @@ class Sender:
             await channel.get_partial_message(message_id).publish()
         except discord.HTTPException as exc:
             if exc.code != ALREADY_CROSSPOSTED:
-                failure = self._failure(exc, target)
-                self._count("publish", failure.action.value)
+                failure = self.failure(exc, target)
+                self.count("publish", failure.action.value)
                 raise failure from exc
         except Exception as exc:
-            failure = self._failure(exc, target)
-            self._count("publish", failure.action.value)
+            failure = self.failure(exc, target)
+            self.count("publish", failure.action.value)
             raise failure from exc
-        self._count("publish", "sent")
+        self.count("publish", "sent")
 
-    def _count(self, kind: str, outcome: str) -> None:
+    def count(self, kind: str, outcome: str) -> None:
+        """Count one outcome of a message of ``kind`` (the metrics)."""
         if self.metrics is not None:
             self.metrics.message_sent(kind, outcome)
 
 
-def _mentions(message: Outgoing) -> discord.AllowedMentions:
+def allowed_mentions(message: Outgoing) -> discord.AllowedMentions:
     """Who may be pinged: the message's role if it has one, else nobody (never @everyone)."""
     if message.ping_role_id is None:
         return discord.AllowedMentions.none()
@@ -237,7 +240,7 @@ def _mentions(message: Outgoing) -> discord.AllowedMentions:
     )
 
 
-def _parts(message: Outgoing) -> dict[str, Any]:
+def message_parts(message: Outgoing) -> dict[str, Any]:
     """The parts of ``message`` it has (discord.py takes no ``view=None``)."""
     parts: dict[str, Any] = {}
     content = message.content

@@ -26,7 +26,8 @@ async def test_a_webhook_needs_manage_webhooks_and_posts_under_its_username(
         channel.id, fake_discord.bot_role.id, allow=Perm.MANAGE_WEBHOOKS
     )
     made = await channel.create_webhook(name="Briefing")
-    assert made.token and fake_discord.webhooks(channel.id)[0].id == made.id
+    assert made.token
+    assert fake_discord.webhooks(channel.id)[0].id == made.id
     hook = discord.Webhook.partial(made.id, made.token, client=bot)
     thread = await fake_discord.add_thread(fake_discord.channel, "talk")
     sent = await hook.send(
@@ -44,9 +45,11 @@ async def test_a_webhook_needs_manage_webhooks_and_posts_under_its_username(
         made.id,
     )
     assert stored.request["avatar_url"] == "https://example.org/bbc.png"
-    assert sent.author.name == "BBC World" and sent.webhook_id == made.id
+    assert sent.author.name == "BBC World"
+    assert sent.webhook_id == made.id
     assert not stored.mention_everyone
-    assert await hook.send("no answer") is None  # without wait: 204
+    await hook.send("no answer")  # without wait: 204, nothing returned
+    assert len(fake_discord.messages(channel.id)) == 1
     fake_discord.delete_webhook(fake_discord.webhooks(channel.id)[0])
     with pytest.raises(discord.NotFound) as gone:
         await hook.send("x", wait=True)
@@ -62,6 +65,7 @@ async def test_usernames_discord_refuses_are_400(
         channel.id, fake_discord.bot_role.id, allow=Perm.MANAGE_WEBHOOKS
     )
     made = await channel.create_webhook(name="Briefing")
+    assert made.token is not None
     hook = discord.Webhook.partial(made.id, made.token, client=bot)
     with pytest.raises(discord.HTTPException) as refused:
         await hook.send("x", username=username, wait=True)
