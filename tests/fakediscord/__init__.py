@@ -53,7 +53,9 @@ Channel messages behave as Discord documents them
     ``tests.fakediscord.webhooks``; ``webhooks(channel)`` lists them, ``delete_webhook(hook)``
     removes one. ``lose_answers(route, count=1)`` handles the next requests to a
     route, then drops the connection unanswered (a lost answer); ``hold_answers(route,
-    count=1)`` handles them and never answers (the client is killed while it waits).
+    count=1)`` handles them and never answers (the client is killed while it waits);
+    ``stall_requests(route, count=1)`` holds them unhandled (killed before Discord acted);
+    ``holding`` counts the requests held now.
 
 Interactions (the command must have been synced; options are typed from the synced schema and
 impossible values raise ValueError, as Discord's client would refuse them)

@@ -198,6 +198,16 @@ class FakeDiscord(InteractionDriver):
         """Handle the next ``count`` requests to ``route`` and never answer them."""
         self.server.held[route] = self.server.held.get(route, 0) + count
 
+    def stall_requests(self, route: str, count: int = 1) -> None:
+        """Hold the next ``count`` requests to ``route`` unhandled and unanswered (the client is
+        killed before Discord acted on them); ``holding`` counts the requests held now."""
+        self.server.stalled[route] = self.server.stalled.get(route, 0) + count
+
+    @property
+    def holding(self) -> int:
+        """Requests held now by ``hold_answers`` or ``stall_requests``."""
+        return self.server.holding
+
     async def wait_until(
         self,
         predicate: Callable[[], T | None],
