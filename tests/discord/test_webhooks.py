@@ -167,3 +167,26 @@ async def test_a_webhook_post_whose_answer_was_lost_is_found_not_made_again(
     assert row.message_id == post.id
     assert len(fake_discord.messages(news)) == 1
     assert len(executes(fake_discord)) == 1
+
+
+async def test_threads_sharing_a_webhook_keep_its_limit_of_five_per_two_seconds(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    running = await start_bot(extensions=EXTENSIONS)
+    await allow_webhooks(fake_discord, fake_discord.channel)
+    store = running.runtime.store
+    feed = await store.add_feed("https://example.org/feed.xml", title="Example News")
+    for name in ("world", "sport"):  # each thread's own window admits 5 posts at once
+        thread = await fake_discord.add_thread(fake_discord.channel, name)
+        await store.subscribe(
+            feed.id,
+            fake_discord.guild.id,
+            thread.id,
+            mode="instant",
+            added_by=1,
+            webhook_name="BBC World",
+        )
+    await store.store_articles(feed.id, [article(n) for n in range(5)], deliver=True)
+    await eventually(lambda: sent(store, 10), timeout=20, what="10 sent")
+    assert len(executes(fake_discord)) == 10
+    assert fake_discord.rate_limit_hits == []  # its 5 per 2 s kept (the pacer, discord.py)
