@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from tests.discord.feeds_helpers import run, text_of
+from tests.discord.test_updates import Feed
 from tests.fakediscord import FakeDiscord, Perm
 from tests.fixtures.bot import RunningBot, StartBot
 from tests.fixtures.http import HttpServer
-from tests.poller.builders import Clock, serve_seed_feed
+from tests.poller.builders import Clock, serve_seed_feed, story
 from tests.render.builders import article, eventually
 
 EXTENSIONS = ("cogs.feeds", "cogs.posting")
 EXECUTE = "POST /webhooks/{webhook_id}/{webhook_token}"
+EDIT = "PATCH /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}"
 AVATAR = "https://example.org/bbc.png"
 
 
@@ -190,3 +193,23 @@ async def test_threads_sharing_a_webhook_keep_its_limit_of_five_per_two_seconds(
     await eventually(lambda: sent(store, 10), timeout=20, what="10 sent")
     assert len(executes(fake_discord)) == 10
     assert fake_discord.rate_limit_hits == []  # its 5 per 2 s kept (the pacer, discord.py)
+
+
+async def test_a_changed_article_is_edited_through_the_webhook(
+    start_bot: StartBot, fake_discord: FakeDiscord, http_server: HttpServer
+) -> None:
+    clock = Clock()
+    running = await start_bot(extensions=EXTENSIONS, clock=clock)
+    await allow_webhooks(fake_discord, fake_discord.channel)
+    feed = Feed(running, fake_discord, http_server, clock)
+    feed.serve()
+    url = http_server.url("/feed.xml")
+    await run(fake_discord, "feed add", {"url": url, "webhook_name": "Alerts Desk"})
+    await feed.poll(story(2))
+    [post] = await feed.posted(1)
+    assert post.author.username == "Alerts Desk"
+    await feed.poll(replace(story(2), title="Story number 2, corrected"))
+    await fake_discord.wait_until(lambda: post.edits or None, 15, "the post's edit")
+    assert "Story number 2, corrected" in post.embeds[0]["title"]
+    assert len(fake_discord.requests_to(EDIT)) == 1
+    assert len(fake_discord.messages(fake_discord.channel)) == 1
