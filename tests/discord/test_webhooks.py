@@ -71,6 +71,9 @@ async def test_feed_add_with_a_webhook_name_posts_each_article_once_under_that_n
     assert len(executes(fake_discord)) == 2
     assert len(fake_discord.requests_to("POST /channels/{channel_id}/webhooks")) == 1
     assert fake_discord.requests_to("POST /channels/{channel_id}/messages") == []
+    listed = text_of(await run(fake_discord, "feed list", {}))
+    assert "as **BBC World** (webhook)" in listed
+    assert hook.token not in listed
 
 
 async def test_a_thread_is_posted_through_its_parents_webhook(
@@ -213,3 +216,33 @@ async def test_a_changed_article_is_edited_through_the_webhook(
     assert "Story number 2, corrected" in post.embeds[0]["title"]
     assert len(fake_discord.requests_to(EDIT)) == 1
     assert len(fake_discord.messages(fake_discord.channel)) == 1
+
+
+async def test_feed_set_turns_the_webhook_on_and_off(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    running = await start_bot(extensions=EXTENSIONS)
+    store = running.runtime.store
+    feed = await store.add_feed("https://example.org/feed.xml", title="Example News")
+    sub = await store.subscribe(
+        feed.id, fake_discord.guild.id, fake_discord.channel.id, mode="instant", added_by=1
+    )
+    ref = {"feed": str(sub.id)}
+    alone = await run(fake_discord, "feed set", ref | {"webhook_avatar": AVATAR})
+    assert "`webhook_avatar` goes with `webhook_name`" in text_of(alone)
+    lacking = await run(fake_discord, "feed set", ref | {"webhook_name": "BBC World"})
+    assert "I lack Manage Webhooks" in text_of(lacking)
+    await allow_webhooks(fake_discord, fake_discord.channel)
+    named = await run(fake_discord, "feed set", ref | {"webhook_name": "BBC World"})
+    assert "now appear as **BBC World**" in text_of(named)
+    avatar = await run(fake_discord, "feed set", ref | {"webhook_avatar": AVATAR})
+    assert "with its own avatar" in text_of(avatar)
+    now = await store.get_subscription(sub.id)
+    assert now is not None
+    assert (now.webhook_name, now.webhook_avatar) == ("BBC World", AVATAR)
+    off = await run(fake_discord, "feed set", ref | {"webhook_name": "none"})
+    assert "made by the bot itself" in text_of(off)
+    await store.store_articles(feed.id, [article(1)], deliver=True)
+    [post] = await fake_discord.wait_for_messages(fake_discord.channel, 1, timeout=10)
+    assert post.author.id == fake_discord.bot_user.id
+    assert post.webhook_id is None
