@@ -149,7 +149,7 @@ class Webhooks:
                 if by_us and is_ours(message):
                     return message.id
         except Exception as exc:
-            raise self.sender.failure(exc, target) from exc
+            raise self._advised(self.sender.failure(exc, target)) from exc
         return None
 
     async def _place(self, target: Target) -> tuple[int, int | None]:
@@ -182,10 +182,7 @@ class Webhooks:
         try:
             data = await self.sender.client.http.create_webhook(parent, name=WEBHOOK_NAME)
         except Exception as exc:
-            failure = self.sender.failure(exc, Target(parent, target.guild_id))
-            if failure.action is Action.PAUSE:
-                failure.advice = pause_reason(failure.reason, WEBHOOK)
-            raise failure from exc
+            raise self._advised(self.sender.failure(exc, Target(parent, target.guild_id))) from exc
         self.created += 1
         made = WebhookRow(parent, target.guild_id or 0, int(data["id"]), str(data["token"]))
         kept = await self.store.keep_channel_webhook(made)
@@ -207,8 +204,13 @@ class Webhooks:
         return discord.Webhook.partial(hook.webhook_id, hook.token, client=self.sender.client)
 
     def _failed(self, exc: BaseException, target: Target, message: Outgoing) -> SendFailed:
-        failure = self.sender.failure(exc, target)
+        failure = self._advised(self.sender.failure(exc, target))
+        self.sender.count(message.kind, failure.action.value)
+        return failure
+
+    @staticmethod
+    def _advised(failure: SendFailed) -> SendFailed:
+        """``failure``, a pause saying what a webhook post needs (not what a message does)."""
         if failure.action is Action.PAUSE:
             failure.advice = pause_reason(failure.reason, WEBHOOK)
-        self.sender.count(message.kind, failure.action.value)
         return failure

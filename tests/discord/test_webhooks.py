@@ -149,6 +149,13 @@ async def test_manage_webhooks_lost_later_pauses_the_feed_with_the_reason(
     assert "through a webhook" in status
     assert "Manage Webhooks" in status
     assert len(fake_discord.messages(news)) == 1
+    ref = {"feed": str(sub.id)}
+    still = text_of(await run(fake_discord, "feed resume", ref))
+    assert "I lack Manage Webhooks" in still
+    await allow_webhooks(fake_discord, news)
+    await run(fake_discord, "feed resume", ref)
+    posts = await fake_discord.wait_for_messages(news, 2, timeout=10)
+    assert posts[1].author.username == "BBC World"
 
 
 async def test_a_webhook_post_whose_answer_was_lost_is_found_not_made_again(
