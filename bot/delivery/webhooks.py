@@ -1,12 +1,14 @@
 """Posts through the channel's webhook, under a subscription's name and avatar, exactly once.
 
 Briefing makes one webhook per channel (a thread posts through its parent's, with
-``thread_id``), keeps its id and token in the store (the token is a secret: never logged or
-shown) and makes a new one when Discord answers that it is gone (10015 Unknown Webhook: that
-request made nothing, so it is sent again through the new webhook). Executing a webhook needs
-no permission of the bot; making one needs Manage Webhooks, and so does posting here: without
-it (as the gateway's cache tells, or Discord's 403 when making the webhook) the subscription is
-paused, with what is lacking shown in ``/feed status``.
+``thread_id``), or adopts the one it made before when the store has lost it (listing the
+channel's webhooks: its application's, named "Briefing"). It keeps the webhook's id and token in
+the store (the token is a secret: never logged or shown) and makes a new one when Discord
+answers that it is gone (10015 Unknown Webhook: that request made nothing, so it is sent again
+through the new webhook). Executing a webhook needs no permission of the bot; making one needs
+Manage Webhooks, and so does posting here: without it (as the gateway's cache tells, or
+Discord's 403 when making the webhook) the subscription is paused, with what is lacking shown
+in ``/feed status``.
 
 Discord takes no nonce for a webhook's message. Each post is still made exactly once:
 
@@ -38,8 +40,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 import discord
 
@@ -177,20 +180,35 @@ class Webhooks:
         return known
 
     async def _make(self, target: Target, parent: int) -> WebhookRow:
-        """Make the channel's webhook and keep it; another's, when one was kept meanwhile."""
-        await self.sender.pacer.acquire_global()
+        """The channel's webhook, kept: Briefing's own already there (the store lost it, say
+        after a restore), else a new one; another's, when one was kept meanwhile."""
+        http = self.sender.client.http
         try:
-            data = await self.sender.client.http.create_webhook(parent, name=WEBHOOK_NAME)
+            await self.sender.pacer.acquire_global()
+            data = self._ours(await http.channel_webhooks(parent))
+            if data is None:
+                await self.sender.pacer.acquire_global()
+                data = await http.create_webhook(parent, name=WEBHOOK_NAME)
+                self.created += 1
         except Exception as exc:
             raise self._advised(self.sender.failure(exc, Target(parent, target.guild_id))) from exc
-        self.created += 1
         made = WebhookRow(parent, target.guild_id or 0, int(data["id"]), str(data["token"]))
         kept = await self.store.keep_channel_webhook(made)
-        log.info("channel %d: webhook %d made", parent, kept.webhook_id)
+        log.info("channel %d: posts through webhook %d", parent, kept.webhook_id)
         if kept.webhook_id != made.webhook_id:  # another process made one first: use its
             with contextlib.suppress(Exception):
                 await self._partial(made).delete()
         return kept
+
+    def _ours(self, hooks: Sequence[Any]) -> Any | None:
+        """The first of a channel's webhooks that Briefing made (its application's, its name,
+        with a token: an incoming webhook), if any."""
+        app = str(self.sender.client.application_id)
+        for hook in hooks:
+            mine = str(hook.get("application_id")) == app and hook.get("name") == WEBHOOK_NAME
+            if mine and hook.get("token"):
+                return hook
+        return None
 
     async def _lost(self, hook: WebhookRow) -> None:
         """Forget a webhook Discord no longer knows (deleted in the channel's settings)."""

@@ -253,3 +253,18 @@ async def test_feed_set_turns_the_webhook_on_and_off(
     [post] = await fake_discord.wait_for_messages(fake_discord.channel, 1, timeout=10)
     assert post.author.id == fake_discord.bot_user.id
     assert post.webhook_id is None
+
+
+async def test_the_webhook_briefing_made_before_is_used_again_when_the_store_lost_it(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    running = await start_bot(extensions=EXTENSIONS)
+    news = fake_discord.channel
+    await allow_webhooks(fake_discord, news)
+    theirs = fake_discord.add_webhook(news, "Briefing", by_bot=False)  # a moderator's
+    ours = fake_discord.add_webhook(news, "Briefing")  # made before the database was restored
+    await follow(running, fake_discord, news.id, 2)
+    posts = await fake_discord.wait_for_messages(news, 2, timeout=10)
+    assert {p.webhook_id for p in posts} == {ours.id}
+    assert fake_discord.webhooks(news) == [theirs, ours]
+    assert fake_discord.requests_to("POST /channels/{channel_id}/webhooks") == []

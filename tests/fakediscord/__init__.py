@@ -50,10 +50,11 @@ Channel messages behave as Discord documents them
     ``tests.fakediscord.forums`` for posts, tags and thread listings; ``posts(forum)`` lists
     (thread, starter message). Channel webhooks (Manage Webhooks to make them; executed with
     their token, ``username``, ``avatar_url``, ``thread_id``, ``wait``; 10015 once deleted): see
-    ``tests.fakediscord.webhooks``; ``webhooks(channel)`` lists them, ``delete_webhook(hook)``
-    removes one. ``lose_answers(route, count=1)`` handles the next requests to a
-    route, then drops the connection unanswered (a lost answer); ``hold_answers(route,
-    count=1)`` handles them and never answers (the client is killed while it waits);
+    ``tests.fakediscord.webhooks``; ``webhooks(channel)`` lists them, ``add_webhook(channel,
+    name, by_bot=True)`` makes one as if earlier, ``delete_webhook(hook)`` removes one.
+    ``lose_answers(route, count=1)`` handles the next requests to a route, then drops the
+    connection unanswered (a lost answer); ``hold_answers(route, count=1)`` handles them and
+    never answers (the client is killed while it waits);
     ``stall_requests(route, count=1)`` holds them unhandled (killed before Discord acted);
     ``holding`` counts the requests held now.
 

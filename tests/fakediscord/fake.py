@@ -338,6 +338,10 @@ class FakeDiscord(InteractionDriver):
         """A channel's live webhooks (see ``tests.fakediscord.webhooks``), oldest first."""
         return self._webhooks.of_channel(ref_id(channel))
 
+    def add_webhook(self, channel: ChannelRef, name: str, *, by_bot: bool = True) -> Webhook:
+        """A webhook already in a channel: made by the bot earlier, or by a moderator."""
+        return self._webhooks.make(self.world.channel(ref_id(channel))[1], name, by_bot=by_bot)
+
     def delete_webhook(self, hook: Webhook) -> None:
         """Delete a webhook, as a moderator does in the channel's settings."""
         self._webhooks.remove(hook)

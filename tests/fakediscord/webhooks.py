@@ -87,18 +87,24 @@ class WebhookRoutes:
             raise error
         if len(self.of_channel(channel.id)) >= PER_CHANNEL:
             raise DiscordError(400, 30007, "Maximum number of webhooks reached (15)")
+        return json_response(self.make(channel, str(body["name"])).to_api())
+
+    def make(self, channel: Channel, name: str, *, by_bot: bool = True) -> Webhook:
+        """A new webhook of ``channel``: the bot's (its application's) or a moderator's."""
+        owner = self.world.bot if by_bot else next(iter(self.world.users.values()))
+        app = self.world.application_id if by_bot else None
         hook = Webhook(
             self.world.ids.next(),
             channel.guild_id,
             channel.id,
-            str(body["name"]),
+            name,
             secrets.token_urlsafe(48),
-            self.world.bot,
-            application_id=self.world.application_id,
+            owner,
+            application_id=app,
         )
         self.hooks[hook.id] = hook
         self.world.notifier.notify()
-        return json_response(hook.to_api())
+        return hook
 
     async def list(self, request: web.Request) -> web.Response:
         """GET /channels/{id}/webhooks."""
