@@ -4,7 +4,8 @@ Instant posts, digest messages and failing-feed notices all go through :class:`S
 they share one pacer (Discord's global and per-channel limits), one nonce scheme (see
 :mod:`bot.delivery.outcome`), one classification of Discord's answers and one set of metrics.
 What to do with a failure (retry a row, pause a subscription, forget a channel) stays with
-the caller, which knows what the message was for.
+the caller, which knows what the message was for. Posts through a webhook
+(:mod:`bot.delivery.webhooks`) use this sender's pacer, classification and metrics too.
 """
 
 from __future__ import annotations
