@@ -67,7 +67,6 @@ class Webhooks:
         self.sender = sender
         self.store = store
         self._known: dict[int, WebhookRow] = {}  # channel id -> its webhook, as last used
-        self.created = 0  # webhooks made (for tests)
 
     async def post_once(
         self,
@@ -189,7 +188,6 @@ class Webhooks:
             if data is None:
                 await self.sender.pacer.acquire_global()
                 data = await http.create_webhook(parent, name=WEBHOOK_NAME)
-                self.created += 1
         except Exception as exc:
             raise self._advised(self.sender.failure(exc, Target(parent, target.guild_id))) from exc
         made = WebhookRow(parent, target.guild_id or 0, int(data["id"]), str(data["token"]))
