@@ -2,7 +2,8 @@
 
 Redaction is a :class:`logging.Filter` on the handler, so every record is masked before it is
 formatted, whichever library logged it: the configured token, anything shaped like a Discord
-bot token, and ``Bot xxx`` / ``Authorization: xxx`` header values.
+bot token, ``Bot xxx`` / ``Authorization: xxx`` header values, and the token in a webhook's URL
+(discord.py logs those URLs at debug level).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ HEADER_SHAPE = re.compile(
     r"[\"']?)(?:(?:bot|bearer|basic)\s+)?[^\s\"',;}]+"
 )
 BOT_SHAPE = re.compile(r"(?i)\b(bot|bearer)\s+[A-Za-z0-9_.\-=+/]{16,}")
+# A webhook's (or an interaction's) token in its URL: /webhooks/{id}/{token}.
+WEBHOOK_SHAPE = re.compile(r"(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9_.\-]{16,}")
 QUIET_LIBRARIES = ("apscheduler", "trafilatura", "htmldate", "courlan", "charset_normalizer")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -37,6 +40,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
             text = text.replace(secret, MASK)
     text = TOKEN_SHAPE.sub(MASK, text)
     text = BOT_SHAPE.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    text = WEBHOOK_SHAPE.sub(lambda m: f"{m.group(1)}{MASK}", text)
     return HEADER_SHAPE.sub(lambda m: f"{m.group(1)}{MASK}", text)
 
 

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.delivery import persona
 from bot.errors import BriefingError
 from bot.feeds.identity import normalize_url
 from bot.models import Article
@@ -132,14 +133,17 @@ class FeedManager:
         added_by: int | None = None,
         publish: bool = False,
         forum_tags: tuple[int, ...] = (),
+        webhook: persona.Persona | None = None,
     ) -> Added:
         """Read a feed once, record its items as the baseline, subscribe the channel, backfill.
 
         With ``publish`` each post is also published to the announcement channel's followers;
-        ``forum_tags`` are the tags of each post in a forum.
+        ``forum_tags`` are the tags of each post in a forum; ``webhook``: posts go through the
+        channel's webhook under that name and avatar.
         """
         if mode not in MODES:
             raise SubscriptionError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}.")
+        _check_webhook(webhook, mode)
         if not 0 <= backfill <= MAX_BACKFILL:
             raise SubscriptionError(f"Backfill must be between 0 and {MAX_BACKFILL}.")
         wanted = normalize_url(url)
@@ -155,6 +159,8 @@ class FeedManager:
                 added_by=added_by,
                 publish=publish,
                 forum_tags=forum_tags,
+                webhook_name=webhook.name if webhook else None,
+                webhook_avatar=webhook.avatar_url if webhook else None,
             )
         except AlreadySubscribed as exc:  # added by someone else meanwhile
             raise AlreadyFollowing(exc.existing) from None
@@ -280,6 +286,19 @@ class FeedManager:
             raise SubscriptionError("That feed was removed meanwhile; see /feed list.")
         return updated
 
+    async def set_webhook(
+        self, guild_id: int, ref: str, webhook: persona.Persona | None
+    ) -> SubscriptionRow:
+        """Post a subscription's articles through the channel's webhook as ``webhook`` (None: as
+        the bot)."""
+        sub = await self.resolve(guild_id, ref)
+        _check_webhook(webhook, sub.mode)
+        name, avatar = (webhook.name, webhook.avatar_url) if webhook else (None, None)
+        updated = await self._store.set_webhook(guild_id, sub.id, name, avatar)
+        if updated is None:
+            raise SubscriptionError("That feed was removed meanwhile; see /feed list.")
+        return updated
+
     async def set_updates(self, guild_id: int, ref: str, updates: bool) -> SubscriptionRow:
         """Edit (or never edit) a subscription's posts when the feed changes their item."""
         sub = await self.resolve(guild_id, ref)
@@ -340,3 +359,15 @@ def _label(sub: SubscriptionRow) -> str:
 
 def _count_accepted(filters: Filters, articles: Sequence[ArticleRow]) -> int:
     return sum(filters.accepts(a.title, a.summary, a.text) for a in articles)
+
+
+def _check_webhook(webhook: persona.Persona | None, mode: str) -> None:
+    """Refuse a webhook name or avatar Discord would refuse, or one for a digest."""
+    if webhook is None:
+        return
+    if mode != "instant":
+        raise SubscriptionError(
+            "Webhook names are for instant posts: a digest is posted by the bot itself."
+        )
+    if (why := persona.problem(webhook.name, webhook.avatar_url)) is not None:
+        raise SubscriptionError(why)

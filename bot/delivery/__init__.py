@@ -3,7 +3,9 @@
 :class:`DeliveryWorker` claims pending rows, posts each with a nonce derived from the row (so a
 crash between Discord's answer and ``mark_sent`` cannot post twice), keeps under the global and
 per-channel rate limits itself, and turns Discord's answers into store updates (sent, retry,
-paused subscription, removed channel). It also tells channels about feeds failing for a day.
+paused subscription, removed channel). Posts without a nonce (forum posts, posts through a
+channel's webhook) are made once by marking, then looking before a retry (``forum``,
+``webhooks``). It also tells channels about feeds failing for a day.
 """
 
 from bot.delivery.config import DeliveryConfig

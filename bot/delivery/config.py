@@ -21,6 +21,8 @@ class DeliveryConfig:
     rate_window_seconds: float = 1.0
     channel_messages: int = 5  # Discord: 5 messages per 5 s per channel
     channel_window_seconds: float = 5.0
+    webhook_messages: int = 5  # Discord: 5 executes per 2 s per webhook (besides the channel's)
+    webhook_window_seconds: float = 2.0
     batch: int = 100  # rows held in memory at once (claimed, not yet posted)
     # Rows one claim takes per channel: a channel posts 5 per 5 s, so more would only wait in
     # memory while other channels' posts wait in the database.

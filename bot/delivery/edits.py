@@ -46,7 +46,10 @@ async def edit_post(poster: Poster, row: DeliveryRow) -> Action | None:
     target = Target(message_id if forum else row.channel_id, row.guild_id)
     await poster.unrecorded.wait_clear()
     try:
-        await poster.sender.edit(target, message_id, message)
+        if row.webhook_name is not None and row.kind != "digest":
+            await poster.webhooks.edit(target, message_id, message)
+        else:
+            await poster.sender.edit(target, message_id, message)
     except SendFailed as failure:
         return await _failed(poster, row, failure)
     edited_at = poster.clock()

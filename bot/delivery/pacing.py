@@ -214,6 +214,7 @@ class Pacer:
             config.rate_per_second, config.rate_window_seconds
         )
         self._channels: dict[int, SlidingWindow] = {}
+        self._webhooks: dict[int, SlidingWindow] = {}
         self._at_wire = False
 
     def http_trace(self) -> aiohttp.TraceConfig:
@@ -225,13 +226,27 @@ class Pacer:
     async def acquire(self, channel_id: int) -> None:
         """Wait for the channel's window, then for the global one (taken last: it is shared;
         by the HTTP client, when it charges every request)."""
+        await (await self._channel(channel_id)).acquire()
+        await self.acquire_global()
+
+    async def acquire_webhook(self, channel_id: int, webhook_id: int) -> None:
+        """Wait for the channel's window, then for the webhook's own (a webhook's executes are
+        limited per webhook, and not counted against the bot's global limit)."""
+        await (await self._channel(channel_id)).acquire()
+        window = self._webhooks.get(webhook_id)
+        if window is None:
+            window = SlidingWindow(self.config.webhook_messages, self.config.webhook_window_seconds)
+            self._webhooks[webhook_id] = window
+        await window.acquire()
+
+    async def _channel(self, channel_id: int) -> SlidingWindow:
+        """The channel's window (seeded with the cluster's recent posts when new)."""
         window = self._channels.get(channel_id)
         if window is None:
             window = SlidingWindow(self.config.channel_messages, self.config.channel_window_seconds)
             self._channels[channel_id] = window
             await self._seed(channel_id, window)
-        await window.acquire()
-        await self.acquire_global()
+        return window
 
     async def _seed(self, channel_id: int, window: SlidingWindow) -> None:
         if self._history is None:
@@ -251,3 +266,5 @@ class Pacer:
         """Drop the windows of channels that have been quiet for a whole window."""
         for channel_id in [c for c, w in self._channels.items() if w.idle()]:
             del self._channels[channel_id]
+        for webhook_id in [h for h, w in self._webhooks.items() if w.idle()]:
+            del self._webhooks[webhook_id]

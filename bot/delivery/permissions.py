@@ -26,6 +26,7 @@ VIEW_CHANNEL = Permission("view_channel", "View Channel", 1 << 10)
 SEND_MESSAGES = Permission("send_messages", "Send Messages", 1 << 11)
 EMBED_LINKS = Permission("embed_links", "Embed Links", 1 << 14)
 READ_MESSAGE_HISTORY = Permission("read_message_history", "Read Message History", 1 << 16)
+MANAGE_WEBHOOKS = Permission("manage_webhooks", "Manage Webhooks", 1 << 29)
 MANAGE_THREADS = Permission("manage_threads", "Manage Threads", 1 << 34)
 SEND_MESSAGES_IN_THREADS = Permission(
     "send_messages_in_threads", "Send Messages in Threads", 1 << 38
@@ -36,6 +37,8 @@ CREATE_POSTS = Permission("send_messages", "Create Posts", 1 << 11)
 
 # Kinds of target (what ``target_kind`` in bot.delivery.targets tells of a channel).
 TEXT, ANNOUNCEMENT, THREAD, FORUM = "text", "announcement", "thread", "forum"
+# Not a kind of channel: how a subscription with a webhook name posts (into a channel or thread).
+WEBHOOK = "webhook"
 
 # A text (or announcement) channel: posts are embeds, sent as the bot. Publishing its own
 # messages in an announcement channel needs Send Messages only (others' need Manage Messages).
@@ -47,7 +50,12 @@ THREAD_TARGET = (VIEW_CHANNEL, SEND_MESSAGES_IN_THREADS, EMBED_LINKS)
 # A forum: one post (a thread) per article; before a retry the bot reads the forum's threads
 # and their starter messages (bot.delivery.forum), which takes Read Message History.
 FORUM_TARGET = (VIEW_CHANNEL, CREATE_POSTS, EMBED_LINKS, READ_MESSAGE_HISTORY)
+# Through a webhook: the bot makes (and, when deleted, remakes) the channel's webhook, and before
+# a retry reads the channel's recent messages (bot.delivery.webhooks). Posting needs no more: the
+# webhook's token is the authority. Asked for in that channel only, not in the invite.
+WEBHOOK_TARGET = (VIEW_CHANNEL, MANAGE_WEBHOOKS, READ_MESSAGE_HISTORY)
 NEEDS = {
+    WEBHOOK: WEBHOOK_TARGET,
     TEXT: TEXT_CHANNEL,
     ANNOUNCEMENT: TEXT_CHANNEL,
     THREAD: THREAD_TARGET,
@@ -57,6 +65,7 @@ NEEDS = {
 INVITE = (*TEXT_CHANNEL, SEND_MESSAGES_IN_THREADS, READ_MESSAGE_HISTORY)
 
 WHERE = {
+    WEBHOOK: "through a webhook here",
     TEXT: "in this channel",
     ANNOUNCEMENT: "in this channel",
     THREAD: "in this thread",

@@ -12,9 +12,11 @@ from bot.delivery import forum
 from bot.delivery.outcome import Action, backoff, delivery_nonce
 from bot.delivery.pacing import Pacer
 from bot.delivery.permissions import FORUM, pause_reason
+from bot.delivery.persona import Persona
 from bot.delivery.publishing import PUBLISH_WINDOW, publish_slot, too_late
 from bot.delivery.sender import Outgoing, Sender, SendFailed, Target
 from bot.delivery.unrecorded import Unrecorded
+from bot.delivery.webhooks import Webhooks
 from bot.metrics import Metrics
 from bot.render.article import article_embed, more_view, post_title
 from bot.store import ArticleRow, DeliveryRow, Store
@@ -40,6 +42,7 @@ class Poster:
         self.store = store
         self.pacer = pacer
         self.sender = Sender(client, pacer, metrics=metrics)
+        self.webhooks = Webhooks(self.sender, store)
         self.config = pacer.config
         self.clock = clock
         self.metrics = metrics
@@ -58,7 +61,9 @@ class Poster:
         await self.unrecorded.wait_clear()  # each post now could only add an unrecorded one
         try:
             message_id = row.message_id  # set: posted by an earlier attempt, not yet published
-            if message_id is None and await self.sender.channels.kind(row.channel_id) == FORUM:
+            if message_id is None and row.webhook_name is not None:
+                message_id = await self._webhook_post(row, article, target)
+            elif message_id is None and await self.sender.channels.kind(row.channel_id) == FORUM:
                 message_id = await self._forum_post(row, article, target)
             elif message_id is None:
                 message_id = await self.sender.send(target, self.message(row, article))
@@ -96,6 +101,19 @@ class Poster:
             name=post_title(article),
             message=self.message(row, article),
             tags=row.forum_tags,
+            is_ours=forum.starts_article(article.id),
+            now=self.clock(),
+        )
+
+    async def _webhook_post(self, row: DeliveryRow, article: ArticleRow, target: Target) -> int:
+        """One post through the channel's webhook, made once (see :mod:`bot.delivery.webhooks`)."""
+        assert row.webhook_name is not None
+        return await self.webhooks.post_once(
+            target,
+            row_id=row.id,
+            in_flight_at=row.in_flight_at,
+            message=self.message(row, article),
+            persona=Persona(row.webhook_name, row.webhook_avatar),
             is_ours=forum.starts_article(article.id),
             now=self.clock(),
         )

@@ -4,7 +4,8 @@ Instant posts, digest messages and failing-feed notices all go through :class:`S
 they share one pacer (Discord's global and per-channel limits), one nonce scheme (see
 :mod:`bot.delivery.outcome`), one classification of Discord's answers and one set of metrics.
 What to do with a failure (retry a row, pause a subscription, forget a channel) stays with
-the caller, which knows what the message was for.
+the caller, which knows what the message was for. Posts through a webhook
+(:mod:`bot.delivery.webhooks`) use this sender's pacer, classification and metrics too.
 """
 
 from __future__ import annotations
@@ -117,13 +118,15 @@ class Sender:
         await self.pacer.acquire(target.channel_id)
         try:
             sent = await channel.send(
-                nonce=message.nonce, allowed_mentions=_mentions(message), **_parts(message)
+                nonce=message.nonce,
+                allowed_mentions=allowed_mentions(message),
+                **message_parts(message),
             )
         except Exception as exc:  # every failure is classified for the caller
-            failure = self._failure(exc, target)
-            self._count(message.kind, failure.action.value)
+            failure = self.failure(exc, target)
+            self.count(message.kind, failure.action.value)
             raise failure from exc
-        self._count(message.kind, "sent")
+        self.count(message.kind, "sent")
         return sent.id
 
     async def edit(self, target: Target, message_id: int, message: Outgoing) -> None:
@@ -135,15 +138,15 @@ class Sender:
         await self.pacer.acquire(target.channel_id)
         try:
             await channel.get_partial_message(message_id).edit(
-                allowed_mentions=discord.AllowedMentions.none(), **_parts(message)
+                allowed_mentions=discord.AllowedMentions.none(), **message_parts(message)
             )
         except Exception as exc:  # every failure is classified for the caller
             failure = SendFailed.of(exc)
-            self._count(message.kind, failure.action.value)
+            self.count(message.kind, failure.action.value)
             raise failure from exc
-        self._count(message.kind, "sent")
+        self.count(message.kind, "sent")
 
-    def _failure(self, exc: BaseException, target: Target) -> SendFailed:
+    def failure(self, exc: BaseException, target: Target) -> SendFailed:
         """``exc`` classified; a pause says what the bot lacks in this kind of target."""
         failure = SendFailed.of(exc)
         if isinstance(exc, discord.HTTPException) and exc.code == THREAD_ARCHIVED:
@@ -170,13 +173,13 @@ class Sender:
                 name=name,
                 allowed_mentions=discord.AllowedMentions.none(),
                 applied_tags=[discord.Object(tag) for tag in tags],  # type: ignore[misc]
-                **_parts(message),
+                **message_parts(message),
             )
         except Exception as exc:  # every failure is classified for the caller
-            failure = self._failure(exc, target)
-            self._count(message.kind, failure.action.value)
+            failure = self.failure(exc, target)
+            self.count(message.kind, failure.action.value)
             raise failure from exc
-        self._count(message.kind, "sent")
+        self.count(message.kind, "sent")
         return created.thread.id
 
     async def find_forum_post(
@@ -201,7 +204,7 @@ class Sender:
                 if is_ours(starter):
                     return thread.id
         except Exception as exc:
-            raise self._failure(exc, target) from exc
+            raise self.failure(exc, target) from exc
         return None
 
     async def _forum(self, target: Target) -> discord.ForumChannel:
@@ -225,26 +228,27 @@ class Sender:
             async with asyncio.timeout(PUBLISH_PATIENCE):
                 await channel.get_partial_message(message_id).publish()
         except TimeoutError as exc:
-            self._count("publish", Action.RETRY.value)
+            self.count("publish", Action.RETRY.value)
             reason = "Discord held the publish back (the channel's publishes of the hour?)"
             raise SendFailed(Action.RETRY, reason, retry_after=PUBLISH_RETRY) from exc
         except discord.HTTPException as exc:
             if exc.code != ALREADY_CROSSPOSTED:
-                failure = self._failure(exc, target)
-                self._count("publish", failure.action.value)
+                failure = self.failure(exc, target)
+                self.count("publish", failure.action.value)
                 raise failure from exc
         except Exception as exc:
-            failure = self._failure(exc, target)
-            self._count("publish", failure.action.value)
+            failure = self.failure(exc, target)
+            self.count("publish", failure.action.value)
             raise failure from exc
-        self._count("publish", "sent")
+        self.count("publish", "sent")
 
-    def _count(self, kind: str, outcome: str) -> None:
+    def count(self, kind: str, outcome: str) -> None:
+        """Count one outcome of a message of ``kind`` (the metrics)."""
         if self.metrics is not None:
             self.metrics.message_sent(kind, outcome)
 
 
-def _mentions(message: Outgoing) -> discord.AllowedMentions:
+def allowed_mentions(message: Outgoing) -> discord.AllowedMentions:
     """Who may be pinged: the message's role if it has one, else nobody (never @everyone)."""
     if message.ping_role_id is None:
         return discord.AllowedMentions.none()
@@ -256,7 +260,7 @@ def _mentions(message: Outgoing) -> discord.AllowedMentions:
     )
 
 
-def _parts(message: Outgoing) -> dict[str, Any]:
+def message_parts(message: Outgoing) -> dict[str, Any]:
     """The parts of ``message`` it has (discord.py takes no ``view=None``)."""
     parts: dict[str, Any] = {}
     content = message.content

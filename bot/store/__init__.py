@@ -19,6 +19,7 @@ from bot.store.rows import (
     StoreError,
     StoreResult,
     SubscriptionRow,
+    WebhookRow,
 )
 from bot.store.search import query_terms
 from bot.store.store import Store
@@ -38,6 +39,7 @@ __all__ = [
     "StoreError",
     "StoreResult",
     "SubscriptionRow",
+    "WebhookRow",
     "fingerprint",
     "key_hash",
     "query_terms",

@@ -165,6 +165,7 @@ def delivery_row(
 ) -> DeliveryRow:
     """A deliveries row as a :class:`DeliveryRow`, with its article and subscription when given."""
     skip = {"article", "feed_id", "feed_title", "publish", "forum_tags", "ping_role_id"}
+    skip |= {"webhook_name", "webhook_avatar"}
     values = {name: m[name] for name in DeliveryRow.__dataclass_fields__ if name not in skip}
     via = via or Via(None, None)
     return DeliveryRow(
@@ -173,6 +174,8 @@ def delivery_row(
         feed_title=via.feed_title,
         publish=via.publish,
         forum_tags=via.forum_tags,
+        webhook_name=via.webhook_name,
+        webhook_avatar=via.webhook_avatar,
         **values,
     )
 
@@ -185,6 +188,8 @@ class Via:
     feed_title: str | None
     publish: bool = False
     forum_tags: tuple[int, ...] = ()
+    webhook_name: str | None = None  # posts go through the channel's webhook under this name
+    webhook_avatar: str | None = None
 
 
 async def fetch_feed_articles(

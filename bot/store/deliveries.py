@@ -303,12 +303,16 @@ async def complete_deliveries(conn: AsyncConnection, rows: Sequence[Any]) -> lis
             select(
                 Subscription.id, Feed.id, Feed.title, Subscription.publish, Subscription.forum_tags
             )
-            .add_columns(Subscription.ping_role_id)
+            .add_columns(
+                Subscription.ping_role_id, Subscription.webhook_name, Subscription.webhook_avatar
+            )
             .join(Feed, Feed.id == Subscription.feed_id)
             .where(Subscription.id.in_(part))
         )
-        for sub_id, feed_id, title, publish, tags, ping_role_id in await conn.execute(stmt):
-            feeds[sub_id] = Via(feed_id, title, bool(publish), tag_ids(tags))
+        for sub_id, feed_id, title, publish, tags, ping_role_id, name, avatar in await conn.execute(
+            stmt
+        ):
+            feeds[sub_id] = Via(feed_id, title, bool(publish), tag_ids(tags), name, avatar)
             pings[sub_id] = ping_role_id
     # Each post shows its own feed's item (title, link...), never another feed's.
     own = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.models import Article, Digest, Entry
@@ -56,6 +56,8 @@ class SubscriptionRow:
     forum_tags: tuple[int, ...] = ()  # the tags of each forum post
     ping_role_id: int | None = None  # the role the feed's posts mention (None: nobody)
     updates: bool = True  # posted messages are edited when the feed changes their item
+    webhook_name: str | None = None  # posts go through a webhook under this name (None: as the bot)
+    webhook_avatar: str | None = None  # the avatar URL of those posts
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,8 @@ class DeliveryRow:
     edit_due_at: datetime | None = None  # a sent post whose item changed: edit it from then on
     edited_at: datetime | None = None
     position: int | None = None  # its embed's index in the (digest) message that carries it
+    webhook_name: str | None = None  # posted through the channel's webhook under this name
+    webhook_avatar: str | None = None
 
     @property
     def editing(self) -> bool:
@@ -244,3 +248,13 @@ class AlreadySubscribed(StoreError):
     def __init__(self, existing: SubscriptionRow) -> None:
         super().__init__(f"feed {existing.feed_url} is already subscribed in this channel")
         self.existing = existing
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRow:
+    """The webhook Briefing owns in a channel; ``token`` is a secret (kept out of its repr)."""
+
+    channel_id: int
+    guild_id: int
+    webhook_id: int
+    token: str = field(repr=False)

@@ -23,6 +23,7 @@ from bot.store.retention import RetentionMixin
 from bot.store.schedules import SchedulesMixin
 from bot.store.search import SearchMixin
 from bot.store.subscriptions import SubscriptionsMixin
+from bot.store.webhooks import WebhooksMixin
 from bot.store.welcomes import WelcomesMixin
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Store(
     ClusterMixin,
     RateMixin,
     WelcomesMixin,
+    WebhooksMixin,
     ExplainMixin,
 ):
     """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.

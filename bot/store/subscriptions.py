@@ -37,6 +37,8 @@ class SubscriptionsMixin(StoreBase):
         filters: Filters | None = None,
         publish: bool = False,
         forum_tags: tuple[int, ...] = (),
+        webhook_name: str | None = None,
+        webhook_avatar: str | None = None,
     ) -> SubscriptionRow:
         """Subscribe a channel to a feed; raises :class:`AlreadySubscribed` when it already is."""
         if mode not in MODES:
@@ -50,6 +52,8 @@ class SubscriptionsMixin(StoreBase):
             "added_by": added_by,
             "publish": publish,
             "forum_tags": stored_tags(forum_tags),
+            "webhook_name": webhook_name,
+            "webhook_avatar": webhook_avatar if webhook_name else None,
             "created_at": self._clock(),
         }
         stmt = insert_ignore(self._db, Subscription).returning(Subscription.id)
@@ -139,6 +143,16 @@ class SubscriptionsMixin(StoreBase):
         condition = (Subscription.id == subscription_id) & (Subscription.guild_id == guild_id)
         async with self._db.write() as conn:
             await conn.execute(update(Subscription).where(condition).values(ping_role_id=role_id))
+            return await _one(conn, condition)
+
+    async def set_webhook(
+        self, guild_id: int, subscription_id: int, name: str | None, avatar: str | None
+    ) -> SubscriptionRow | None:
+        """Post through the channel's webhook as ``name`` (None: as the bot); None if no such."""
+        condition = (Subscription.id == subscription_id) & (Subscription.guild_id == guild_id)
+        values = {"webhook_name": name, "webhook_avatar": avatar if name else None}
+        async with self._db.write() as conn:
+            await conn.execute(update(Subscription).where(condition).values(**values))
             return await _one(conn, condition)
 
     async def set_updates(

@@ -97,6 +97,9 @@ class Subscription(Base):
     ping_role_id: Mapped[int | None] = mapped_column(Snowflake)  # the role its posts mention
     # Posted messages are edited when the feed changes their item (``/feed set updates``).
     updates: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Posts go through the channel's webhook under this name and avatar (NULL: as the bot).
+    webhook_name: Mapped[str | None] = mapped_column(String(80))
+    webhook_avatar: Mapped[str | None] = mapped_column(Text)
 
 
 class Article(Base):
@@ -303,3 +306,18 @@ class Welcome(Base):
     guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
     channel_id: Mapped[int] = mapped_column(Snowflake)
     welcomed_at: Mapped[datetime]
+
+
+class ChannelWebhook(Base):
+    """The webhook Briefing made in a channel (threads post through their parent's).
+
+    ``token`` is a secret: whoever has it can post there. It is never logged or shown.
+    """
+
+    __tablename__ = "channel_webhooks"
+
+    channel_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    guild_id: Mapped[int] = mapped_column(Snowflake)
+    webhook_id: Mapped[int] = mapped_column(Snowflake)
+    token: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

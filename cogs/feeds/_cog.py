@@ -11,7 +11,6 @@ from discord.ext import commands
 
 from bot.delivery import permissions
 from bot.delivery.targets import target_kind
-from bot.errors import BriefingError
 from bot.explain import explain
 from bot.opml import OpmlError, export_opml, import_opml
 from bot.render.explain import explanation_embeds
@@ -21,6 +20,14 @@ from cogs._forum_tags import forum_tags
 from cogs._pages import send_pages
 from cogs.feeds import _opml as opml
 from cogs.feeds import _render as render
+from cogs.feeds import _webhook as webhook
+from cogs.feeds._checks import (
+    Postable,
+    UserError,
+    guild_of,
+    postable_channel,
+    refuse_if_lacking,
+)
 from cogs.feeds._ping import PingRef, parse_ping, role_choices
 
 if TYPE_CHECKING:
@@ -38,50 +45,6 @@ MAX_FILTER = 1000
 Url = app_commands.Range[str, 1, MAX_URL]
 FeedRef = app_commands.Range[str, 1, MAX_FEED_REF]
 FilterTerms = app_commands.Range[str, 1, MAX_FILTER]
-
-
-class UserError(BriefingError):
-    """A problem the user can fix; the message says how."""
-
-
-def guild_of(interaction: discord.Interaction) -> discord.Guild:
-    """The guild of a guild-only command."""
-    if interaction.guild is None:
-        raise UserError("This command works in a server only.")
-    return interaction.guild
-
-
-Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
-
-
-def postable_channel(
-    interaction: discord.Interaction, chosen: Postable | None, *, publish: bool = False
-) -> Postable:
-    """The channel or thread to post into, once the bot is known to be able to post there."""
-    guild = guild_of(interaction)
-    channel = chosen or interaction.channel
-    kind = target_kind(channel)
-    if kind is None or not isinstance(channel, Postable):
-        raise UserError("Pick a text, announcement or forum channel, or a thread, with `channel`.")
-    if publish and kind != permissions.ANNOUNCEMENT:
-        raise UserError(
-            f"{channel.mention} is not an announcement channel: only those publish posts to "
-            "following servers. Pick an announcement channel, or leave `publish` off."
-        )
-    refuse_if_lacking(guild, channel, kind)
-    return channel
-
-
-def refuse_if_lacking(guild: discord.Guild, channel: Postable, kind: str) -> None:
-    """Raise a UserError naming what the bot lacks to post into ``channel``, if anything."""
-    perms = channel.permissions_for(guild.me)
-    lacking = permissions.missing(lambda flag: getattr(perms, flag), permissions.needed(kind))
-    if lacking:
-        raise UserError(
-            f"I can't post articles in {channel.mention}: I lack {permissions.labels(lacking)} "
-            "there. "
-            "Grant my role those permissions in the channel's settings, or pick another channel."
-        )
 
 
 @app_commands.guild_only()
@@ -102,6 +65,8 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         backfill=f"How many recent articles to post now (0-{MAX_BACKFILL}, default 0)",
         publish="Announcement channels: publish each post to the servers following the channel",
         tags="Forum channels: the tags of each post, comma-separated",
+        webhook_name="Post through a webhook under this name (e.g. BBC World) instead of as me",
+        webhook_avatar="With webhook_name: the address of the avatar image of those posts",
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def add(
@@ -114,10 +79,15 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         backfill: app_commands.Range[int, 0, MAX_BACKFILL] = 0,
         publish: bool = False,
         tags: app_commands.Range[str, 1, 500] | None = None,
+        webhook_name: webhook.WebhookName | None = None,
+        webhook_avatar: webhook.AvatarUrl | None = None,
     ) -> None:
         """Read the feed once, subscribe the channel and show the newest item's key points."""
         guild = guild_of(interaction)
-        target = postable_channel(interaction, channel, publish=publish)
+        persona = webhook.chosen(webhook_name, webhook_avatar)
+        target = postable_channel(
+            interaction, channel, publish=publish, webhook=persona is not None
+        )
         tag_ids = forum_tags(target, tags)
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.feeds.add(
@@ -129,6 +99,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
             added_by=interaction.user.id,
             publish=publish,
             forum_tags=tag_ids,
+            webhook=persona,
         )
         await reply(interaction, embed=render.added(result, target))
 
@@ -227,25 +198,33 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         await reply(interaction, "This server's feeds, as OPML:", file=opml.export_file(data))
 
     @app_commands.command(
-        name="set", description="Change how a feed is posted: a role to ping, edits on change"
+        name="set", description="Change how a feed is posted: a role to ping, edits, a webhook"
     )
     @app_commands.describe(
         feed="The feed to change (start typing its name)",
         ping="A role its posts mention (members who opt into that role get notified); none: off",
         updates="on: edit a post when the feed changes its article (at most hourly); off: never",
+        webhook_name="Post through a webhook under this name instead of as me; none: as me",
+        webhook_avatar="The address of the avatar image of its webhook posts; none: the default",
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def set_options(
         self,
         interaction: discord.Interaction,
         feed: FeedRef,
+        *,  # discord.py passes options by name
         ping: PingRef | None = None,
         updates: Literal["on", "off"] | None = None,
+        webhook_name: webhook.WebhookName | None = None,
+        webhook_avatar: webhook.AvatarUrl | None = None,
     ) -> None:
-        """Set (or clear) the role a subscription's posts mention, or turn edits on or off."""
+        """Set (or clear) the role a subscription's posts mention, turn edits on or off, or
+        post through a webhook under a name of the feed's own."""
         guild = guild_of(interaction)
-        if ping is None and updates is None:
-            raise UserError("Nothing to change: give `ping`, `updates` or both.")
+        if ping is None and updates is None and webhook_name is None and webhook_avatar is None:
+            raise UserError(
+                "Nothing to change: give `ping`, `updates`, `webhook_name` or `webhook_avatar`."
+            )
         answers = []
         if ping is not None:
             role = parse_ping(guild, ping)
@@ -254,6 +233,9 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
         if updates is not None:
             sub = await self.feeds.set_updates(guild.id, feed, updates == "on")
             answers.append(render.updates_set(sub))
+        if webhook_name is not None or webhook_avatar is not None:
+            sub = await webhook.change(self.feeds, guild, feed, webhook_name, webhook_avatar)
+            answers.append(webhook.changed(sub))
         await reply(interaction, "\n".join(answers))
 
     @app_commands.command(name="resume", description="Post a paused feed again")
@@ -270,7 +252,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow news
                 f"<#{sub.channel_id}> is gone or is no longer a place I can post: remove the feed "
                 "with /feed remove and add it where it should go."
             )
-        refuse_if_lacking(guild, channel, kind)
+        refuse_if_lacking(guild, channel, permissions.WEBHOOK if sub.webhook_name else kind)
         resumed = await self.feeds.resume(guild.id, str(sub.id))
         await reply(interaction, render.resumed(resumed))
 

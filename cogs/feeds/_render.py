@@ -91,8 +91,9 @@ def subscription_line(sub: SubscriptionRow) -> str:
     paused = " · ⏸ paused" if sub.paused_reason else ""
     ping = f" · pings <@&{sub.ping_role_id}>" if sub.ping_role_id else ""  # shown, never pinged
     edits = "" if sub.updates else " · never edited"
+    shown = f" · as **{escape(sub.webhook_name)}** (webhook)" if sub.webhook_name else ""
     head = f"**{name}** → <#{sub.channel_id}> · {sub.mode}"
-    return f"{head}{ping}{edits}{extra}{paused}\n<{sub.feed_url}>"
+    return f"{head}{shown}{ping}{edits}{extra}{paused}\n<{sub.feed_url}>"
 
 
 def list_pages(subs: Sequence[SubscriptionRow]) -> list[discord.Embed]:

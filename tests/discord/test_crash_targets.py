@@ -77,7 +77,7 @@ async def test_killed_before_discord_made_a_marked_forum_post_each_article_is_po
     forum = await fake.add_forum("news-forum")
     await queue(database_url, fake.guild.id, forum.id, publish=False)
     fake.stall_requests(CREATE_POST)
-    await kill_and_restart(fake, database_url, tmp_path, lambda: bool(fake.stalled_seen))
+    await kill_and_restart(fake, database_url, tmp_path, lambda: fake.holding > 0)
     assert await all_sent(database_url, ARTICLES)
     names = [thread.name for thread, _ in fake.posts(forum)]
     assert sorted(names) == sorted(f"Story {n}" for n in range(ARTICLES))

@@ -44,14 +44,23 @@ async def test_commands_are_described_guild_only_and_need_manage_server_by_defau
         name: [o["name"] for o in sub.get("options", [])] for name, sub in subcommands.items()
     }
     assert options == {
-        "add": ["url", "channel", "mode", "backfill", "publish", "tags"],
+        "add": [
+            "url",
+            "channel",
+            "mode",
+            "backfill",
+            "publish",
+            "tags",
+            "webhook_name",
+            "webhook_avatar",
+        ],
         "remove": ["feed"],
         "list": [],
         "status": [],
         "preview": ["url"],
         "filter": ["feed", "include", "exclude"],
         "import": ["file", "channel", "mode"],
-        "set": ["feed", "ping", "updates"],
+        "set": ["feed", "ping", "updates", "webhook_name", "webhook_avatar"],
         "resume": ["feed"],
         "explain": ["url"],
         "export": [],

@@ -12,7 +12,7 @@ import aiohttp
 import discord
 import pytest
 
-from bot.delivery import Action, DeliveryConfig, SlidingWindow, backoff, classify
+from bot.delivery import Action, DeliveryConfig, Pacer, SlidingWindow, backoff, classify
 from bot.delivery.notices import notice_due
 from bot.delivery.outcome import NONCE_LIMIT, base36, delivery_nonce, digest_nonce, notice_nonce
 from bot.delivery.publishing import publish_slot, too_late
@@ -107,6 +107,22 @@ async def test_a_seeded_window_counts_posts_made_elsewhere() -> None:
     window.seed([0.5])
     with pytest.raises(TimeoutError):  # a fourth would break the channel's limit
         await asyncio.wait_for(window.acquire(), 0.2)
+
+
+async def test_one_webhook_posting_into_many_channels_keeps_its_own_limit() -> None:
+    config = DeliveryConfig(channel_messages=100, webhook_messages=3, webhook_window_seconds=0.1)
+    pacer = Pacer(config)
+    stamps: list[float] = []
+
+    async def take(channel_id: int) -> None:
+        await pacer.acquire_webhook(channel_id, webhook_id=7)
+        stamps.append(time.monotonic())
+
+    await asyncio.gather(*(take(channel) for channel in range(10)))  # 10 threads, 1 webhook
+    stamps.sort()
+    gaps = [later - earlier for earlier, later in zip(stamps, stamps[3:], strict=False)]
+    assert min(gaps) >= 0.1 - 1e-3
+    await asyncio.wait_for(pacer.acquire_webhook(11, webhook_id=8), 1.0)  # another: not held
 
 
 @pytest.mark.parametrize(("limit", "window"), [(0, 1.0), (1, 0.0)])

@@ -48,9 +48,15 @@ Channel messages behave as Discord documents them
     ``archived``/``locked`` (Send Messages to unarchive, Manage Threads when locked).
     ``await add_forum(name, tags=(), require_tag=False)`` makes a forum (type 15); see
     ``tests.fakediscord.forums`` for posts, tags and thread listings; ``posts(forum)`` lists
-    (thread, starter message). ``lose_answers(route, count=1)`` handles the next requests to a
-    route, then drops the connection unanswered (a lost answer); ``hold_answers(route,
-    count=1)`` handles them and never answers (the client is killed while it waits).
+    (thread, starter message). Channel webhooks (Manage Webhooks to make them; executed with
+    their token, ``username``, ``avatar_url``, ``thread_id``, ``wait``; 10015 once deleted): see
+    ``tests.fakediscord.webhooks``; ``webhooks(channel)`` lists them, ``add_webhook(channel,
+    name, by_bot=True)`` makes one as if earlier, ``delete_webhook(hook)`` removes one.
+    ``lose_answers(route, count=1)`` handles the next requests to a route, then drops the
+    connection unanswered (a lost answer); ``hold_answers(route, count=1)`` handles them and
+    never answers (the client is killed while it waits);
+    ``stall_requests(route, count=1)`` holds them unhandled (killed before Discord acted);
+    ``holding`` counts the requests held now.
 
 Interactions (the command must have been synced; options are typed from the synced schema and
 impossible values raise ValueError, as Discord's client would refuse them)
@@ -65,7 +71,8 @@ impossible values raise ValueError, as Discord's client would refuse them)
     404 Unknown interaction, a second one 400 (40060), as on Discord.
 
 Rate limits (:class:`Limits`; defaults are Discord's: 5 messages / 5 s per channel, 50 requests /
-s global for bot-token requests; interaction and webhook-token routes are exempt from the global)
+s global for bot-token requests; interaction and webhook-token routes are exempt from the global;
+5 executes / 2 s per webhook)
     Every window opens on its first request and admits ``limit`` requests until it ends, so a
     client that keeps at most N requests in any sliding window never sees a 429. Responses carry
     ``X-RateLimit-Limit/Remaining/Reset/Reset-After/Bucket``; a 429 carries ``retry_after``,
@@ -92,7 +99,7 @@ fake.stop()`` (or ``async with FakeDiscord() as fake``).
 from tests.fakediscord.constants import MessageFlag, Perm
 from tests.fakediscord.fake import FakeDiscord
 from tests.fakediscord.interactions import InteractionHandle
-from tests.fakediscord.models import Channel, Guild, Message, Overwrite, Role, User
+from tests.fakediscord.models import Channel, Guild, Message, Overwrite, Role, User, Webhook
 from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimitHit
 
 __all__ = [
@@ -109,4 +116,5 @@ __all__ = [
     "RateLimitHit",
     "Role",
     "User",
+    "Webhook",
 ]

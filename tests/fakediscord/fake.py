@@ -10,7 +10,7 @@ from tests.fakediscord.commands import CommandSync
 from tests.fakediscord.constants import FORUM, REQUIRE_TAG
 from tests.fakediscord.driving import ChannelRef, InteractionDriver, ref_id
 from tests.fakediscord.gateway import INVALID_SESSION, RECONNECT, Gateway
-from tests.fakediscord.models import Channel, Guild, Json, Message, Overwrite, User
+from tests.fakediscord.models import Channel, Guild, Json, Message, Overwrite, User, Webhook
 from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimiter, RateLimitHit, Storm
 from tests.fakediscord.rest import Rest
 from tests.fakediscord.rest_interactions import InteractionRoutes
@@ -60,6 +60,7 @@ class FakeDiscord(InteractionDriver):
         )
         rest = Rest(self.world, self.gateway, gateway_url=lambda: self.gateway_url, shards=shards)
         routes = InteractionRoutes(rest, ack_timeout=interaction_ack_timeout)
+        self._webhooks = routes.webhooks
         self.server = ApiServer(self.world, self.gateway, self.limiter, rest, routes)
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -197,18 +198,19 @@ class FakeDiscord(InteractionDriver):
         """Handle the next ``count`` requests to ``route``, then drop the connection unanswered."""
         self.server.lost[route] = self.server.lost.get(route, 0) + count
 
-    def stall_requests(self, route: str, count: int = 1) -> None:
-        """Take the next ``count`` requests to ``route`` and never act on them nor answer."""
-        self.server.stalled[route] = self.server.stalled.get(route, 0) + count
-
-    @property
-    def stalled_seen(self) -> list[str]:
-        """The routes of the requests stalled so far."""
-        return self.server.stalled_seen
-
     def hold_answers(self, route: str, count: int = 1) -> None:
         """Handle the next ``count`` requests to ``route`` and never answer them."""
         self.server.held[route] = self.server.held.get(route, 0) + count
+
+    def stall_requests(self, route: str, count: int = 1) -> None:
+        """Hold the next ``count`` requests to ``route`` unhandled and unanswered (the client is
+        killed before Discord acted on them); ``holding`` counts the requests held now."""
+        self.server.stalled[route] = self.server.stalled.get(route, 0) + count
+
+    @property
+    def holding(self) -> int:
+        """Requests held now by ``hold_answers`` or ``stall_requests``."""
+        return self.server.holding
 
     async def wait_until(
         self,
@@ -335,6 +337,18 @@ class FakeDiscord(InteractionDriver):
             if c.is_thread and c.parent_id == ref_id(forum)
         ]
         return [(t, self.world.messages[t.id]) for t in threads if t.id in self.world.messages]
+
+    def webhooks(self, channel: ChannelRef) -> list[Webhook]:
+        """A channel's live webhooks (see ``tests.fakediscord.webhooks``), oldest first."""
+        return self._webhooks.of_channel(ref_id(channel))
+
+    def add_webhook(self, channel: ChannelRef, name: str, *, by_bot: bool = True) -> Webhook:
+        """A webhook already in a channel: made by the bot earlier, or by a moderator."""
+        return self._webhooks.make(self.world.channel(ref_id(channel))[1], name, by_bot=by_bot)
+
+    def delete_webhook(self, hook: Webhook) -> None:
+        """Delete a webhook, as a moderator does in the channel's settings."""
+        self._webhooks.remove(hook)
 
     async def archive_thread(self, thread: ChannelRef, *, locked: bool = False) -> None:
         """Archive (and lock, if asked) a thread, as Discord does after inactivity."""

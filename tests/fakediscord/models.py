@@ -389,3 +389,34 @@ class Message:
         }
         data |= {k: v for k, v in optional.items() if v is not None}
         return data
+
+
+@dataclass
+class Webhook:
+    """An incoming webhook of a channel; made by the bot, so owned by its application."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    name: str
+    token: str
+    creator: User
+    application_id: int | None = None
+    avatar: str | None = None
+    deleted: bool = False
+
+    def to_api(self, *, with_token: bool = True) -> Json:
+        """The webhook object (the token only for those who may manage it)."""
+        data: Json = {
+            "id": str(self.id),
+            "type": 1,
+            "guild_id": str(self.guild_id),
+            "channel_id": str(self.channel_id),
+            "name": self.name,
+            "avatar": self.avatar,
+            "application_id": None if self.application_id is None else str(self.application_id),
+            "user": self.creator.to_api(),
+        }
+        if with_token:
+            data["token"] = self.token
+        return data

@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 MESSAGES_ROUTE = "POST /channels/{channel_id}/messages"
 CROSSPOST_ROUTE = "POST /channels/{channel_id}/messages/{message_id}/crosspost"
+WEBHOOK_ROUTE = "POST /webhooks/{webhook_id}/{webhook_token}"  # executes (and followups)
 
 
 @dataclass
@@ -25,6 +26,8 @@ class Limits:
     message_window: float = 5.0
     global_limit: int = 50
     global_window: float = 1.0
+    webhook_limit: int = 5  # per webhook (its id and token)
+    webhook_window: float = 2.0
     route_limit: int = 50
     route_window: float = 1.0
     crosspost_limit: int = 10  # publishes per channel an hour
@@ -39,6 +42,8 @@ class Limits:
             return self.message_limit, self.message_window
         if route == CROSSPOST_ROUTE:
             return self.crosspost_limit, self.crosspost_window
+        if route == WEBHOOK_ROUTE:
+            return self.webhook_limit, self.webhook_window
         return self.route_limit, self.route_window
 
 

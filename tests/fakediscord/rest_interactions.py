@@ -25,6 +25,7 @@ from tests.fakediscord.interactions import (
 )
 from tests.fakediscord.models import Json, Message
 from tests.fakediscord.rest import FILES, Rest, read_body, snowflake
+from tests.fakediscord.webhooks import WebhookRoutes
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class InteractionRoutes:
         self.rest = rest
         self.world = rest.world
         self.ack_timeout = ack_timeout
+        self.webhooks = WebhookRoutes(rest)  # channel webhooks share the followup routes
 
     def add_routes(self, router: web.UrlDispatcher, prefix: str) -> None:
         """Register the handlers under ``prefix``."""
@@ -59,6 +61,7 @@ class InteractionRoutes:
         callback = prefix + "/interactions/{webhook_id}/{webhook_token}/callback"
         router.add_route("POST", callback, self.callback)
         router.add_route("POST", hook, self.followup)
+        self.webhooks.add_routes(router, prefix)
         for method, handler in (
             ("GET", self.get_reply),
             ("PATCH", self.edit_reply),
@@ -192,7 +195,12 @@ class InteractionRoutes:
         return handle
 
     async def followup(self, request: web.Request) -> web.Response:
-        """POST /webhooks/{app}/{token}: a followup (the first one fills a deferred placeholder)."""
+        """POST /webhooks/{app}/{token}: a followup (the first one fills a deferred placeholder).
+
+        Any other webhook id is a channel webhook's: executed by :class:`WebhookRoutes`.
+        """
+        if not self._interaction_hook(request):
+            return await self.webhooks.execute(request)
         handle = self._handle(request)
         if not handle.acknowledged:
             raise unknown_webhook()
@@ -223,12 +231,20 @@ class InteractionRoutes:
             raise unknown_message()
         return handle, found
 
+    def _interaction_hook(self, request: web.Request) -> bool:
+        """Whether a webhook route is an interaction's (the application's id), not a channel's."""
+        return snowflake(request, "webhook_id") == self.world.application_id
+
     async def get_reply(self, request: web.Request) -> web.Response:
         """GET a response or followup message."""
+        if not self._interaction_hook(request):
+            return json_response(self.webhooks.message(request)[1].to_api())
         return json_response(self._target(request)[1].to_api())
 
     async def edit_reply(self, request: web.Request) -> web.Response:
         """PATCH a response or followup message (a deferred placeholder becomes final)."""
+        if not self._interaction_hook(request):
+            return await self.webhooks.edit(request)
         _, message = self._target(request)
         self.world.edit_message(message, await read_body(request))
         await self.rest.dispatch_message("MESSAGE_UPDATE", message)

@@ -72,8 +72,8 @@ class ApiServer:
         self.faults: list[Fault] = []  # errors to answer instead of handling a request
         self.lost: dict[str, int] = {}  # route -> how many answers to lose after handling
         self.held: dict[str, int] = {}  # route -> how many answers to hold back for ever
-        self.stalled: dict[str, int] = {}  # route -> how many requests to take and never act on
-        self.stalled_seen: list[str] = []  # the routes of requests stalled so far
+        self.stalled: dict[str, int] = {}  # route -> how many requests to hold, unhandled
+        self.holding = 0  # requests held right now (handled or not), never to be answered
         self._never = asyncio.Event()
         self.unknown_routes: list[str] = []
         self._runner: web.AppRunner | None = None
@@ -133,10 +133,9 @@ class ApiServer:
         if decision.refused is not None:
             return json_response(decision.refused, 429, decision.headers)
         if self.stalled.get(route, 0) > 0:
-            # Received, never acted on: the client is killed while Discord has done nothing.
+            # Never handled, never answered: the client is killed while its request is on the way.
             self.stalled[route] -= 1
-            self.stalled_seen.append(route)
-            await self._never.wait()
+            await self._hold()
         try:
             self._raise_fault(route, request.path)
             response = await handler(request)
@@ -145,7 +144,7 @@ class ApiServer:
         if self.held.get(route, 0) > 0 and response.status < 300:
             # Done, but the answer never comes: the client is killed while it waits.
             self.held[route] -= 1
-            await self._never.wait()
+            await self._hold()
         if self.lost.get(route, 0) > 0 and response.status < 300:
             # Done, but the answer is lost: the connection drops, as in a crash or an outage.
             self.lost[route] -= 1
@@ -153,6 +152,15 @@ class ApiServer:
                 request.transport.close()
         response.headers.update(decision.headers)
         return response
+
+    async def _hold(self) -> None:
+        """Wait for ever (until the server stops), counted in ``holding``."""
+        self.holding += 1
+        self.world.notifier.notify()
+        try:
+            await self._never.wait()
+        finally:
+            self.holding -= 1
 
     def _raise_fault(self, route: str, path: str) -> None:
         """Raise the first injected fault that matches this request (and count it used)."""

@@ -24,6 +24,11 @@ SECRET = "hunter2-the-configured-secret"
         ("Bot sk_live_0123456789abcdefABCDEF", "sk_live_0123456789abcdefABCDEF"),
         ("password=letmein123 host=db", "letmein123"),
         (f"the configured one: {SECRET}", SECRET),
+        (
+            "Webhook ID 1 with POST http://127.0.0.1/api/v10/webhooks/1579/"
+            "b6mvorH6ISN-bb44gwef0Gas has returned status code 200",
+            "b6mvorH6ISN-bb44gwef0Gas",
+        ),
     ],
 )
 def test_redact_masks_tokens_and_secrets(line: str, leaked: str) -> None:
