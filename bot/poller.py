@@ -125,9 +125,9 @@ class Poller:
             if not feeds:
                 break
             seen.update(feed.id for feed in feeds)
+            # A short claim does not end the cycle: with several pollers, SKIP LOCKED passes
+            # over the rows another one is claiming at that moment, while others are still due.
             await self._poll_all(feeds, report)
-            if len(claimed) < self._batch:
-                break
         if report.feeds:
             log.info(
                 "poll cycle: %d feeds, %d unchanged, %d changed, %d failed, %d new articles",

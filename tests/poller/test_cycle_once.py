@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import pytest
 from aiohttp import web
+from sqlalchemy import text
 
 from bot.feeds.fetch import Fetcher
 from bot.pipeline import Pipeline
 from bot.poller import Poller
 from bot.schedule import PollPolicy
 from bot.store import Store
+from bot.store.engine import create_engine
 from bot.workers import Workers
 from tests.fixtures.http import HttpServer
 from tests.poller.builders import rss, story
@@ -20,6 +23,7 @@ from tests.poller.builders import rss, story
 TINY = PollPolicy(interval=1, minimum=1, maximum=5, jitter=0.0)
 FEEDS = 24
 SLOW_ANSWER = 0.4
+SHARED_FEEDS = 60
 
 
 async def test_a_cycle_longer_than_the_interval_polls_each_feed_once(
@@ -47,6 +51,33 @@ async def test_a_cycle_longer_than_the_interval_polls_each_feed_once(
     await asyncio.sleep(TINY.interval + 0.5)
     again = await poller.run_cycle()
     assert again.feeds == FEEDS
+
+
+async def test_a_claim_cut_short_by_another_poller_does_not_end_the_cycle(
+    http_server: HttpServer, database_url: str, fetcher: Fetcher, workers: Workers
+) -> None:
+    """Another poller's claim locks the first due feeds at that moment: this one's claim skips
+    them (SKIP LOCKED) and comes back short, yet the cycle goes on to every other due feed."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks (FOR UPDATE SKIP LOCKED) exist on PostgreSQL only")
+    document = rss([story(1, words=20)]).encode()
+    store = await Store.open(database_url)
+    try:
+        for n in range(SHARED_FEEDS):
+            await store.add_feed(http_server.static(f"/shared/{n}.xml", document))
+        poller = Poller(store, Pipeline(fetcher, workers, max_entries=50), TINY, batch=10)
+        engine = create_engine(database_url)
+        async with engine.connect() as other, other.begin():
+            first = text("SELECT id FROM feeds ORDER BY next_poll_at, id LIMIT 5 FOR UPDATE")
+            await other.execute(first)  # the other poller's claim, under way
+            report = await poller.run_cycle()
+        await engine.dispose()
+    finally:
+        await store.close()
+    polls = Counter(r.path for r in http_server.requests if r.path.startswith("/shared/"))
+    assert report.feeds == SHARED_FEEDS - 5
+    assert len(polls) == SHARED_FEEDS - 5
+    assert set(polls.values()) == {1}
 
 
 async def test_a_huge_feed_is_stored_as_its_newest_entries(
