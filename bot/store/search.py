@@ -12,6 +12,7 @@ time), so it remains findable by its exact words.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from datetime import datetime, timedelta
@@ -19,7 +20,12 @@ from typing import Any
 
 import regex
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
+    Float,
+    Text,
+    cast,
     column,
     exists,
     func,
@@ -28,7 +34,9 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest import stop_words
@@ -43,6 +51,7 @@ MAX_TERMS = 32
 FRESHNESS_HALF_LIFE = timedelta(days=7)
 WIDEN = 4  # the index's best pool x WIDEN rows are filtered by window and guild first
 TITLE_WEIGHT = 4.0  # SQLite bm25 column weights; PostgreSQL weighs the title A, the text B
+SHORTLIST = 200  # PostgreSQL: articles ranked with their tsvectors, the index's best by idf
 _TERM = regex.compile(r"[^\W_]+")  # letters and digits: what both tokenizers keep
 
 
@@ -89,13 +98,13 @@ class SearchMixin(StoreBase):
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             rows = []
             if found.complete:
-                every = Plan(terms, found.floor)
+                every = dataclasses.replace(found, terms=terms)
                 rows = await self._candidates(
-                    conn, every, True, conditions, pool, view=view, cols=cols
+                    conn, every, True, conditions, pool, view=view, cols=cols, since=since
                 )
             if not rows and len(terms) > 1 and found.terms:  # any word: the rarest, in budget
                 rows = await self._candidates(
-                    conn, found, False, conditions, pool, view=view, cols=cols
+                    conn, found, False, conditions, pool, view=view, cols=cols, since=since
                 )
         now = self._clock()
         hits = [_hit(m, now) for m in rows]
@@ -126,7 +135,7 @@ class SearchMixin(StoreBase):
             if not found.terms:
                 return []
             rows = await self._candidates(
-                conn, found, False, conditions, limit, view=view, cols=cols
+                conn, found, False, conditions, limit, view=view, cols=cols, since=since
             )
         return [
             AnswerCandidate(**{k: m[k] for k in AnswerCandidate.__dataclass_fields__}) for m in rows
@@ -142,7 +151,12 @@ class SearchMixin(StoreBase):
         *,
         view: FeedView,
         cols: list[Any],
+        since: datetime | None,
     ) -> list[Any]:
+        if self._db.is_postgres and not match_all:
+            return await _postgres_candidates(
+                conn, found, conditions, pool, since=since, view=view, cols=cols
+            )
         # The index's best first, then the window and guild on those few rows only; when they
         # leave out too many, every match (within the budget) is filtered before ranking.
         ranked = (_postgres if self._db.is_postgres else _sqlite)(found, match_all)
@@ -152,6 +166,29 @@ class SearchMixin(StoreBase):
             every = _filtered(ranked, conditions, pool)
             rows = list((await conn.execute(_shown(every, view, cols))).mappings())
         return rows
+
+
+async def _postgres_candidates(
+    conn: AsyncConnection,
+    found: Plan,
+    conditions: list[ColumnElement[bool]],
+    pool: int,
+    *,
+    since: datetime | None,
+    view: FeedView,
+    cols: list[Any],
+) -> list[Any]:
+    """Any word's best on PostgreSQL: the time window applied as matches are found (a column of
+    the row found), the guild or feed on the shortlist; when that leaves too few, as matches
+    are found as well."""
+    shortlist = max(SHORTLIST, pool * WIDEN)
+    near = recent(since)
+    first = _filtered(_postgres_any(found, near, shortlist), conditions, pool)
+    rows = list((await conn.execute(_shown(first, view, cols))).mappings())
+    if len(rows) < pool and len(conditions) > len(near):
+        every = _filtered(_postgres_any(found, conditions, shortlist), [], pool)
+        rows = list((await conn.execute(_shown(every, view, cols))).mappings())
+    return rows
 
 
 async def _prefer_index(conn: AsyncConnection, *, postgres: bool) -> None:
@@ -192,9 +229,14 @@ def window(
         conditions.append(
             exists().where(FeedEntry.article_id == Article.id, FeedEntry.feed_id == feed_id)
         )
-    if since is not None:
-        conditions.append(or_(Article.published >= since, Article.first_seen >= since))
-    return conditions
+    return conditions + recent(since)
+
+
+def recent(since: datetime | None) -> list[ColumnElement[bool]]:
+    """Articles published or stored since ``since`` (every article when None)."""
+    if since is None:
+        return []
+    return [or_(Article.published >= since, Article.first_seen >= since)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -224,22 +266,79 @@ def _sqlite(found: Plan, match_all: bool) -> Any:
 
 
 def _postgres(found: Plan, match_all: bool) -> Any:
-    """(id, relevance) of the matches, best first, from the GIN index and the tsvectors."""
-
-    def tsquery(words: str) -> Any:
-        """A tsquery of plain words: ``plainto_tsquery`` never fails on any input."""
-        return func.plainto_tsquery(literal_column("'english'"), words)
-
-    if match_all:
-        query = tsquery(" ".join(found.terms))
-    else:
-        query = functools.reduce(lambda a, b: a.op("||")(b), [tsquery(t) for t in found.terms])
+    """(id, relevance) of the articles holding every word, best first, from the GIN index and
+    the tsvectors."""
+    query = func.plainto_tsquery(literal_column("'english'"), " ".join(found.terms))
     vector: Any = literal_column("articles.search_vector")
     # Normalisation 1: divide by 1 + log(length), so long texts do not win by size alone.
     relevance = func.ts_rank_cd(vector, query, 1).label("relevance")
     stmt = select(Article.id, relevance).where(vector.bool_op("@@")(query))
-    stmt = stmt.order_by(relevance.desc())
-    return stmt if found.floor is None else stmt.where(Article.id >= found.floor)
+    if found.floor is not None:
+        stmt = stmt.where(Article.id >= found.floor)
+    if found.cap is not None:  # the newest matches only (id + 0: from the GIN index)
+        newest = select(Article.id).where(vector.bool_op("@@")(query))
+        newest = newest.where(Article.id >= (found.floor or 0))
+        newest = newest.order_by((Article.id + 0).desc()).limit(found.cap)
+        stmt = stmt.where(Article.id.in_(newest))
+    return stmt.order_by(relevance.desc())
+
+
+def _postgres_any(found: Plan, conditions: list[ColumnElement[bool]], shortlist: int) -> Any:
+    """(id, relevance) of the articles holding any of the words, best first, in one statement:
+    each word's newest matches in the window (``found.cap`` at most, from its floor) from the
+    GIN index, scored by the idf of the words each holds (no tsvector read: they are stored
+    apart, TOAST), then the ``shortlist`` best ranked by each word's ``ts_rank_cd`` times its
+    idf."""
+    vector: Any = literal_column("articles.search_vector")
+    unnest = func.unnest(
+        cast(list(found.terms), ARRAY(Text)),
+        cast(list(found.floors), ARRAY(BigInteger)),
+        cast(list(found.expected), ARRAY(Float)),
+    )
+    listed = unnest.table_valued("word", "floor", "expected", with_ordinality="i")
+    listed = listed.render_derived(name="listed")
+    tsquery = func.plainto_tsquery(literal_column("'english'"), listed.c.word, type_=TSQUERY)
+    words = _materialized(
+        select(listed.c.i, listed.c.floor, listed.c.expected, tsquery.label("query")), "words"
+    )
+    matches = select(Article.id).where(
+        vector.bool_op("@@")(words.c.query), Article.id >= words.c.floor, *conditions
+    )
+    # Newest first, from the GIN index (id + 0: never the primary key read backwards, testing
+    # every article's tsvector on the way).
+    matches = matches.order_by((Article.id + 0).desc()).limit(found.cap)
+    each = matches.lateral("each_word")
+    hits = _materialized(select(words.c.i, each.c.id).join_from(words, each, true()), "hits")
+    # A word's idf from its matches counted in the index, or the statistics' share if more.
+    counted = select(hits.c.i, func.count().label("n")).group_by(hits.c.i).subquery("counted")
+    matched = func.greatest(cast(counted.c.n, Float), words.c.expected, 1.0)
+    weight = func.ln(1.0 + float(max(found.articles, 1)) / matched).label("weight")
+    idf = _materialized(
+        select(words.c.i, words.c.query, weight).join_from(
+            words, counted, counted.c.i == words.c.i
+        ),
+        "idf",
+    )
+    score = func.sum(idf.c.weight)
+    best = _materialized(
+        select(hits.c.id, score.label("score"))
+        .join_from(hits, idf, idf.c.i == hits.c.i)
+        .group_by(hits.c.id)
+        .order_by(score.desc(), hits.c.id.desc())
+        .limit(shortlist),
+        "best",
+    )
+    # Each shortlisted tsvector read and decompressed once, not once per word.
+    read = select(best.c.id, vector.op("||")(literal_column("''::tsvector")).label("vector"))
+    vectors = _materialized(read.join_from(best, Article, Article.id == best.c.id), "vectors")
+    rank = func.ts_rank_cd(vectors.c.vector, idf.c.query, 1)
+    relevance = select(func.sum(idf.c.weight * rank)).scalar_subquery().label("relevance")
+    return select(vectors.c.id, relevance).order_by(relevance.desc())
+
+
+def _materialized(stmt: Any, name: str) -> Any:
+    """``stmt`` as a CTE PostgreSQL computes once (never inlined into its users)."""
+    return stmt.cte(name).prefix_with("MATERIALIZED")
 
 
 def _hit(m: Any, now: datetime) -> SearchHit:
