@@ -149,9 +149,14 @@ _SQLITE_COUNT = (
     "WHERE articles_fts MATCH :w{i} LIMIT :cap))"
 )
 # The share of articles holding each word's lexeme, from the commonest lexemes the statistics
-# list (a word not listed is rare); the article count and the newest id, for the floor.
+# list (a word not listed is rare); the article count and the newest id, for the floors. It
+# also turns sequential scans off for the rest of the transaction (the search that follows, in
+# the same round trip): the planner prices testing a row's tsvector like any comparison, so it
+# would scan whole tables where reading them (each tsvector stored apart, TOAST) costs far more
+# than the GIN index.
 _PG_SHARES = text("""
-    WITH stats AS (
+    WITH index_only AS MATERIALIZED (SELECT set_config('enable_seqscan', 'off', true)),
+    stats AS (
         SELECT most_common_elems::text::text[] AS lexemes, most_common_elem_freqs AS shares
         FROM pg_stats
         WHERE schemaname = current_schema() AND tablename = 'articles'
@@ -169,6 +174,7 @@ _PG_SHARES = text("""
     LEFT JOIN (
         SELECT u.lexeme, u.share FROM stats, unnest(lexemes, shares) AS u(lexeme, share)
     ) AS s ON s.lexeme = w.lexeme
+    CROSS JOIN index_only
 """)
 _SQLITE_FLOOR = (
     "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :w "

@@ -93,7 +93,6 @@ class SearchMixin(StoreBase):
         conditions = window(guild_id, feed_id, since)
         pool = min(max(limit * 2, 20), 200)  # candidates re-ranked with freshness (at most x2)
         async with self._db.read() as conn:
-            await _prefer_index(conn, postgres=self._db.is_postgres)
             # Every word's articles are among its rarest word's: that word's budget bounds both.
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             rows = []
@@ -130,7 +129,6 @@ class SearchMixin(StoreBase):
         view, cols = _view(guild_id, feed_id, "text")
         conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
-            await _prefer_index(conn, postgres=self._db.is_postgres)
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             if not found.terms:
                 return []
@@ -189,14 +187,6 @@ async def _postgres_candidates(
         every = _filtered(_postgres_any(found, conditions, shortlist), [], pool)
         rows = list((await conn.execute(_shown(every, view, cols))).mappings())
     return rows
-
-
-async def _prefer_index(conn: AsyncConnection, *, postgres: bool) -> None:
-    """On PostgreSQL, the GIN index for this transaction: the planner prices testing a row's
-    tsvector like any comparison, so it scans whole tables where reading them (each tsvector
-    stored apart, TOAST) costs far more than the index."""
-    if postgres:
-        await conn.execute(text("SET LOCAL enable_seqscan = off"))
 
 
 def _filtered(ranked: Any, conditions: list[ColumnElement[bool]], pool: int) -> Any:

@@ -169,6 +169,20 @@ async def test_the_answer_is_found_among_more_matches_than_candidates(store: Sto
     assert "naval facility and airbase" in first.text
 
 
+async def test_a_rarer_word_weighs_more_in_the_first_stage(store: Store) -> None:
+    feed = await _feed(store, "https://a.example/feed", 1)
+    rare = article("z", title="Park notes", text="Keepers counted one zebra at the park today.")
+    common = [
+        article(f"g{i}", title="Park notes", text=f"Keepers counted one giraffe at park {i}.")
+        for i in range(12)  # newer, as long, each holding the commoner word once
+    ]
+    await store.store_articles(feed, [rare], deliver=False)
+    await store.store_articles(feed, common, deliver=False)
+    await _analyze(store)
+    found = await store.answer_candidates(["giraffe", "zebra"], guild_id=1, limit=3)
+    assert "zebra" in found[0].text
+
+
 async def test_sources_show_the_guilds_own_feed_item(store: Store) -> None:
     first_feed = await _feed(store, "https://a.example/feed", 1)
     own = await _feed(store, "https://b.example/feed", 2)
