@@ -7,11 +7,14 @@ budget (counting stops there), the rarest are taken while their matches fit in i
 the rarest word matches more, only its ``budget`` newest articles are ranked.
 
 PostgreSQL: finding a match costs one heap visit, ranking it reads its tsvector (stored apart,
-TOAST: several times that). So the statistics pick the words (a word not among the ~1,000
-commonest lexemes is rare), each rare word is searched for at most ``budget`` matches, the matches
-are scored from the index alone (the idf of the words each holds), and only a short list of the
-best is ranked with ``ts_rank_cd`` (``bot.store.search``). When every word is common, the rarest
-one is searched among the newest articles its share says hold about ``budget`` of them.
+TOAST: several times that), and a word's whole GIN posting list is read to find any of them.
+So the statistics pick the words (a word not among the ~1,000 commonest lexemes they list is
+rarer than all of those), the rarest are taken while their expected matches fit in ``budget``,
+each is searched for its ``cap`` newest matches at most (a common word only among the newest
+articles its share says hold about ``cap`` of it), the matches are scored from the index alone
+(the idf of the words each holds), and only a short list of the best is ranked with
+``ts_rank_cd`` (``bot.store.search``). Both settings were chosen by 5-fold validation on a
+100,000-article archive (``benchmarks/archive_validate.py``).
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ log = logging.getLogger(__name__)
 BUDGET = 10_000  # matching articles ranked per question, at most: the cost of a question
 # PostgreSQL: the words' expected matches (each read from the GIN index), and how many of
 # each word's newest matches are found (one heap visit each) and scored from the index alone.
-PG_BUDGET = 10_000
-PG_CAP = 500
+PG_BUDGET = 40_000
+PG_CAP = 100
 
 
 def default_budget(*, postgres: bool) -> int:
@@ -150,10 +153,10 @@ _SQLITE_COUNT = (
 )
 # The share of articles holding each word's lexeme, from the commonest lexemes the statistics
 # list (a word not listed is rare); the article count and the newest id, for the floors. It
-# also turns sequential scans off for the rest of the transaction (the search that follows, in
-# the same round trip): the planner prices testing a row's tsvector like any comparison, so it
-# would scan whole tables where reading them (each tsvector stored apart, TOAST) costs far more
-# than the GIN index.
+# also turns sequential scans off for the rest of the transaction (the search that follows),
+# with no statement of its own: the planner prices testing a row's tsvector like any
+# comparison, so it would scan whole tables where reading them (each tsvector stored apart,
+# TOAST) costs far more than the GIN index.
 _PG_SHARES = text("""
     WITH index_only AS MATERIALIZED (SELECT set_config('enable_seqscan', 'off', true)),
     stats AS (

@@ -20,12 +20,9 @@ from typing import Any
 
 import regex
 from sqlalchemy import (
-    ARRAY,
-    BigInteger,
     ColumnElement,
-    Float,
-    Text,
-    cast,
+    DateTime,
+    bindparam,
     column,
     exists,
     func,
@@ -34,24 +31,24 @@ from sqlalchemy import (
     select,
     table,
     text,
-    true,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest import stop_words
 from bot.store.base import FeedView, StoreBase
 from bot.store.budget import Plan, plan
+from bot.store.pg_rank import SHORTLIST, postgres_any
 from bot.store.rows import AnswerCandidate, SearchHit
 from bot.store.tables import AnswerDoc, Article, FeedEntry, Subscription
 
 log = logging.getLogger(__name__)
 
+Since = datetime | ColumnElement[Any] | None
+
 MAX_TERMS = 32
 FRESHNESS_HALF_LIFE = timedelta(days=7)
 WIDEN = 4  # the index's best pool x WIDEN rows are filtered by window and guild first
 TITLE_WEIGHT = 4.0  # SQLite bm25 column weights; PostgreSQL weighs the title A, the text B
-SHORTLIST = 200  # PostgreSQL: articles ranked with their tsvectors, the index's best by idf
 _TERM = regex.compile(r"[^\W_]+")  # letters and digits: what both tokenizers keep
 
 
@@ -89,7 +86,8 @@ class SearchMixin(StoreBase):
         if not terms or limit <= 0:
             return []
         # Results show the item of the guild's (or the named) feed, never another feed's words.
-        view, cols = _view(guild_id, feed_id, "summary")
+        scope: Scope = (guild_id, feed_id, "summary")
+        view, cols = _view(*scope)
         conditions = window(guild_id, feed_id, since)
         pool = min(max(limit * 2, 20), 200)  # candidates re-ranked with freshness (at most x2)
         async with self._db.read() as conn:
@@ -99,11 +97,27 @@ class SearchMixin(StoreBase):
             if found.complete:
                 every = dataclasses.replace(found, terms=terms)
                 rows = await self._candidates(
-                    conn, every, True, conditions, pool, view=view, cols=cols, since=since
+                    conn,
+                    every,
+                    True,
+                    conditions,
+                    pool,
+                    view=view,
+                    cols=cols,
+                    since=since,
+                    scope=scope,
                 )
             if not rows and len(terms) > 1 and found.terms:  # any word: the rarest, in budget
                 rows = await self._candidates(
-                    conn, found, False, conditions, pool, view=view, cols=cols, since=since
+                    conn,
+                    found,
+                    False,
+                    conditions,
+                    pool,
+                    view=view,
+                    cols=cols,
+                    since=since,
+                    scope=scope,
                 )
         now = self._clock()
         hits = [_hit(m, now) for m in rows]
@@ -126,14 +140,23 @@ class SearchMixin(StoreBase):
         terms = [t for t in query_terms(" ".join(words)) if len(t) > 1]  # not the s of "'s"
         if not terms or limit <= 0:
             return []
-        view, cols = _view(guild_id, feed_id, "text")
+        scope: Scope = (guild_id, feed_id, "text")
+        view, cols = _view(*scope)
         conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             if not found.terms:
                 return []
             rows = await self._candidates(
-                conn, found, False, conditions, limit, view=view, cols=cols, since=since
+                conn,
+                found,
+                False,
+                conditions,
+                limit,
+                view=view,
+                cols=cols,
+                since=since,
+                scope=scope,
             )
         return [
             AnswerCandidate(**{k: m[k] for k in AnswerCandidate.__dataclass_fields__}) for m in rows
@@ -150,11 +173,10 @@ class SearchMixin(StoreBase):
         view: FeedView,
         cols: list[Any],
         since: datetime | None,
+        scope: Scope,
     ) -> list[Any]:
         if self._db.is_postgres and not match_all:
-            return await _postgres_candidates(
-                conn, found, conditions, pool, since=since, view=view, cols=cols
-            )
+            return await _postgres_candidates(conn, found, pool, since, scope)
         # The index's best first, then the window and guild on those few rows only; when they
         # leave out too many, every match (within the budget) is filtered before ranking.
         ranked = (_postgres if self._db.is_postgres else _sqlite)(found, match_all)
@@ -167,26 +189,42 @@ class SearchMixin(StoreBase):
 
 
 async def _postgres_candidates(
-    conn: AsyncConnection,
-    found: Plan,
-    conditions: list[ColumnElement[bool]],
-    pool: int,
-    *,
-    since: datetime | None,
-    view: FeedView,
-    cols: list[Any],
+    conn: AsyncConnection, found: Plan, pool: int, since: datetime | None, scope: Scope
 ) -> list[Any]:
     """Any word's best on PostgreSQL: the time window applied as matches are found (a column of
     the row found), the guild or feed on the shortlist; when that leaves too few, as matches
     are found as well."""
-    shortlist = max(SHORTLIST, pool * WIDEN)
-    near = recent(since)
-    first = _filtered(_postgres_any(found, near, shortlist), conditions, pool)
-    rows = list((await conn.execute(_shown(first, view, cols))).mappings())
-    if len(rows) < pool and len(conditions) > len(near):
-        every = _filtered(_postgres_any(found, conditions, shortlist), [], pool)
-        rows = list((await conn.execute(_shown(every, view, cols))).mappings())
+    params = {
+        "words": list(found.terms),
+        "floors": list(found.floors),
+        "expected": list(found.expected),
+        "cap": found.cap or 2**31 - 1,
+        "articles": float(max(found.articles, 1)),
+        **({} if since is None else {"since": since}),
+    }
+    windowed = since is not None
+    rows = list((await conn.execute(_any(scope, windowed, pool, False), params)).mappings())
+    if len(rows) < pool and (scope[0] is not None or scope[1] is not None):
+        every = _any(scope, windowed, pool, True)
+        rows = list((await conn.execute(every, params)).mappings())
     return rows
+
+
+Scope = tuple[int | None, int | None, str]  # guild, feed, the body column shown
+
+
+@functools.lru_cache(maxsize=256)
+def _any(scope: Scope, windowed: bool, pool: int, everywhere: bool) -> Any:
+    """The statement of :func:`_postgres_any` as the scope's view shows it, built once (building
+    it costs more than running it): the guild or feed tested on the shortlist, or
+    ``everywhere`` as matches are found."""
+    guild_id, feed_id, body = scope
+    view, cols = _view(guild_id, feed_id, body)
+    since = bindparam("since", type_=DateTime(timezone=True)) if windowed else None
+    conditions = window(guild_id, feed_id, since)
+    near = conditions if everywhere else recent(since)
+    ranked = postgres_any(near, max(SHORTLIST, pool * WIDEN))
+    return _shown(_filtered(ranked, [] if everywhere else conditions, pool), view, cols)
 
 
 def _filtered(ranked: Any, conditions: list[ColumnElement[bool]], pool: int) -> Any:
@@ -204,9 +242,7 @@ def _shown(chosen: Any, view: FeedView, cols: list[Any]) -> Any:
     return view.join(stmt).order_by(chosen.c.relevance.desc(), Article.id.desc())
 
 
-def window(
-    guild_id: int | None, feed_id: int | None, since: datetime | None
-) -> list[ColumnElement[bool]]:
+def window(guild_id: int | None, feed_id: int | None, since: Since) -> list[ColumnElement[bool]]:
     """Articles of the guild's feeds (or one feed) published or stored since ``since``: an
     article stored a minute ago is recent, whenever its feed says it was published."""
     conditions: list[ColumnElement[bool]] = []
@@ -222,8 +258,9 @@ def window(
     return conditions + recent(since)
 
 
-def recent(since: datetime | None) -> list[ColumnElement[bool]]:
-    """Articles published or stored since ``since`` (every article when None)."""
+def recent(since: Since) -> list[ColumnElement[bool]]:
+    """Articles published or stored since ``since`` (every article when None; a bound
+    parameter for a statement built once)."""
     if since is None:
         return []
     return [or_(Article.published >= since, Article.first_seen >= since)]
@@ -271,64 +308,6 @@ def _postgres(found: Plan, match_all: bool) -> Any:
         newest = newest.order_by((Article.id + 0).desc()).limit(found.cap)
         stmt = stmt.where(Article.id.in_(newest))
     return stmt.order_by(relevance.desc())
-
-
-def _postgres_any(found: Plan, conditions: list[ColumnElement[bool]], shortlist: int) -> Any:
-    """(id, relevance) of the articles holding any of the words, best first, in one statement:
-    each word's newest matches in the window (``found.cap`` at most, from its floor) from the
-    GIN index, scored by the idf of the words each holds (no tsvector read: they are stored
-    apart, TOAST), then the ``shortlist`` best ranked by each word's ``ts_rank_cd`` times its
-    idf."""
-    vector: Any = literal_column("articles.search_vector")
-    unnest = func.unnest(
-        cast(list(found.terms), ARRAY(Text)),
-        cast(list(found.floors), ARRAY(BigInteger)),
-        cast(list(found.expected), ARRAY(Float)),
-    )
-    listed = unnest.table_valued("word", "floor", "expected", with_ordinality="i")
-    listed = listed.render_derived(name="listed")
-    tsquery = func.plainto_tsquery(literal_column("'english'"), listed.c.word, type_=TSQUERY)
-    words = _materialized(
-        select(listed.c.i, listed.c.floor, listed.c.expected, tsquery.label("query")), "words"
-    )
-    matches = select(Article.id).where(
-        vector.bool_op("@@")(words.c.query), Article.id >= words.c.floor, *conditions
-    )
-    # Newest first, from the GIN index (id + 0: never the primary key read backwards, testing
-    # every article's tsvector on the way).
-    matches = matches.order_by((Article.id + 0).desc()).limit(found.cap)
-    each = matches.lateral("each_word")
-    hits = _materialized(select(words.c.i, each.c.id).join_from(words, each, true()), "hits")
-    # A word's idf from its matches counted in the index, or the statistics' share if more.
-    counted = select(hits.c.i, func.count().label("n")).group_by(hits.c.i).subquery("counted")
-    matched = func.greatest(cast(counted.c.n, Float), words.c.expected, 1.0)
-    weight = func.ln(1.0 + float(max(found.articles, 1)) / matched).label("weight")
-    idf = _materialized(
-        select(words.c.i, words.c.query, weight).join_from(
-            words, counted, counted.c.i == words.c.i
-        ),
-        "idf",
-    )
-    score = func.sum(idf.c.weight)
-    best = _materialized(
-        select(hits.c.id, score.label("score"))
-        .join_from(hits, idf, idf.c.i == hits.c.i)
-        .group_by(hits.c.id)
-        .order_by(score.desc(), hits.c.id.desc())
-        .limit(shortlist),
-        "best",
-    )
-    # Each shortlisted tsvector read and decompressed once, not once per word.
-    read = select(best.c.id, vector.op("||")(literal_column("''::tsvector")).label("vector"))
-    vectors = _materialized(read.join_from(best, Article, Article.id == best.c.id), "vectors")
-    rank = func.ts_rank_cd(vectors.c.vector, idf.c.query, 1)
-    relevance = select(func.sum(idf.c.weight * rank)).scalar_subquery().label("relevance")
-    return select(vectors.c.id, relevance).order_by(relevance.desc())
-
-
-def _materialized(stmt: Any, name: str) -> Any:
-    """``stmt`` as a CTE PostgreSQL computes once (never inlined into its users)."""
-    return stmt.cte(name).prefix_with("MATERIALIZED")
 
 
 def _hit(m: Any, now: datetime) -> SearchHit:
