@@ -33,6 +33,7 @@ BUDGET = 10_000  # matching articles ranked per question, at most: the cost of a
 # each word's newest matches are found (one heap visit each) and scored from the index alone.
 PG_BUDGET = 40_000
 PG_CAP = 100
+PG_EVERY = 2_000  # /search: articles holding every word ranked with ts_rank_cd, the newest
 
 
 def default_budget(*, postgres: bool) -> int:
@@ -106,17 +107,16 @@ async def _pg_plan(conn: AsyncConnection, terms: list[str], budget: int, cap: in
     statistics list as common is expected to hold no more than that, everywhere for a rarer
     one."""
     found = []
-    rows = 0.0
+    rows, top = 0.0, 0
     for word, lexeme, share, least, count, newest in await conn.execute(
         _PG_SHARES, {"words": terms}
     ):
-        rows = max(float(count or 0), 0.0)
+        rows, top = max(float(count or 0), 0.0), int(newest or 0)
         if lexeme:  # else a stop word: it matches nothing
             # Not listed: rarer than the least common listed lexeme (PostgreSQL's own
             # planner takes half its share).
             guess = share if share is not None else (least or 0.0) / 2
-            span = math.ceil(cap / share) if share else None  # newest articles to search
-            floor = int(newest) - span + 1 if span and newest and span < newest else 0
+            floor = _floor(top, cap, share)
             found.append((guess * rows, terms.index(word), word, floor, (share or 0.0) * rows))
     found.sort()
     chosen: list[tuple[str, int, float]] = []
@@ -127,16 +127,30 @@ async def _pg_plan(conn: AsyncConnection, terms: list[str], budget: int, cap: in
         chosen.append((word, floor, known))
         total += expected
     floors = tuple(f for _, f, _ in chosen)
-    every = min(floors, default=0) or None  # every word at once: within the rarest's floor
+    # Every word at once (/search): among the rarest word's newest matches.
+    limit = every_cap(budget)
+    every = _floor(top, limit, chosen[0][2] / rows) if chosen and chosen[0][2] else 0
     return Plan(
         [w for w, _, _ in chosen],
-        every,
+        every or None,
         complete=len(found) == len(terms),
         cap=cap,
         articles=int(rows),
         floors=floors,
         expected=tuple(k for _, _, k in chosen),
     )
+
+
+def every_cap(budget: int | None) -> int:
+    """PostgreSQL: how many of the newest articles holding every word of a query are ranked."""
+    return min(PG_EVERY, budget or PG_BUDGET)
+
+
+def _floor(newest: int, cap: int, share: float | None) -> int:
+    """The lowest id among the newest articles expected to hold ``cap`` articles of a word
+    holding ``share`` of them (0: every article, for a word the statistics do not list)."""
+    span = math.ceil(cap / share) if share else 0
+    return newest - span + 1 if 0 < span < newest else 0
 
 
 async def newest_floor(conn: AsyncConnection, term: str, budget: int) -> int:

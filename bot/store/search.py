@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest import stop_words
 from bot.store.base import FeedView, StoreBase
-from bot.store.budget import Plan, plan
+from bot.store.budget import Plan, every_cap, plan
 from bot.store.pg_rank import SHORTLIST, postgres_any
 from bot.store.rows import AnswerCandidate, SearchHit
 from bot.store.tables import AnswerDoc, Article, FeedEntry, Subscription
@@ -95,7 +95,9 @@ class SearchMixin(StoreBase):
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             rows = []
             if found.complete:
-                every = dataclasses.replace(found, terms=terms)
+                # PostgreSQL: the newest (from found.floor) ranked with ts_rank_cd.
+                cap = every_cap(budget) if self._db.is_postgres else None
+                every = dataclasses.replace(found, terms=terms, cap=cap)
                 rows = await self._candidates(
                     conn,
                     every,

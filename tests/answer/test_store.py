@@ -243,8 +243,7 @@ async def test_only_common_words_rank_their_newest_matches_within_the_budget(sto
     newest = [row.id for row in await store.articles_after(0, limit=100)][-10:]
     assert found.terms == ["keep"]
     if store._db.is_postgres:  # from the statistics' share: about the ten newest, then 10 at most
-        assert found.floor is not None
-        assert found.floor <= newest[0]
+        assert 0 < found.floors[0] <= newest[0]
         assert found.cap == 10
     else:
         assert found.floor == newest[0]  # ranked: the ten newest articles holding "keep"
