@@ -87,7 +87,6 @@ class SearchMixin(StoreBase):
             return []
         # Results show the item of the guild's (or the named) feed, never another feed's words.
         scope: Scope = (guild_id, feed_id, "summary")
-        view, cols = _view(*scope)
         conditions = window(guild_id, feed_id, since)
         pool = min(max(limit * 2, 20), 200)  # candidates re-ranked with freshness (at most x2)
         async with self._db.read() as conn:
@@ -99,27 +98,11 @@ class SearchMixin(StoreBase):
                 cap = every_cap(budget) if self._db.is_postgres else None
                 every = dataclasses.replace(found, terms=terms, cap=cap)
                 rows = await self._candidates(
-                    conn,
-                    every,
-                    True,
-                    conditions,
-                    pool,
-                    view=view,
-                    cols=cols,
-                    since=since,
-                    scope=scope,
+                    conn, every, True, conditions, pool, since=since, scope=scope
                 )
             if not rows and len(terms) > 1 and found.terms:  # any word: the rarest, in budget
                 rows = await self._candidates(
-                    conn,
-                    found,
-                    False,
-                    conditions,
-                    pool,
-                    view=view,
-                    cols=cols,
-                    since=since,
-                    scope=scope,
+                    conn, found, False, conditions, pool, since=since, scope=scope
                 )
         now = self._clock()
         hits = [_hit(m, now) for m in rows]
@@ -143,22 +126,13 @@ class SearchMixin(StoreBase):
         if not terms or limit <= 0:
             return []
         scope: Scope = (guild_id, feed_id, "text")
-        view, cols = _view(*scope)
         conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             if not found.terms:
                 return []
             rows = await self._candidates(
-                conn,
-                found,
-                False,
-                conditions,
-                limit,
-                view=view,
-                cols=cols,
-                since=since,
-                scope=scope,
+                conn, found, False, conditions, limit, since=since, scope=scope
             )
         return [
             AnswerCandidate(**{k: m[k] for k in AnswerCandidate.__dataclass_fields__}) for m in rows
@@ -172,13 +146,12 @@ class SearchMixin(StoreBase):
         conditions: list[ColumnElement[bool]],
         pool: int,
         *,
-        view: FeedView,
-        cols: list[Any],
         since: datetime | None,
         scope: Scope,
     ) -> list[Any]:
         if self._db.is_postgres and not match_all:
             return await _postgres_candidates(conn, found, pool, since, scope)
+        view, cols = _view(*scope)
         # The index's best first, then the window and guild on those few rows only; when they
         # leave out too many, every match (within the budget) is filtered before ranking.
         ranked = (_postgres if self._db.is_postgres else _sqlite)(found, match_all)
@@ -217,9 +190,9 @@ Scope = tuple[int | None, int | None, str]  # guild, feed, the body column shown
 
 @functools.lru_cache(maxsize=256)
 def _any(scope: Scope, windowed: bool, pool: int, everywhere: bool) -> Any:
-    """The statement of :func:`_postgres_any` as the scope's view shows it, built once (building
-    it costs more than running it): the guild or feed tested on the shortlist, or
-    ``everywhere`` as matches are found."""
+    """The statement of :func:`~bot.store.pg_rank.postgres_any` as the scope's view shows it,
+    built once (building it costs more than running it): the guild or feed tested on the
+    shortlist, or ``everywhere`` as matches are found."""
     guild_id, feed_id, body = scope
     view, cols = _view(guild_id, feed_id, body)
     since = bindparam("since", type_=DateTime(timezone=True)) if windowed else None
