@@ -1,16 +1,26 @@
 """A bounded first stage: which words of a query the full-text index ranks, and from which id.
 
-Ranking a match costs the same on both engines (FTS5 ``bm25()``, PostgreSQL ``ts_rank_cd``), and
-both rank every article a query matches before any ``LIMIT`` applies. So a question's cost is
+SQLite: ranking a match costs the same as finding it (FTS5 ``bm25()`` reads the index only), and
+FTS5 ranks every article a query matches before any ``LIMIT`` applies. So a question's cost is
 held to ``budget`` matching articles however large the archive: words are counted only up to the
-budget (counting stops there; on PostgreSQL the planner's statistics estimate them), the rarest
-are taken while their matches fit in it, and when even the rarest word matches more, only its
-``budget`` newest articles are ranked.
+budget (counting stops there), the rarest are taken while their matches fit in it, and when even
+the rarest word matches more, only its ``budget`` newest articles are ranked.
+
+PostgreSQL: finding a match costs one heap visit, ranking it reads its tsvector (stored apart,
+TOAST: several times that), and a word's whole GIN posting list is read to find any of them.
+So the statistics pick the words (a word not among the ~1,000 commonest lexemes they list is
+rarer than all of those), the rarest are taken while their expected matches fit in ``budget``,
+each is searched for its ``cap`` newest matches at most (a common word only among the newest
+articles its share says hold about ``cap`` of it), the matches are scored from the index alone
+(the idf of the words each holds), and only a short list of the best is ranked with
+``ts_rank_cd`` (``bot.store.search``). Both settings were chosen by 5-fold validation on a
+100,000-article archive (``benchmarks/archive_validate.py``).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -19,8 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 log = logging.getLogger(__name__)
 
 BUDGET = 10_000  # matching articles ranked per question, at most: the cost of a question
-# PostgreSQL reads each match's tsvector (stored apart) to rank it, ~10 times FTS5's cost a row.
-PG_BUDGET = 2_000
+# PostgreSQL: the words' expected matches (each read from the GIN index), and how many of
+# each word's newest matches are found (one heap visit each) and scored from the index alone.
+PG_BUDGET = 40_000
+PG_CAP = 100
+PG_EVERY = 2_000  # /search: articles holding every word ranked with ts_rank_cd, the newest
 
 
 def default_budget(*, postgres: bool) -> int:
@@ -35,15 +48,30 @@ class Plan:
     terms: list[str]
     floor: int | None = None  # the lowest article id ranked (None: every match)
     complete: bool = True  # every word of the query matches some article
+    # PostgreSQL: matches found per word, at most, from each word's floor (its newest matches);
+    # how many articles the statistics count, and hold each word (0: fewer than they list).
+    cap: int | None = None
+    articles: int = 0
+    floors: tuple[int, ...] = ()
+    expected: tuple[float, ...] = ()
 
 
 async def plan(
-    conn: AsyncConnection, terms: list[str], *, budget: int | None, postgres: bool
+    conn: AsyncConnection,
+    terms: list[str],
+    *,
+    budget: int | None,
+    postgres: bool,
+    cap: int | None = None,
 ) -> Plan:
     """The rarest ``terms`` whose matches fit in ``budget`` (at least the rarest that matches),
-    and the id floor that keeps the ranking within budget; no terms when none matches."""
+    and the id floor that keeps the ranking within budget; no terms when none matches. On
+    PostgreSQL each word's newest ``cap`` matches at most are found (``PG_CAP``, or ``budget``
+    when smaller)."""
     budget = budget or default_budget(postgres=postgres)
-    counts = await capped_counts(conn, terms, budget + 1, postgres=postgres)
+    if postgres:
+        return await _pg_plan(conn, terms, budget, min(cap or PG_CAP, budget))
+    counts = await capped_counts(conn, terms, budget + 1)
     present = sorted((t for t in terms if counts[t]), key=lambda t: (counts[t], terms.index(t)))
     chosen: list[str] = []
     total = 0
@@ -55,19 +83,15 @@ async def plan(
     complete = len(present) == len(terms)
     if total <= budget:
         return Plan(chosen, None, complete)
-    floor = await newest_floor(conn, chosen[0], budget, postgres=postgres)
+    floor = await newest_floor(conn, chosen[0], budget)
     return Plan(chosen, floor, complete)
 
 
-async def capped_counts(
-    conn: AsyncConnection, terms: list[str], cap: int, *, postgres: bool
-) -> dict[str, int]:
-    """How many articles hold each term, counted up to ``cap`` (one statement, bounded work);
-    PostgreSQL's are the planner's estimates, which cost no reading of articles at all."""
+async def capped_counts(conn: AsyncConnection, terms: list[str], cap: int) -> dict[str, int]:
+    """How many articles hold each term (SQLite), counted up to ``cap`` (one statement, bounded
+    work)."""
     if not terms:
         return {}
-    if postgres:
-        return await _estimated_counts(conn, terms, cap)
     sql = " UNION ALL ".join(_SQLITE_COUNT.format(i=i) for i in range(len(terms)))
     params: dict[str, object] = {f"w{i}": f'"{t}"' for i, t in enumerate(terms)}
     rows = await conn.execute(text(sql), {**params, "cap": cap})
@@ -77,26 +101,63 @@ async def capped_counts(
     return counts
 
 
-async def _estimated_counts(conn: AsyncConnection, terms: list[str], cap: int) -> dict[str, int]:
-    # Counting on PostgreSQL visits every matching row's page (GIN has no index-only scans):
-    # the statistics list the commonest lexemes with the share of rows holding them instead; a
-    # word not listed is rare, one the stemmer drops (a stop word) matches nothing.
-    counts = {}
-    for word, lexeme, share, rows in await conn.execute(_PG_SHARES, {"words": terms}):
-        if not lexeme:
-            counts[word] = 0
-        else:
-            counts[word] = min(cap, max(1, round((share or 0.0) * max(rows, 0))))
-    return counts
+async def _pg_plan(conn: AsyncConnection, terms: list[str], budget: int, cap: int) -> Plan:
+    """The rarest words whose expected matches fit in ``budget`` (at least the rarest), each
+    searched for its ``cap`` newest matches at most: from the floor below which a word the
+    statistics list as common is expected to hold no more than that, everywhere for a rarer
+    one."""
+    found = []
+    rows, top = 0.0, 0
+    for word, lexeme, share, least, count, newest in await conn.execute(
+        _PG_SHARES, {"words": terms}
+    ):
+        rows, top = max(float(count or 0), 0.0), int(newest or 0)
+        if lexeme:  # else a stop word: it matches nothing
+            # Not listed: rarer than the least common listed lexeme (PostgreSQL's own
+            # planner takes half its share).
+            guess = share if share is not None else (least or 0.0) / 2
+            floor = _floor(top, cap, share)
+            found.append((guess * rows, terms.index(word), word, floor, (share or 0.0) * rows))
+    found.sort()
+    chosen: list[tuple[str, int, float]] = []
+    total = 0.0
+    for expected, _, word, floor, known in found:
+        if chosen and total + expected > budget:
+            break
+        chosen.append((word, floor, known))
+        total += expected
+    floors = tuple(f for _, f, _ in chosen)
+    # Every word at once (/search): among the rarest word's newest matches.
+    limit = every_cap(budget)
+    every = _floor(top, limit, chosen[0][2] / rows) if chosen and chosen[0][2] else 0
+    return Plan(
+        [w for w, _, _ in chosen],
+        every or None,
+        complete=len(found) == len(terms),
+        cap=cap,
+        articles=int(rows),
+        floors=floors,
+        expected=tuple(k for _, _, k in chosen),
+    )
 
 
-async def newest_floor(conn: AsyncConnection, term: str, budget: int, *, postgres: bool) -> int:
-    """The id of the ``budget``-th newest article holding ``term``: ranking from it on ranks
-    ``budget`` articles (the newest: what a news archive is asked about)."""
-    sql = _PG_FLOOR if postgres else _SQLITE_FLOOR
-    # FTS5: a quoted string (the term has no quotes), never syntax; PostgreSQL: plain text.
-    word = term if postgres else f'"{term}"'
-    found = await conn.scalar(text(sql), {"w": word, "skip": budget - 1})
+def every_cap(budget: int | None) -> int:
+    """PostgreSQL: how many of the newest articles holding every word of a query are ranked."""
+    return min(PG_EVERY, budget or PG_BUDGET)
+
+
+def _floor(newest: int, cap: int, share: float | None) -> int:
+    """The lowest id among the newest articles expected to hold ``cap`` articles of a word
+    holding ``share`` of them (0: every article, for a word the statistics do not list)."""
+    span = math.ceil(cap / share) if share else 0
+    return newest - span + 1 if 0 < span < newest else 0
+
+
+async def newest_floor(conn: AsyncConnection, term: str, budget: int) -> int:
+    """The id of the ``budget``-th newest article holding ``term`` (SQLite): ranking from it on
+    ranks ``budget`` articles (the newest: what a news archive is asked about)."""
+    # A quoted FTS5 string (the term has no quotes): never syntax.
+    found = await conn.scalar(text(_SQLITE_FLOOR), {"w": f'"{term}"', "skip": budget - 1})
     return int(found or 0)
 
 
@@ -104,27 +165,35 @@ _SQLITE_COUNT = (
     "SELECT {i}, (SELECT count(*) FROM (SELECT 1 FROM articles_fts "
     "WHERE articles_fts MATCH :w{i} LIMIT :cap))"
 )
+# The share of articles holding each word's lexeme, from the commonest lexemes the statistics
+# list (a word not listed is rare); the article count and the newest id, for the floors. It
+# also turns sequential scans off for the rest of the transaction (the search that follows),
+# with no statement of its own: the planner prices testing a row's tsvector like any
+# comparison, so it would scan whole tables where reading them (each tsvector stored apart,
+# TOAST) costs far more than the GIN index.
 _PG_SHARES = text("""
+    WITH index_only AS MATERIALIZED (SELECT set_config('enable_seqscan', 'off', true)),
+    stats AS (
+        SELECT most_common_elems::text::text[] AS lexemes, most_common_elem_freqs AS shares
+        FROM pg_stats
+        WHERE schemaname = current_schema() AND tablename = 'articles'
+          AND attname = 'search_vector'
+    )
     SELECT w.word, w.lexeme, s.share,
+           (SELECT shares[array_length(lexemes, 1) + 1] FROM stats) AS least,
            (SELECT reltuples FROM pg_class
-            WHERE oid = to_regclass(quote_ident(current_schema()) || '.articles')) AS rows
+            WHERE oid = to_regclass(quote_ident(current_schema()) || '.articles')) AS rows,
+           (SELECT max(id) FROM articles) AS newest
     FROM (
         SELECT word, array_to_string(tsvector_to_array(to_tsvector('english', word)), ' ')
         FROM unnest(CAST(:words AS text[])) AS t(word)
     ) AS w(word, lexeme)
     LEFT JOIN (
-        SELECT u.lexeme, u.share
-        FROM pg_stats,
-             unnest(most_common_elems::text::text[], most_common_elem_freqs) AS u(lexeme, share)
-        WHERE schemaname = current_schema() AND tablename = 'articles'
-          AND attname = 'search_vector'
+        SELECT u.lexeme, u.share FROM stats, unnest(lexemes, shares) AS u(lexeme, share)
     ) AS s ON s.lexeme = w.lexeme
+    CROSS JOIN index_only
 """)
 _SQLITE_FLOOR = (
     "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :w "
     "ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
-)
-_PG_FLOOR = (
-    "SELECT id FROM articles WHERE search_vector @@ plainto_tsquery('english', :w) "
-    "ORDER BY id DESC LIMIT 1 OFFSET :skip"
 )

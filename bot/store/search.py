@@ -12,6 +12,7 @@ time), so it remains findable by its exact words.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from datetime import datetime, timedelta
@@ -20,6 +21,8 @@ from typing import Any
 import regex
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
+    bindparam,
     column,
     exists,
     func,
@@ -33,11 +36,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest import stop_words
 from bot.store.base import FeedView, StoreBase
-from bot.store.budget import Plan, plan
+from bot.store.budget import Plan, every_cap, plan
+from bot.store.pg_rank import SHORTLIST, postgres_any
 from bot.store.rows import AnswerCandidate, SearchHit
 from bot.store.tables import AnswerDoc, Article, FeedEntry, Subscription
 
 log = logging.getLogger(__name__)
+
+Since = datetime | ColumnElement[Any] | None
 
 MAX_TERMS = 32
 FRESHNESS_HALF_LIFE = timedelta(days=7)
@@ -80,22 +86,23 @@ class SearchMixin(StoreBase):
         if not terms or limit <= 0:
             return []
         # Results show the item of the guild's (or the named) feed, never another feed's words.
-        view, cols = _view(guild_id, feed_id, "summary")
+        scope: Scope = (guild_id, feed_id, "summary")
         conditions = window(guild_id, feed_id, since)
         pool = min(max(limit * 2, 20), 200)  # candidates re-ranked with freshness (at most x2)
         async with self._db.read() as conn:
-            await _prefer_index(conn, postgres=self._db.is_postgres)
             # Every word's articles are among its rarest word's: that word's budget bounds both.
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             rows = []
             if found.complete:
-                every = Plan(terms, found.floor)
+                # PostgreSQL: the newest (from found.floor) ranked with ts_rank_cd.
+                cap = every_cap(budget) if self._db.is_postgres else None
+                every = dataclasses.replace(found, terms=terms, cap=cap)
                 rows = await self._candidates(
-                    conn, every, True, conditions, pool, view=view, cols=cols
+                    conn, every, True, conditions, pool, since=since, scope=scope
                 )
             if not rows and len(terms) > 1 and found.terms:  # any word: the rarest, in budget
                 rows = await self._candidates(
-                    conn, found, False, conditions, pool, view=view, cols=cols
+                    conn, found, False, conditions, pool, since=since, scope=scope
                 )
         now = self._clock()
         hits = [_hit(m, now) for m in rows]
@@ -118,15 +125,14 @@ class SearchMixin(StoreBase):
         terms = [t for t in query_terms(" ".join(words)) if len(t) > 1]  # not the s of "'s"
         if not terms or limit <= 0:
             return []
-        view, cols = _view(guild_id, feed_id, "text")
+        scope: Scope = (guild_id, feed_id, "text")
         conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
-            await _prefer_index(conn, postgres=self._db.is_postgres)
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             if not found.terms:
                 return []
             rows = await self._candidates(
-                conn, found, False, conditions, limit, view=view, cols=cols
+                conn, found, False, conditions, limit, since=since, scope=scope
             )
         return [
             AnswerCandidate(**{k: m[k] for k in AnswerCandidate.__dataclass_fields__}) for m in rows
@@ -140,9 +146,12 @@ class SearchMixin(StoreBase):
         conditions: list[ColumnElement[bool]],
         pool: int,
         *,
-        view: FeedView,
-        cols: list[Any],
+        since: datetime | None,
+        scope: Scope,
     ) -> list[Any]:
+        if self._db.is_postgres and not match_all:
+            return await _postgres_candidates(conn, found, pool, since, scope)
+        view, cols = _view(*scope)
         # The index's best first, then the window and guild on those few rows only; when they
         # leave out too many, every match (within the budget) is filtered before ranking.
         ranked = (_postgres if self._db.is_postgres else _sqlite)(found, match_all)
@@ -154,12 +163,43 @@ class SearchMixin(StoreBase):
         return rows
 
 
-async def _prefer_index(conn: AsyncConnection, *, postgres: bool) -> None:
-    """On PostgreSQL, the GIN index for this transaction: the planner prices testing a row's
-    tsvector like any comparison, so it scans whole tables where reading them (each tsvector
-    stored apart, TOAST) costs far more than the index."""
-    if postgres:
-        await conn.execute(text("SET LOCAL enable_seqscan = off"))
+async def _postgres_candidates(
+    conn: AsyncConnection, found: Plan, pool: int, since: datetime | None, scope: Scope
+) -> list[Any]:
+    """Any word's best on PostgreSQL: the time window applied as matches are found (a column of
+    the row found), the guild or feed on the shortlist; when that leaves too few, as matches
+    are found as well."""
+    params = {
+        "words": list(found.terms),
+        "floors": list(found.floors),
+        "expected": list(found.expected),
+        "cap": found.cap or 2**31 - 1,
+        "articles": float(max(found.articles, 1)),
+        **({} if since is None else {"since": since}),
+    }
+    windowed = since is not None
+    rows = list((await conn.execute(_any(scope, windowed, pool, False), params)).mappings())
+    if len(rows) < pool and (scope[0] is not None or scope[1] is not None):
+        every = _any(scope, windowed, pool, True)
+        rows = list((await conn.execute(every, params)).mappings())
+    return rows
+
+
+Scope = tuple[int | None, int | None, str]  # guild, feed, the body column shown
+
+
+@functools.lru_cache(maxsize=256)
+def _any(scope: Scope, windowed: bool, pool: int, everywhere: bool) -> Any:
+    """The statement of :func:`~bot.store.pg_rank.postgres_any` as the scope's view shows it,
+    built once (building it costs more than running it): the guild or feed tested on the
+    shortlist, or ``everywhere`` as matches are found."""
+    guild_id, feed_id, body = scope
+    view, cols = _view(guild_id, feed_id, body)
+    since = bindparam("since", type_=DateTime(timezone=True)) if windowed else None
+    conditions = window(guild_id, feed_id, since)
+    near = conditions if everywhere else recent(since)
+    ranked = postgres_any(near, max(SHORTLIST, pool * WIDEN))
+    return _shown(_filtered(ranked, [] if everywhere else conditions, pool), view, cols)
 
 
 def _filtered(ranked: Any, conditions: list[ColumnElement[bool]], pool: int) -> Any:
@@ -177,9 +217,7 @@ def _shown(chosen: Any, view: FeedView, cols: list[Any]) -> Any:
     return view.join(stmt).order_by(chosen.c.relevance.desc(), Article.id.desc())
 
 
-def window(
-    guild_id: int | None, feed_id: int | None, since: datetime | None
-) -> list[ColumnElement[bool]]:
+def window(guild_id: int | None, feed_id: int | None, since: Since) -> list[ColumnElement[bool]]:
     """Articles of the guild's feeds (or one feed) published or stored since ``since``: an
     article stored a minute ago is recent, whenever its feed says it was published."""
     conditions: list[ColumnElement[bool]] = []
@@ -192,9 +230,15 @@ def window(
         conditions.append(
             exists().where(FeedEntry.article_id == Article.id, FeedEntry.feed_id == feed_id)
         )
-    if since is not None:
-        conditions.append(or_(Article.published >= since, Article.first_seen >= since))
-    return conditions
+    return conditions + recent(since)
+
+
+def recent(since: Since) -> list[ColumnElement[bool]]:
+    """Articles published or stored since ``since`` (every article when None; a bound
+    parameter for a statement built once)."""
+    if since is None:
+        return []
+    return [or_(Article.published >= since, Article.first_seen >= since)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -224,22 +268,21 @@ def _sqlite(found: Plan, match_all: bool) -> Any:
 
 
 def _postgres(found: Plan, match_all: bool) -> Any:
-    """(id, relevance) of the matches, best first, from the GIN index and the tsvectors."""
-
-    def tsquery(words: str) -> Any:
-        """A tsquery of plain words: ``plainto_tsquery`` never fails on any input."""
-        return func.plainto_tsquery(literal_column("'english'"), words)
-
-    if match_all:
-        query = tsquery(" ".join(found.terms))
-    else:
-        query = functools.reduce(lambda a, b: a.op("||")(b), [tsquery(t) for t in found.terms])
+    """(id, relevance) of the articles holding every word, best first, from the GIN index and
+    the tsvectors."""
+    query = func.plainto_tsquery(literal_column("'english'"), " ".join(found.terms))
     vector: Any = literal_column("articles.search_vector")
     # Normalisation 1: divide by 1 + log(length), so long texts do not win by size alone.
     relevance = func.ts_rank_cd(vector, query, 1).label("relevance")
     stmt = select(Article.id, relevance).where(vector.bool_op("@@")(query))
-    stmt = stmt.order_by(relevance.desc())
-    return stmt if found.floor is None else stmt.where(Article.id >= found.floor)
+    if found.floor is not None:
+        stmt = stmt.where(Article.id >= found.floor)
+    if found.cap is not None:  # the newest matches only (id + 0: from the GIN index)
+        newest = select(Article.id).where(vector.bool_op("@@")(query))
+        newest = newest.where(Article.id >= (found.floor or 0))
+        newest = newest.order_by((Article.id + 0).desc()).limit(found.cap)
+        stmt = stmt.where(Article.id.in_(newest))
+    return stmt.order_by(relevance.desc())
 
 
 def _hit(m: Any, now: datetime) -> SearchHit:
