@@ -28,15 +28,12 @@ class EditsMixin(WorkersMixin):
         process edits each; the row's ``status`` stays "sent". Edits of paused subscriptions wait.
         """
         conditions = self._claimable_edits(now, lease_seconds)
-        candidates = (
+        # SKIP LOCKED before LIMIT: processes claiming at once take different rows.
+        due = (
             select(Delivery.id)
             .where(*conditions)
             .order_by(Delivery.edit_due_at, Delivery.id)
             .limit(limit)
-        )
-        due = (
-            select(Delivery.id)
-            .where(Delivery.id.in_(candidates.scalar_subquery()), *conditions)
             .with_for_update(skip_locked=True)
             .cte("due_edits")
         )

@@ -83,14 +83,15 @@ class FeedsMixin(WorkersMixin):
                     Subscription.feed_id == Feed.id, Subscription.paused_reason.is_(None)
                 )
             )
-        candidates = (
-            select(Feed.id).where(*conditions).order_by(Feed.next_poll_at, Feed.id).limit(limit)
-        )
-        # Conditions repeated on the locking select: PostgreSQL rechecks them on the locked row
-        # version, so a feed another poller claimed and committed meanwhile is skipped.
+        # The first ``limit`` due feeds no other poller has locked: SKIP LOCKED applies before
+        # LIMIT, so pollers claiming at once take different feeds, never the same few
+        # candidates (all locked but by one). PostgreSQL rechecks the conditions on the row
+        # version it locks, so a feed another poller claimed and committed meanwhile is skipped.
         due = (
             select(Feed.id)
-            .where(Feed.id.in_(candidates.scalar_subquery()), *conditions)
+            .where(*conditions)
+            .order_by(Feed.next_poll_at, Feed.id)
+            .limit(limit)
             .with_for_update(skip_locked=True)
             .cte("due")
         )

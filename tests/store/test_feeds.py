@@ -105,6 +105,27 @@ async def test_claim_skips_rows_locked_by_another_poller(store: Store, database_
     assert [f.id for f in claimed] == [free.id]
 
 
+async def test_a_claim_takes_a_full_batch_past_rows_another_poller_holds(
+    store: Store, database_url: str
+) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("row locks (FOR UPDATE SKIP LOCKED) exist on PostgreSQL only")
+    feeds = [await store.add_feed(f"https://f{n}.example/feed") for n in range(20)]
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn, conn.begin():
+            # Another poller's claim under way holds the first 10 due feeds.
+            first = text("SELECT id FROM feeds ORDER BY next_poll_at, id LIMIT 10 FOR UPDATE")
+            held = set((await conn.execute(first)).scalars())
+            claimed = await asyncio.wait_for(
+                store.claim_due_feeds(_now() + hours(1), limit=10, lease_seconds=60), 30
+            )
+    finally:
+        await engine.dispose()
+    assert len(claimed) == 10  # not the same 10 candidates, all skipped
+    assert {f.id for f in claimed} == {f.id for f in feeds} - held
+
+
 async def test_poll_outcomes_are_recorded(store: Store) -> None:
     feed = await store.add_feed("https://a.example/feed")
     later = _now() + hours(2)
