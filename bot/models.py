@@ -94,11 +94,18 @@ class ParsedFeed:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """An entry made ready to store: its best text and its digest."""
+    """An entry made ready to store: its best text and its digest (None: made when needed)."""
 
     entry: Entry
     text: str
-    digest: Digest
+    digest: Digest | None  # None for a first poll's backlog: digested when first asked for
     text_source: str  # "feed" or "page"
     extraction_note: str | None = None  # why the page was not used, when it was tried and failed
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def language(self) -> str:
+        """The text's language: the digest's, else the one detected without a digest."""
+        if self.digest is not None:
+            return self.digest.language
+        return str(self.extra.get("language", "und"))

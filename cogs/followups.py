@@ -47,6 +47,7 @@ class Followups(commands.Cog):
         self.bot = bot
         self.store = bot.runtime.store
         self.clock = bot.runtime.clock
+        self.backlog = bot.runtime.backlog()
         self.engine = AnswerEngine()
         self.menu = app_commands.ContextMenu(name="Key points", callback=self.key_points_menu)
 
@@ -113,6 +114,7 @@ class Followups(commands.Cog):
                 "I found no such article in this server's feeds: pick one from the suggestions.",
             )
             return
+        [row] = await self.backlog.complete([row])  # a first poll's item: its digest now
         await reply(interaction, embed=more_embed(row, feed_title=None), ephemeral=private)
 
     @app_commands.command(
@@ -154,6 +156,7 @@ class Followups(commands.Cog):
         if not rows:
             await reply(interaction, "This message shows no article I have stored.")
             return
+        rows = await self.backlog.complete(rows)
         await reply(interaction, embeds=[more_embed(row, feed_title=None) for row in rows])
 
     @ask.autocomplete("feed")

@@ -31,6 +31,7 @@ class Posting(commands.Cog):
             clock=runtime.clock,
             metrics=runtime.metrics,
             pacer=bot.pacer,
+            backlog=runtime.backlog(),
         )
 
     async def cog_load(self) -> None:
@@ -56,6 +57,7 @@ class Posting(commands.Cog):
         if article is None:
             await reply(interaction, "This article is no longer stored.")
             return
+        [article] = await self.bot.runtime.backlog().complete([article])
         await reply(interaction, embed=more_embed(article, feed_title=None))
 
 

@@ -12,6 +12,7 @@ from bot.store.bulk import BulkMixin
 from bot.store.cluster import ClusterMixin
 from bot.store.controls import ControlsMixin
 from bot.store.deliveries import DeliveriesMixin
+from bot.store.digests import DigestsMixin
 from bot.store.edits import EditsMixin
 from bot.store.engine import Database, create_engine
 from bot.store.explain import ExplainMixin
@@ -47,6 +48,7 @@ class Store(
     RateMixin,
     WelcomesMixin,
     ExplainMixin,
+    DigestsMixin,
 ):
     """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.
 
