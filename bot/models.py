@@ -105,7 +105,5 @@ class Article:
 
     @property
     def language(self) -> str:
-        """The text's language: the digest's, else the one detected without a digest."""
-        if self.digest is not None:
-            return self.digest.language
-        return str(self.extra.get("language", "und"))
+        """The text's language as its digest found it ("und" while there is none)."""
+        return self.digest.language if self.digest is not None else "und"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.digest import summarize, text_language
+from bot.digest import summarize
 from bot.feeds.extract import ExtractionError, extract_article
 from bot.fingerprint import fingerprint
 from bot.models import Article, Digest, Entry
@@ -25,8 +25,10 @@ def prepare_article(
 ) -> Article:
     """Pick the best text for ``entry`` (the page's main text when it is fuller) and digest it.
 
-    Without ``digest`` the article keeps its text, language and fingerprint and no digest (one
-    is made when first asked for). Pure and picklable: it runs in a worker process.
+    Without ``digest`` the article keeps its text and fingerprint, no digest (made when first
+    asked for) and no language ("und" until then: telling it costs as much as a third of a
+    digest, and nothing reads it before the digest is made).
+    Pure and picklable: it runs in a worker process.
     """
     text = entry.content or entry.summary
     source = "feed"
@@ -42,8 +44,6 @@ def prepare_article(
                 note = "page text was not fuller than the feed's"
     extra: dict[str, str] = {}
     digested = summarize(text, title=entry.title, max_points=max_points) if digest else None
-    if digested is None:
-        extra["language"] = text_language(text)
     # Fingerprinted here, in the worker, rather than on the event loop when stored.
     found = fingerprint(entry.title, text or entry.summary)
     if found:

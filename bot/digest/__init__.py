@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.digest.engine import sentence_scores, summarize, text_language
+from bot.digest.engine import sentence_scores, summarize
 from bot.digest.language import detect_language, stop_words
 from bot.digest.params import Params
 from bot.digest.sentences import Sentence, split_sentences
@@ -27,5 +27,4 @@ __all__ = [
     "split_sentences",
     "stop_words",
     "summarize",
-    "text_language",
 ]

@@ -59,11 +59,6 @@ def sentence_scores(text: str, *, title: str | None = None) -> list[float]:
     return relevance(analysis.feats, analysis.body, analysis.title_terms)
 
 
-def text_language(text: str) -> str:
-    """The language of ``text`` as :func:`summarize` would find it, without digesting it."""
-    return detect_language(islice(words(text), LANGUAGE_SAMPLE_WORDS))
-
-
 def _analyse(text: str, title: str | None) -> _Analysis:
     sentences = split_sentences(text)
     body = [s for s in sentences if not s.is_heading]

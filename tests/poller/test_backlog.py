@@ -38,11 +38,12 @@ async def test_only_the_newest_items_of_a_first_poll_are_digested_at_once(
     assert [r.title for r in rows] == [f"Story number {n}" for n in range(1, 7)]
     assert [r.digest is not None for r in rows] == [True] * 3 + [False] * 3
     assert all(_made(r) for r in rows[:3])
-    assert {r.language for r in rows} == {"en"}
+    assert [r.language for r in rows] == ["en"] * 3 + ["und"] * 3
 
     backlog = Backlog(clocked_store, pipeline)
     shown = await backlog.complete(rows)
     assert all(_made(r) for r in shown)
+    assert {r.language for r in shown} == {"en"}
     stored = await clocked_store.recent_articles(None, feed_id=feed)
     assert stored == shown  # made once: stored for whoever asks next
 

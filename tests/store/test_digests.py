@@ -11,7 +11,7 @@ from tests.store.factory import article, digest
 
 def _undigested(entry_id: str, text: str | None = None) -> Article:
     made = article(entry_id, text=text)
-    return replace(made, digest=None, extra={"language": "de"})
+    return replace(made, digest=None)
 
 
 async def _feed(store: Store) -> int:
@@ -25,7 +25,7 @@ async def test_a_backlog_item_is_stored_without_digest_and_found_by_search(store
 
     rows = {r.title: r for r in await store.recent_articles(None, feed_id=feed)}
     assert rows["Story old-1"].digest is None
-    assert rows["Story old-1"].language == "de"  # detected without a digest
+    assert rows["Story old-1"].language == "und"  # told by its digest, once made
     assert rows["Story new-1"].digest == digest(article("new-1").text)
     hits = await store.search_articles("harbour crane")
     assert [h.title for h in hits] == ["Story old-1"]
