@@ -11,6 +11,7 @@ after each poll cycle. Made digests are stored, so each is made once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -21,6 +22,9 @@ from bot.store import ArticleRow, DeliveryRow, Store
 log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 100  # digests made per background pass: about 0.1 s of worker CPU
+# An interaction is answered within 3 s: a digest that waits longer (the workers busy with a
+# large first poll) is left out and the answer shows the feed's text.
+INTERACTIVE_SECONDS = 2.0
 
 
 class Backlog:
@@ -31,18 +35,22 @@ class Backlog:
         self._pipeline = pipeline
         self._cursor = 0  # the background pass has looked at every article up to this id
 
-    async def complete(self, rows: Sequence[ArticleRow]) -> list[ArticleRow]:
+    async def complete(
+        self, rows: Sequence[ArticleRow], *, wait_at_most: float | None = None
+    ) -> list[ArticleRow]:
         """``rows`` with every missing digest made (and stored); on failure, as they were.
 
         A row still without a digest renders from its feed text: showing an article never
-        waits on a failing worker.
+        waits on a failing worker, nor longer than ``wait_at_most`` seconds when given.
         """
         wanted = {(r.id, r.text): r for r in rows if r.digest is None}
         if not wanted:
             return list(rows)
         pending = list(wanted.values())
         try:
-            digests = await self._pipeline.digest([(r.title, r.text) for r in pending])
+            digests = await asyncio.wait_for(
+                self._pipeline.digest([(r.title, r.text) for r in pending]), wait_at_most
+            )
             await self._store.save_digests(
                 [(r.id, r.text, d) for r, d in zip(pending, digests, strict=True)]
             )
