@@ -1,26 +1,30 @@
 """Where a first poll's CPU goes: the worker's jobs per feed, and the main process's profile.
 
     .venv/bin/python benchmarks/first_poll_split.py                  # worker side only
-    .venv/bin/python benchmarks/first_poll_split.py --profile 1000   # + main process, 1,000 feeds
+    cd benchmarks && ../.venv/bin/python first_poll_split.py --split 1000 [--profile]
 
 Worker side: one 20-item feed of ``benchmarks/_poll_cycle.py`` (the feeds ``poll_vs_reader``
 serves) parsed, then prepared with its digests (as before) and without (a first poll's
-backlog now), and what crosses the process boundary. ``--profile N`` runs Briefing's first
-poll of N local feeds with cProfile on the main process (the workers are not profiled: their
-share is the worker side above) and prints the main process's heaviest functions.
+backlog now), and what crosses the process boundary. ``--split N`` runs Briefing's first poll
+(and steady cycle) of N local feeds and prints the CPU of each main-process thread (the event
+loop, SQLite's thread...), the workers' CPU and each process's peak PSS; ``--profile`` adds
+cProfile on the main thread (its overhead inflates the figures above).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import pickle
 import pstats
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+import psutil
 from _poll_cycle import ITEMS_PER_FEED, feed_xml
 
 FEEDS = 60
@@ -67,8 +71,22 @@ def worker_side() -> None:
     print(f"  first poll, all digested: {before:.1f} ms; backlog undigested: {after:.1f} ms")
 
 
-def main_side(feeds: int) -> None:
-    """Profile the main process through one first poll of ``feeds`` local feeds."""
+def _watch_pss(server: int, peaks: dict[str, int], stop: threading.Event) -> None:
+    """Each process's peak PSS (this one "main", its children by pid), the server left out."""
+    from _sampler import _pss  # noqa: PLC0415
+
+    me = psutil.Process()
+    while not stop.wait(0.1):
+        for process in [me, *me.children(recursive=True)]:
+            if process.pid == server:
+                continue
+            name = "main" if process is me else f"child {process.pid}"
+            with contextlib.suppress(OSError, psutil.Error):
+                peaks[name] = max(peaks.get(name, 0), _pss(process.pid))
+
+
+def main_side(feeds: int, *, profiled: bool) -> None:
+    """One first poll of ``feeds`` local feeds: CPU by thread and process, PSS by process."""
     import multiprocessing  # noqa: PLC0415
 
     from _poll_cycle import serve  # noqa: PLC0415
@@ -79,14 +97,29 @@ def main_side(feeds: int) -> None:
     ports: multiprocessing.Queue[int] = spawn.Queue()
     server = spawn.Process(target=serve, args=(ports, set(), False), daemon=True)
     server.start()
+    peaks: dict[str, int] = {}
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch_pss, args=(server.pid or 0, peaks, stop))
+    watcher.start()
     try:
         job = Job("briefing", feeds, ports.get(timeout=30), 2, 16)
-        profile = cProfile.Profile()
-        result = profile.runcall(asyncio.run, _briefing(job))
+        profile = cProfile.Profile() if profiled else None
+        times = psutil.Process().cpu_times()
+        cpu0 = (times.user + times.system, time.thread_time())
+        if profile is not None:
+            result = profile.runcall(asyncio.run, _briefing(job))
+        else:
+            result = asyncio.run(_briefing(job))
     finally:
+        stop.set()
+        watcher.join()
         server.kill()
     first = result["first"]
     print(f"first poll of {feeds} feeds: {first['wall']:.1f} s wall, {first['cpu']:.1f} s CPU")
+    print("peak PSS per process: " + ", ".join(f"{k} {v / 2**20:.0f} MB" for k, v in peaks.items()))
+    _cpu_split(cpu0)
+    if profile is None:
+        return
     stats = pstats.Stats(profile)
     print("main process, by own time (both cycles):")
     stats.sort_stats("tottime").print_stats(15)
@@ -94,15 +127,29 @@ def main_side(feeds: int) -> None:
     stats.sort_stats("cumulative").print_stats(25)
 
 
+def _cpu_split(cpu0: tuple[float, float]) -> None:
+    """CPU seconds of both cycles: the main process's event loop, its other threads, workers."""
+    me = psutil.Process()
+    times = me.cpu_times()
+    loop = time.thread_time() - cpu0[1]
+    process = times.user + times.system - cpu0[0]
+    workers = times.children_user + times.children_system
+    print(
+        f"CPU (s): event loop {loop:.1f}, main process's other threads (SQLite, resolver, "
+        f"sampler) {process - loop:.1f}, workers (all jobs, start-up included) {workers:.1f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--profile", type=int, metavar="FEEDS", help="profile a first poll")
+    parser.add_argument("--split", type=int, metavar="FEEDS", help="split a first poll's CPU")
+    parser.add_argument("--profile", action="store_true", help="and cProfile the main process")
     args = parser.parse_args()
+    if args.split:  # first: the worker side would load the digest engine in this process
+        main_side(args.split, profiled=args.profile)
     worker_side()
-    if args.profile:
-        main_side(args.profile)
 
 
 if __name__ == "__main__":
