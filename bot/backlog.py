@@ -73,12 +73,12 @@ class Backlog:
 
     async def drain(self, limit: int = DRAIN_BATCH) -> int:
         """Digest up to ``limit`` articles still without one; returns how many were made."""
-        found, self._cursor = await self._store.undigested_articles(after=self._cursor, limit=limit)
-        if not found:
-            return 0
-        digests = await self._pipeline.digest([(a.title, a.text) for a in found])
-        await self._store.save_digests(
-            [(a.id, a.text, d) for a, d in zip(found, digests, strict=True)]
-        )
-        log.debug("made %d postponed digests (up to article %d)", len(found), self._cursor)
+        found, after = await self._store.undigested_articles(after=self._cursor, limit=limit)
+        if found:
+            digests = await self._pipeline.digest([(a.title, a.text) for a in found])
+            await self._store.save_digests(
+                [(a.id, a.text, d) for a, d in zip(found, digests, strict=True)]
+            )
+            log.debug("made %d postponed digests (up to article %d)", len(found), after)
+        self._cursor = after  # moved on only once stored: a failed pass is tried again
         return len(found)
