@@ -284,7 +284,7 @@ class Poller:
         # Adding a feed records what it holds without delivering it: only the newest few are
         # prepared in full (page for a teaser, digest): /feed add shows them, a backfill posts
         # them. The rest, never posted, keep the feed's text, searchable, undigested: a digest
-        # is ~70 % of a first poll's worker CPU (benchmarks/first_poll_split.py) and is made
+        # is ~3/4 of a first poll's worker CPU (benchmarks/first_poll_split.py) and is made
         # when first asked for (bot.backlog) or by the background pass.
         ordered = sorted(entries, key=lambda e: e.published, reverse=True)
         head, tail = ordered[: self._baseline_pages], ordered[self._baseline_pages :]
