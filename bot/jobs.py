@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.models import Article, Entry, ParsedFeed
+from bot.models import Article, Digest, Entry, ParsedFeed
 
 
 def parse_feed(
@@ -41,8 +41,17 @@ def prepare_article(
     return prepare(entry, page, content_type=content_type, note=note, max_points=max_points)
 
 
-def prepare_articles(entries: Sequence[Entry], *, max_points: int = 3) -> list[Article]:
+def prepare_articles(
+    entries: Sequence[Entry], *, max_points: int = 3, digest: bool = True
+) -> list[Article]:
     """:func:`bot.prepare.prepare_articles`, in the worker that runs it."""
     from bot.prepare import prepare_articles as prepare  # noqa: PLC0415  (workers only)
 
-    return prepare(entries, max_points=max_points)
+    return prepare(entries, max_points=max_points, digest=digest)
+
+
+def digest_texts(texts: Sequence[tuple[str, str]], *, max_points: int = 3) -> list[Digest]:
+    """:func:`bot.prepare.digest_texts`, in the worker that runs it."""
+    from bot.prepare import digest_texts as digest  # noqa: PLC0415  (workers only)
+
+    return digest(texts, max_points=max_points)

@@ -94,11 +94,16 @@ class ParsedFeed:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """An entry made ready to store: its best text and its digest."""
+    """An entry made ready to store: its best text and its digest (None: made when needed)."""
 
     entry: Entry
     text: str
-    digest: Digest
+    digest: Digest | None  # None for a first poll's backlog: digested when first asked for
     text_source: str  # "feed" or "page"
     extraction_note: str | None = None  # why the page was not used, when it was tried and failed
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def language(self) -> str:
+        """The text's language as its digest found it ("und" while there is none)."""
+        return self.digest.language if self.digest is not None else "und"

@@ -16,8 +16,8 @@ from bot.feeds.entries import FeedParseError
 from bot.feeds.errors import FetchError
 from bot.feeds.fetch import Fetcher, FetchResult
 from bot.feeds.teaser import is_teaser
-from bot.jobs import parse_feed, prepare_article, prepare_articles
-from bot.models import Article, Entry, ParsedFeed
+from bot.jobs import digest_texts, parse_feed, prepare_article, prepare_articles
+from bot.models import Article, Digest, Entry, ParsedFeed
 from bot.workers import WorkerCrashed, Workers
 
 log = logging.getLogger(__name__)
@@ -111,26 +111,41 @@ class Pipeline:
             )
         return FeedRead(url=url, fetch=result, parsed=parsed)
 
-    async def prepare(self, entries: Sequence[Entry], *, fetch_pages: bool = True) -> list[Article]:
+    async def prepare(
+        self, entries: Sequence[Entry], *, fetch_pages: bool = True, digest: bool = True
+    ) -> list[Article]:
         """Digest entries into articles, fetching the page of each teaser when ``fetch_pages``.
 
+        Without ``digest`` the articles keep their text undigested (see :meth:`digest`).
         Works through ``entries`` a chunk at a time, so one feed never has more than
         :data:`PREPARE_CHUNK` entries in flight (pages, pool jobs, results) at once.
         """
         articles: list[Article] = []
         for start in range(0, len(entries), PREPARE_CHUNK):
             chunk = entries[start : start + PREPARE_CHUNK]
-            articles.extend(await self._prepare_chunk(chunk, fetch_pages=fetch_pages))
+            articles.extend(
+                await self._prepare_chunk(chunk, fetch_pages=fetch_pages, digest=digest)
+            )
         return articles
 
-    async def _prepare_chunk(self, entries: Sequence[Entry], *, fetch_pages: bool) -> list[Article]:
+    async def digest(self, texts: Sequence[tuple[str, str]]) -> list[Digest]:
+        """The digests of ``(title, text)`` pairs, made in the workers a batch per job."""
+        batches = [texts[s : s + DIGEST_BATCH] for s in range(0, len(texts), DIGEST_BATCH)]
+        done = await asyncio.gather(
+            *(self._workers.run(digest_texts, b, max_points=self._max_points) for b in batches)
+        )
+        return [d for batch in done for d in batch]
+
+    async def _prepare_chunk(
+        self, entries: Sequence[Entry], *, fetch_pages: bool, digest: bool
+    ) -> list[Article]:
         teasers = [fetch_pages and self._is_teaser(entry) for entry in entries]
         plain = [i for i, teaser in enumerate(teasers) if not teaser]
         paged = [i for i, teaser in enumerate(teasers) if teaser]
         batches = [plain[s : s + DIGEST_BATCH] for s in range(0, len(plain), DIGEST_BATCH)]
         gate = asyncio.Semaphore(PAGE_CONCURRENCY)
         digested, with_pages = await asyncio.gather(
-            asyncio.gather(*(self._digest([entries[i] for i in batch]) for batch in batches)),
+            asyncio.gather(*(self._digest([entries[i] for i in b], digest) for b in batches)),
             asyncio.gather(*(self._prepare_with_page(entries[i], gate) for i in paged)),
         )
         ordered: dict[int, Article] = dict(zip(paged, with_pages, strict=True))
@@ -142,8 +157,10 @@ class Pipeline:
         text = entry.content or entry.summary
         return bool(entry.link) and is_teaser(text, min_words=self._teaser_words)
 
-    async def _digest(self, entries: Sequence[Entry]) -> list[Article]:
-        return await self._workers.run(prepare_articles, entries, max_points=self._max_points)
+    async def _digest(self, entries: Sequence[Entry], digest: bool) -> list[Article]:
+        return await self._workers.run(
+            prepare_articles, entries, max_points=self._max_points, digest=digest
+        )
 
     async def _prepare_with_page(self, entry: Entry, gate: asyncio.Semaphore) -> Article:
         assert entry.link is not None

@@ -281,16 +281,15 @@ class Poller:
     async def _prepare(self, entries: Sequence[Entry], *, baseline: bool) -> list[Article]:
         if not baseline:
             return await self._pipeline.prepare(entries)
-        # Adding a feed records what it holds without delivering it: only the newest few get
-        # their pages fetched (they may be shown or backfilled); the rest keep the feed's text.
-        # Every one is digested at once, not when first asked for: from feed text a digest
-        # costs ~0.5 ms of worker CPU per entry, batched 25 per pool job (about twice the
-        # parse of a 20-item feed), while backfill, /feed add's answer and the key-points
-        # button read the stored digest and the schema requires one.
+        # Adding a feed records what it holds without delivering it: only the newest few are
+        # prepared in full (page for a teaser, digest): /feed add shows them, a backfill posts
+        # them. The rest, never posted, keep the feed's text, searchable, undigested: a digest
+        # is ~3/4 of a first poll's worker CPU (benchmarks/first_poll_split.py) and is made
+        # when first asked for (bot.backlog) or by the background pass.
         ordered = sorted(entries, key=lambda e: e.published, reverse=True)
         head, tail = ordered[: self._baseline_pages], ordered[self._baseline_pages :]
         return await self._pipeline.prepare(head) + await self._pipeline.prepare(
-            tail, fetch_pages=False
+            tail, fetch_pages=False, digest=False
         )
 
     def _new_url(self, feed: FeedRow, read: FeedRead) -> str | None:

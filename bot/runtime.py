@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from bot.backlog import Backlog
 from bot.feeds.fetch import Fetcher
 from bot.feeds.http import FetchLimits, create_session
 from bot.leadership import Leadership, lead
@@ -49,6 +50,10 @@ class Runtime:
     leadership: Leadership  # the once-only jobs run where it leads
     clock: Clock = utcnow  # what "now" is everywhere (tests move it by hand)
     metrics: Metrics = field(default_factory=Metrics)
+
+    def backlog(self) -> Backlog:
+        """The maker of the digests a first poll left out (see :mod:`bot.backlog`)."""
+        return Backlog(self.store, self.reader.pipeline)
 
     def poller(
         self, *, on_articles: ArticleSink | None = None, subscribed_only: bool = False

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answer import Answer, AnswerEngine
+from bot.backlog import INTERACTIVE_SECONDS
 from bot.render.article import COLOUR, MORE_PREFIX, escape, more_embed, truncate
 from bot.render.reply import reply
 from bot.store.rows import ArticleRow, SearchHit
@@ -47,6 +48,7 @@ class Followups(commands.Cog):
         self.bot = bot
         self.store = bot.runtime.store
         self.clock = bot.runtime.clock
+        self.backlog = bot.runtime.backlog()
         self.engine = AnswerEngine()
         self.menu = app_commands.ContextMenu(name="Key points", callback=self.key_points_menu)
 
@@ -113,6 +115,8 @@ class Followups(commands.Cog):
                 "I found no such article in this server's feeds: pick one from the suggestions.",
             )
             return
+        # A first poll's item gets its digest now.
+        [row] = await self.backlog.complete([row], wait_at_most=INTERACTIVE_SECONDS)
         await reply(interaction, embed=more_embed(row, feed_title=None), ephemeral=private)
 
     @app_commands.command(
@@ -154,6 +158,7 @@ class Followups(commands.Cog):
         if not rows:
             await reply(interaction, "This message shows no article I have stored.")
             return
+        rows = await self.backlog.complete(rows, wait_at_most=INTERACTIVE_SECONDS)
         await reply(interaction, embeds=[more_embed(row, feed_title=None) for row in rows])
 
     @ask.autocomplete("feed")

@@ -23,7 +23,16 @@ class Polling(commands.Cog):
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
         self.poller = bot.runtime.poller(subscribed_only=True)
-        self.job = ShieldedJob(self.poller.run_cycle, "poll cycle")
+        self.backlog = bot.runtime.backlog()
+        self.job = ShieldedJob(self.cycle, "poll cycle")
+
+    async def cycle(self) -> None:
+        """A poll cycle, then a bounded batch of the digests first polls left out (bot.backlog)."""
+        await self.poller.run_cycle()
+        try:
+            await self.backlog.drain()
+        except Exception:  # the backlog waits for the next cycle; polling goes on
+            log.exception("making postponed digests failed")
 
     async def cog_load(self) -> None:
         """Add the poll job: often enough for the shortest allowed interval."""

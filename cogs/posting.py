@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
+from bot.backlog import INTERACTIVE_SECONDS
 from bot.delivery import DeliveryWorker
 from bot.render.article import MoreButton, more_embed
 from bot.render.reply import reply
@@ -31,6 +32,7 @@ class Posting(commands.Cog):
             clock=runtime.clock,
             metrics=runtime.metrics,
             pacer=bot.pacer,
+            backlog=runtime.backlog(),
         )
 
     async def cog_load(self) -> None:
@@ -56,6 +58,8 @@ class Posting(commands.Cog):
         if article is None:
             await reply(interaction, "This article is no longer stored.")
             return
+        backlog = self.bot.runtime.backlog()
+        [article] = await backlog.complete([article], wait_at_most=INTERACTIVE_SECONDS)
         await reply(interaction, embed=more_embed(article, feed_title=None))
 
 

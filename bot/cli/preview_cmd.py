@@ -69,5 +69,5 @@ def article_json(article: Article) -> dict[str, Any]:
         "published": entry.published.isoformat(),
         "text_source": article.text_source,
         "extraction_note": article.extraction_note,
-        **article.digest.to_dict(),
+        **(article.digest.to_dict() if article.digest is not None else {}),
     }

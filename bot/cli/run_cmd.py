@@ -212,7 +212,12 @@ class ConsolePrinter:
             self.print(feed, entry.title, entry.link, entry.published, article.digest)
 
     def print(
-        self, feed: FeedRow, title: str, link: str | None, published: datetime, digest: Digest
+        self,
+        feed: FeedRow,
+        title: str,
+        link: str | None,
+        published: datetime,
+        digest: Digest | None,
     ) -> None:
         """Print one article's digest with its feed, time and link."""
         source = f"{feed.title or feed.url} · {published:%Y-%m-%d %H:%M} UTC"
@@ -227,5 +232,6 @@ async def _print_newest(
         if feed.last_error and not feed.last_success_at:
             printer.console.print(f"[red]{feed.url}: {feed.last_error}[/red]\n")
             continue
-        for article in await runtime.store.recent_articles(None, feed_id=feed.id, limit=newest):
+        rows = await runtime.store.recent_articles(None, feed_id=feed.id, limit=newest)
+        for article in await runtime.backlog().complete(rows):
             printer.print(feed, article.title, article.url, article.published, article.digest)

@@ -12,7 +12,7 @@ from bot.models import Digest
 
 
 def print_digest(
-    digest: Digest,
+    digest: Digest | None,
     *,
     title: str | None = None,
     link: str | None = None,
@@ -27,6 +27,10 @@ def print_digest(
         out.print(f"[blue]{_escape(link)}[/blue]")
     if source:
         out.print(f"[dim]{_escape(source)}[/dim]")
+    if digest is None:  # a first poll's backlog item, not digested yet
+        out.print("[dim](no key points made yet)[/dim]")
+        out.print()
+        return
     if digest.too_short:
         out.print("[dim](too short to summarise: shown as is)[/dim]")
     for point in digest.key_points:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import discord
 
+from bot.backlog import Backlog
 from bot.controls import admit
 from bot.delivery.config import DeliveryConfig
 from bot.delivery.edits import edit_post
@@ -45,10 +46,12 @@ class DeliveryWorker:
         clock: Callable[[], datetime],
         metrics: Metrics | None = None,
         pacer: Pacer | None = None,
+        backlog: Backlog | None = None,
     ) -> None:
         self.config = config or DeliveryConfig()
         self.store = store
         self.clock = clock
+        self.backlog = backlog  # makes the digests a first poll left out, before posting
         pacer = pacer or Pacer(self.config)  # shared with other posters, e.g. digests
         self.poster = Poster(client, store, pacer, clock=clock, metrics=metrics)
         self._lanes: dict[int, deque[DeliveryRow]] = {}
@@ -157,6 +160,8 @@ class DeliveryWorker:
             rows += await self.store.claim_due_edits(
                 now, limit=room - len(rows), lease_seconds=self.config.lease_seconds
             )
+        if rows and self.backlog is not None:
+            rows = await self.backlog.complete_deliveries(rows)
         if rows:
             channels = {row.channel_id for row in rows}
             controls = await self.store.controls_for(channels)

@@ -88,7 +88,8 @@ def article_embed(
 ) -> discord.Embed:
     """An article as posted (and previewed): its first ``points`` key points, within every limit."""
     article = ArticleView.of(article)
-    key_points = [p.text for p in article.digest.key_points[: max(0, points)]]
+    made = article.digest.key_points if article.digest is not None else ()
+    key_points = [p.text for p in made[: max(0, points)]]
     if not key_points and article.summary.strip():
         key_points = [article.summary]
     return _embed(article, feed_title, key_points, tldr=None)
@@ -97,8 +98,11 @@ def article_embed(
 def more_embed(article: ArticleRow | ArticleView, *, feed_title: str | None) -> discord.Embed:
     """What "More" and ``/keypoints`` show: every key point and the TL;DR, within every limit."""
     article = ArticleView.of(article)
-    points = [p.text for p in article.digest.key_points] or [article.summary]
-    return _embed(article, feed_title, points, tldr=article.digest.tldr)
+    digest = article.digest
+    points = [p.text for p in digest.key_points] if digest is not None else []
+    return _embed(
+        article, feed_title, points or [article.summary], tldr=digest.tldr if digest else None
+    )
 
 
 def _embed(

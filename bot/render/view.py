@@ -26,7 +26,7 @@ class ArticleView:
     published: datetime
     image_url: str | None
     summary: str
-    digest: Digest
+    digest: Digest | None  # None: not made yet (a first poll's backlog); the summary shows
 
     @classmethod
     def of(cls, article: ArticleRow | ArticleView) -> ArticleView:

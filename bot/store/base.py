@@ -90,9 +90,10 @@ def subscription_row(m: RowMapping) -> SubscriptionRow:
 
 
 def article_row(m: RowMapping) -> ArticleRow:
-    """An articles row as an :class:`ArticleRow` with its digest rebuilt."""
+    """An articles row as an :class:`ArticleRow` with its digest rebuilt (None: not made yet)."""
     values = {name: m[name] for name in ArticleRow.__dataclass_fields__ if name != "digest"}
-    return ArticleRow(digest=Digest.from_dict(m["digest"]), **values)
+    stored = m["digest"]
+    return ArticleRow(digest=None if stored is None else Digest.from_dict(stored), **values)
 
 
 def article_columns(view: FeedView | None = None) -> list[Any]:

@@ -15,9 +15,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import JSON, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.models import Article as ArticleModel
 from bot.store.base import StoreBase, chunks, insert_ignore, subscription_row, subscription_select
 from bot.store.changes import apply_changes, record_hashes
 from bot.store.feeds import _move
@@ -267,8 +268,8 @@ def _article_values(story: Story, now: datetime) -> dict[str, Any]:
         "text_source": article.text_source,
         "extraction_note": article.extraction_note,
         "image_url": entry.image_url,
-        "language": article.digest.language,
-        "digest": article.digest.to_dict(),
+        "language": article.language,
+        "digest": _digest_json(article),
         "first_seen": now,
     }
 
@@ -289,9 +290,14 @@ def _entry_values(link: Link, first_poll: bool, now: datetime) -> dict[str, Any]
         "image_url": entry.image_url,
         "text": article.text if link.own_text else None,
         "text_source": article.text_source if link.own_text else None,
-        "digest": article.digest.to_dict() if link.own_text else None,
+        "digest": _digest_json(article) if link.own_text else None,
         "content_hash": entry.content_hash,
     }
+
+
+def _digest_json(article: ArticleModel) -> Any:
+    """The digest as stored: JSON null until made, for a first poll's backlog (bot.backlog)."""
+    return JSON.NULL if article.digest is None else article.digest.to_dict()
 
 
 def delivery_values(article_id: int, sub: SubscriptionRow, now: datetime) -> dict[str, Any]:

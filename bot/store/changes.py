@@ -96,7 +96,7 @@ def _entry_update(article: ArticleModel, *, keep_text: bool) -> dict[str, Any]:
         values |= {
             "text": article.text,
             "text_source": article.text_source,
-            "digest": article.digest.to_dict(),
+            "digest": None if article.digest is None else article.digest.to_dict(),
         }
     return values
 

@@ -81,7 +81,7 @@ class FeedStatus:
 
 @dataclass(frozen=True, slots=True)
 class ArticleRow:
-    """A stored article with its digest."""
+    """A stored article with its digest (None: a first poll's item not digested yet)."""
 
     id: int
     url: str | None
@@ -96,7 +96,7 @@ class ArticleRow:
     extraction_note: str | None
     image_url: str | None
     language: str
-    digest: Digest
+    digest: Digest | None  # made when first asked for (bot.backlog)
     first_seen: datetime
 
 

@@ -12,6 +12,7 @@ from bot.store.bulk import BulkMixin
 from bot.store.cluster import ClusterMixin
 from bot.store.controls import ControlsMixin
 from bot.store.deliveries import DeliveriesMixin
+from bot.store.digests import DigestsMixin
 from bot.store.edits import EditsMixin
 from bot.store.engine import Database, create_engine
 from bot.store.explain import ExplainMixin
@@ -49,6 +50,7 @@ class Store(
     WelcomesMixin,
     WebhooksMixin,
     ExplainMixin,
+    DigestsMixin,
 ):
     """Feeds, subscriptions, articles, the outbox and schedules, on SQLite or PostgreSQL.
 

@@ -120,6 +120,7 @@ class Article(Base):
     extraction_note: Mapped[str | None] = mapped_column(Text)
     image_url: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(16))
+    # JSON null (never SQL NULL) for a first poll's backlog until its digest is made.
     digest: Mapped[dict[str, Any]]
     first_seen: Mapped[datetime] = mapped_column(index=True)
 

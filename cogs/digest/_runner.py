@@ -35,6 +35,7 @@ class DigestRunner:
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
         self.store = bot.runtime.store
+        self.backlog = bot.runtime.backlog()
         self.clock = bot.runtime.clock
         self.metrics = bot.runtime.metrics
         # The pacer every poster shares: digests and instant posts wait for each other.
@@ -144,6 +145,7 @@ class DigestRunner:
         summarised: int = 0,
     ) -> ChannelDigest:
         """The digest of ``rows``, bounded by the channel's digest maximum when it has one."""
+        rows = await self.backlog.complete_deliveries(rows)  # key points a first poll left out
         maximum = controls.digest_max if controls is not None else None
         coverage: dict[int, int] = {}
         if maximum is not None and len(rows) > maximum:

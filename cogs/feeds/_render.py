@@ -40,8 +40,10 @@ def safe(text: str, limit: int = FIELD_VALUE_LIMIT) -> str:
     return truncate(escape(text), limit)
 
 
-def key_points(digest: Digest) -> str:
-    """The digest's key points as bullets, as posts show them."""
+def key_points(digest: Digest | None) -> str:
+    """The digest's key points as bullets, as posts show them (none made yet: a hint)."""
+    if digest is None:
+        return "(key points are made when first asked for: /keypoints)"
     points = [p.text for p in digest.key_points] or [digest.tldr]
     return bullets(points, FIELD_VALUE_LIMIT) or "(no text)"
 

@@ -56,6 +56,7 @@ async def test_add_records_the_baseline_subscribes_and_shows_the_newest_item(
     assert added.items == 5
     assert added.newest is not None
     assert added.newest.title == "Story number 1"  # the newest (story n is n hours old)
+    assert added.newest.digest is not None
     assert added.newest.digest.key_points
     assert added.backfilled == 0
     subs = await store.list_subscriptions(guild_id=GUILD)
@@ -186,7 +187,7 @@ async def test_preview_digests_the_newest_items_and_stores_nothing(
     assert preview.title == "Example News"
     assert preview.items == 5
     assert [a.entry.title for a in preview.articles] == [f"Story number {k}" for k in (1, 2, 3)]
-    assert all(a.digest.key_points for a in preview.articles)
+    assert all(a.digest and a.digest.key_points for a in preview.articles)
     assert await store.list_feeds() == []
     assert await store.recent_articles(None) == []
 

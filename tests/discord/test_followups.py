@@ -25,8 +25,13 @@ TITLE = "Putin orders Syria pullout"
 LINK = "https://news.example/world/putin-syria"
 
 
-async def _seeded(start_bot: StartBot, fake: FakeDiscord) -> tuple[RunningBot, int]:
-    """The bot with the follow-up commands and the seed article stored for the fake guild."""
+async def _seeded(
+    start_bot: StartBot, fake: FakeDiscord, *, digested: bool = True
+) -> tuple[RunningBot, int]:
+    """The bot with the follow-up commands and the seed article stored for the fake guild.
+
+    Without ``digested`` the article is stored as a first poll's backlog: no digest yet.
+    """
     clock = Clock()
     running = await start_bot(extensions=EXTENSIONS, clock=clock)
     store: Store = running.runtime.store
@@ -34,7 +39,7 @@ async def _seeded(start_bot: StartBot, fake: FakeDiscord) -> tuple[RunningBot, i
     await store.subscribe(feed.id, fake.guild.id, fake.channel.id, mode="instant", added_by=None)
     text = SEED_ARTICLE.read_text()
     seed = article("seed", title=TITLE, link=LINK, text=text, published=clock.now)
-    seed = replace(seed, digest=summarize(text, title=TITLE))
+    seed = replace(seed, digest=summarize(text, title=TITLE) if digested else None)
     result = await store.store_articles(feed.id, [seed], deliver=False)
     clock.advance(hours=2)
     return running, result.new_articles[0]
@@ -82,6 +87,25 @@ async def test_keypoints_shows_the_three_key_points_and_the_link(
     assert not message.ephemeral
     private = await run(fake_discord, "keypoints", {"article": str(article_id), "private": True})
     assert private.ephemeral
+
+
+async def test_keypoints_of_a_first_poll_item_makes_its_digest_once(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    running, article_id = await _seeded(start_bot, fake_discord, digested=False)
+    store: Store = running.runtime.store
+    stored = await store.get_article(article_id)
+    assert stored is not None
+    assert stored.digest is None
+    message = await run(fake_discord, "keypoints", {"article": str(article_id)})
+    [embed] = message.embeds
+    assert embed["description"].count("• ") == 3
+    assert "naval facility" in embed["description"]
+    assert "TL;DR" in text_of(message)
+    made = await store.get_article(article_id)
+    assert made is not None
+    assert made.digest is not None  # stored: the next reader does not make it again
+    assert made.digest.key_points == summarize(made.text, title=TITLE).key_points
 
 
 async def test_search_finds_the_article_by_a_stemmed_word(

@@ -31,6 +31,7 @@ async def test_corpus_feed_over_http(
     if read.parsed.entries:
         # Digests are made in a worker process from real entries: each key point cites its text.
         for article in await pipeline.prepare(read.parsed.entries[:2], fetch_pages=False):
+            assert article.digest is not None
             for point in article.digest.key_points:
                 cited = article.text[point.start : point.end]
                 assert " ".join(cited.split()) == " ".join(point.text.split())

@@ -125,6 +125,7 @@ async def test_teaser_gets_the_article_page_and_the_seed_key_points(
 ) -> None:
     article = await arrives(http_server, clocked_store, poller, clock, seed_teaser(http_server))
     assert article.text_source == "page"
+    assert article.digest is not None
     points = " ".join(p.text for p in article.digest.key_points)
     assert "withdraw" in points
     assert "naval facility" in points

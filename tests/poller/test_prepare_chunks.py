@@ -33,7 +33,7 @@ async def test_prepare_keeps_order_and_fetches_each_teasers_page(
     assert all("withdraw" in a.text for a in teasers)
     others = [a for a in articles if not a.entry.title.startswith("Teaser")]
     assert {a.text_source for a in others} == {"feed"}
-    assert all(a.digest.key_points for a in others)
+    assert all(a.digest and a.digest.key_points for a in others)
     pages = http_server.requests_to(SEED_PAGE_PATH)
     assert len(pages) == len(teasers)  # one fetch per teaser, none for full-text entries
 

@@ -61,6 +61,7 @@ async def test_each_feed_shows_its_own_item_for_a_shared_link(store: Store) -> N
     honest, hostile = posted[10], posted[20]
     assert honest.title == "A normal item"
     assert "@everyone" not in honest.text
+    assert honest.digest is not None
     assert "@everyone" not in " ".join(p.text for p in honest.digest.key_points)
     assert "@everyone" not in honest.summary
     assert hostile.title.startswith("@everyone")
@@ -104,4 +105,4 @@ async def test_a_feed_text_differing_from_the_shared_one_is_kept_for_that_feed(
     theirs = await store.recent_articles(None, feed_id=b)
     assert [r.text for r in mine] == [HONEST.text]
     assert [r.text for r in theirs] == [HOSTILE.text]
-    assert [r.digest.tldr for r in mine] == [HONEST.digest.tldr]
+    assert [r.digest and r.digest.tldr for r in mine] == [HONEST.digest and HONEST.digest.tldr]
