@@ -23,9 +23,10 @@ A crash between the mark and the request looks needlessly; one after the request
 post. What this cannot see: a post of a marked row that moderators deleted before the retry
 (it is made again), or one pushed out of the recent archived threads before the retry (the
 retry comes within seconds of a restart or a back-off, so only a burst of more than
-``ARCHIVED_LOOKUP`` archivings in between could hide it). Nor does it cover discord.py's own
-retries: on a 500, 502 or 504 answer discord.py repeats the request itself, before this module
-hears of it; if Discord made the post and still answered 5xx, that repeat makes a second one.
+``ARCHIVED_LOOKUP`` archivings in between could hide it). discord.py repeats a request
+answered 500, 502 or 504 on its own, before this module hears of it, and Discord may have made
+the post before failing: the sender refuses that repeat at the wire
+(:func:`bot.delivery.wire.sent_at_most_once`), so the attempt fails and the next one looks.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from bot.delivery.pacing import Pacer
 from bot.delivery.permissions import locked_thread_reason, pause_reason
 from bot.delivery.publishing import PUBLISH_PATIENCE, PUBLISH_RETRY
 from bot.delivery.targets import Channels
+from bot.delivery.wire import sent_at_most_once
 from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -169,12 +170,13 @@ class Sender:
         try:
             forum = await self._forum(target)
             await self.pacer.acquire(target.channel_id)
-            created = await forum.create_thread(
-                name=name,
-                allowed_mentions=discord.AllowedMentions.none(),
-                applied_tags=[discord.Object(tag) for tag in tags],  # type: ignore[misc]
-                **message_parts(message),
-            )
+            with sent_at_most_once():
+                created = await forum.create_thread(
+                    name=name,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                    applied_tags=[discord.Object(tag) for tag in tags],  # type: ignore[misc]
+                    **message_parts(message),
+                )
         except Exception as exc:  # every failure is classified for the caller
             failure = self.failure(exc, target)
             self.count(message.kind, failure.action.value)

@@ -31,9 +31,10 @@ A crash between the mark and the request looks needlessly; one after the request
 post. What this cannot see: a post deleted by moderators before the retry (it is made again),
 or one pushed out of the last ``LOOKUP`` messages before the retry (the retry comes within
 seconds of a restart or back-off, so only a burst of that many messages in between could hide
-it). Reading the messages takes Read Message History, which ``/feed add`` asks for. Nor does it
-cover discord.py's own retries: on a 5xx answer discord.py's webhook client repeats the request
-itself; if Discord made the post and still answered 5xx, that repeat makes a second one.
+it). Reading the messages takes Read Message History, which ``/feed add`` asks for.
+discord.py's webhook client repeats a request answered 5xx on its own, and Discord may have
+posted before failing: that repeat is refused at the wire
+(:func:`bot.delivery.wire.sent_at_most_once`), so the attempt fails and the next one looks.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from bot.delivery.permissions import MANAGE_WEBHOOKS, WEBHOOK, pause_reason
 from bot.delivery.persona import Persona
 from bot.delivery.sender import Outgoing, Sender, SendFailed, Target, allowed_mentions
 from bot.delivery.sender import message_parts as parts
+from bot.delivery.wire import sent_at_most_once
 from bot.store import Store, WebhookRow
 
 log = logging.getLogger(__name__)
@@ -100,14 +102,15 @@ class Webhooks:
             hook = await self._webhook(target, parent)
             await self.sender.pacer.acquire_webhook(target.channel_id, hook.webhook_id)
             try:
-                sent = await self._partial(hook).send(
-                    wait=True,
-                    username=persona.name,
-                    avatar_url=persona.avatar_url or discord.utils.MISSING,
-                    thread=discord.Object(thread) if thread else discord.utils.MISSING,
-                    allowed_mentions=allowed_mentions(message),
-                    **parts(message),
-                )
+                with sent_at_most_once():
+                    sent = await self._partial(hook).send(
+                        wait=True,
+                        username=persona.name,
+                        avatar_url=persona.avatar_url or discord.utils.MISSING,
+                        thread=discord.Object(thread) if thread else discord.utils.MISSING,
+                        allowed_mentions=allowed_mentions(message),
+                        **parts(message),
+                    )
             except discord.NotFound as exc:
                 if exc.code != UNKNOWN_WEBHOOK:
                     raise self._failed(exc, target, message) from exc

@@ -261,6 +261,14 @@ class DeliveriesMixin(WorkersMixin):
         await self.mark_sent(delivery_id, message_id)
         await self._set_delivery(delivery_id, last_error=reason)
 
+    async def mark_in_post(self, delivery_ids: Sequence[int], post_id: int | None) -> None:
+        """The pending rows follow in the forum post ``post_id`` (a digest's later parts), so a
+        run cut short finishes in that post rather than a new one; None forgets the post."""
+        async with self._db.write() as conn:
+            for part in chunks(list(delivery_ids)):
+                stmt = update(Delivery).where(Delivery.id.in_(part), Delivery.status == "pending")
+                await conn.execute(stmt.values(message_id=post_id))
+
     async def mark_in_flight(self, delivery_ids: Sequence[int], at: datetime) -> None:
         """An attempt without a nonce starts: from now on, the rows' post may exist."""
         async with self._db.write() as conn:

@@ -123,17 +123,45 @@ class DigestRunner:
         channel = await self.channel(channel_id)
         async with self.lock[channel_id]:
             rows = await self.store.pending_digest(channel_id)
+            when = now.astimezone(ZoneInfo(timezone))
+            if isinstance(channel, discord.ForumChannel):
+                rows = await self._finish_started_posts(channel, rows, when, publish=publish)
             controls = await self.store.get_controls(channel_id)
             digest = await self.compose_for(channel_id, rows, controls, cutoff=cutoff)
             return await self.post_composed(
                 channel,
                 digest,
                 rows,
-                when=now.astimezone(ZoneInfo(timezone)),
+                when=when,
                 now=now,
                 publish=publish,
                 forum_tags=forum_tags,
             )
+
+    async def _finish_started_posts(
+        self, forum: discord.ForumChannel, rows: list[DeliveryRow], when: datetime, *, publish: bool
+    ) -> list[DeliveryRow]:
+        """Post the later parts of a forum digest cut short (a crash) into its own post; the
+        rows not yet in a post are returned. The parts get the nonces of their first attempt,
+        so one Discord already took is answered with that message, not posted again."""
+        started: defaultdict[int, list[DeliveryRow]] = defaultdict(list)
+        for row in rows:
+            if row.message_id is not None:
+                started[row.message_id].append(row)
+        points = self.bot.runtime.settings.key_points
+        for post_id, part_rows in started.items():
+            digest = compose(forum.id, part_rows)
+            target = Target(post_id, forum.guild.id)
+            try:
+                for post in render_digest(digest, when=when, points=points, title="Digest"):
+                    await self._send(target, post, publish=publish)
+            except SendFailed as failure:
+                if failure.action is Action.RETRY:
+                    raise  # a passing fault: the run is tried again, still in this post
+                # The post is gone or refuses us: its rows join the next new post.
+                log.warning("digest post %d could not be finished: %s", post_id, failure.reason)
+                await self.store.mark_in_post([r.id for r in part_rows], None)
+        return [row for row in rows if row.message_id is None or row.message_id not in started]
 
     async def compose_for(
         self,
@@ -181,6 +209,8 @@ class DigestRunner:
         if isinstance(channel, discord.ForumChannel):
             in_flight = {r.id: r.in_flight_at for r in rows}
             target = await self._start_post(target, posts.pop(0), in_flight, forum_tags, now)
+            rest = [i for post in posts for i in post.delivery_ids]
+            await self.store.mark_in_post(rest, target.channel_id)
         for post in posts:
             await self._send(target, post, publish=publish)
         if digest.left_out:  # named in the header as "N more"

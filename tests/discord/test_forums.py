@@ -92,6 +92,32 @@ async def test_a_post_whose_answer_was_lost_is_found_not_made_again(
     assert len(fake_discord.requests_to(CREATE_POST)) == 1
 
 
+async def test_a_500_after_the_post_was_made_is_not_repeated_by_discord_py(
+    start_bot: StartBot, fake_discord: FakeDiscord
+) -> None:
+    """discord.py repeats a request answered 500 on its own; a forum post has no nonce, so the
+    repeat is refused and the outbox's next attempt finds the post the first one made."""
+    clock = Clock()
+    running = await start_bot(extensions=EXTENSIONS, clock=clock)
+    forum = await fake_discord.add_forum("news-forum")
+    fake_discord.inject_error(500, 0, "Internal Server Error", route=CREATE_POST, after=True)
+    store = running.runtime.store
+    feed = await store.add_feed("https://example.org/feed.xml", title="Example News")
+    await store.subscribe(feed.id, fake_discord.guild.id, forum.id, mode="instant", added_by=1)
+    await store.store_articles(feed.id, [article(1)], deliver=True)
+
+    async def retrying() -> Any:
+        rows = await store.list_deliveries(status="pending")
+        return rows if rows and rows[0].last_error and rows[0].in_flight_at else None
+
+    await eventually(retrying, timeout=20, what="the attempt answered 500")
+    clock.advance(seconds=11)  # past the back-off
+    [sent] = await eventually(lambda: _all_sent(store, 1), timeout=10, what="recorded sent")
+    [(thread, _starter)] = fake_discord.posts(forum)
+    assert sent.message_id == thread.id
+    assert len(fake_discord.requests_to(CREATE_POST)) == 1
+
+
 async def test_a_scheduled_digest_is_one_forum_post_per_run(
     start_bot: StartBot, fake_discord: FakeDiscord
 ) -> None:

@@ -78,10 +78,11 @@ async def test_a_long_rate_limit_on_publishing_defers_it_and_the_channel_goes_on
 
 
 async def _waiting(store: Store, count: int) -> list[DeliveryRow] | None:
-    """The pending rows once there are ``count``, each posted and waiting to be published."""
+    """The pending rows once there are ``count``, each posted and its publish deferred (a row
+    whose publish is under way is posted too, but not yet deferred)."""
     rows = await store.list_deliveries(status="pending")
-    posted = len(rows) == count and all(row.message_id for row in rows)
-    return rows if posted else None
+    deferred = len(rows) == count and all(row.message_id and row.last_error for row in rows)
+    return rows if deferred else None
 
 
 async def _sent(store: Store, count: int) -> bool:

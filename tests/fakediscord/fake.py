@@ -181,14 +181,17 @@ class FakeDiscord(InteractionDriver):
         route: str = MESSAGES_ROUTE,
         count: int = 1,
         bare: bool = False,
+        after: bool = False,
     ) -> None:
         """Answer the next ``count`` requests to ``route`` (in ``channel``) with this error.
 
         ``bare``: an HTML page instead of Discord's JSON body (no error code), as a proxy or a
-        CDN edge in front of the API answers.
+        CDN edge in front of the API answers. ``after``: carry the request out first (a post
+        is made), then answer with the error, as Discord sometimes does with a 500.
         """
         part = f"/channels/{ref_id(channel)}/" if channel is not None else "/"
-        self.server.faults.append(Fault(route, part, status, code, message, count, bare))
+        fault = Fault(route, part, status, code, message, count, bare, after)
+        self.server.faults.append(fault)
 
     def advance_rate_limits(self, seconds: float) -> None:
         """Let ``seconds`` pass for the rate limits (an hour of publishes) without waiting."""

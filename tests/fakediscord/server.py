@@ -50,6 +50,7 @@ class Fault:
     message: str
     left: int
     bare: bool = False  # no JSON body: a proxy's or CDN edge's page, not Discord's answer
+    after: bool = False  # the request is carried out first, then answered with the error
 
 
 class ApiServer:
@@ -137,8 +138,10 @@ class ApiServer:
             self.stalled[route] -= 1
             await self._hold()
         try:
-            self._raise_fault(route, request.path)
+            self._raise_fault(route, request.path, after=False)
             response = await handler(request)
+            if response.status < 300:
+                self._raise_fault(route, request.path, after=True)
         except DiscordError as exc:
             response = exc.response()
         if self.held.get(route, 0) > 0 and response.status < 300:
@@ -162,10 +165,15 @@ class ApiServer:
         finally:
             self.holding -= 1
 
-    def _raise_fault(self, route: str, path: str) -> None:
+    def _raise_fault(self, route: str, path: str, *, after: bool) -> None:
         """Raise the first injected fault that matches this request (and count it used)."""
         for fault in self.faults:
-            if fault.left > 0 and fault.route == route and fault.path_part in path:
+            if (
+                fault.left > 0
+                and fault.after == after
+                and fault.route == route
+                and fault.path_part in path
+            ):
                 fault.left -= 1
                 raise DiscordError(fault.status, fault.code, fault.message, bare=fault.bare)
 
