@@ -1,14 +1,10 @@
-"""Where a digest can be posted, and the error of a channel that is not such a place."""
+"""The error of a channel a digest cannot be posted in."""
 
 from __future__ import annotations
 
 import logging
 
-import discord
-
 log = logging.getLogger(__name__)
-
-Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
 
 
 class ChannelUnavailable(Exception):

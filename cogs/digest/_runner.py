@@ -20,8 +20,9 @@ from bot.render.article import THREAD_NAME_LIMIT, truncate
 from bot.render.digest import DigestPost, render_digest
 from bot.schedules import ChannelDigest, as_utc, compose, due_schedules, next_run
 from bot.store import ChannelControlsRow, DeliveryRow, ScheduleRow
+from cogs._postable import Postable
 from cogs.digest._catchup import CatchUps
-from cogs.digest._channels import ChannelUnavailable, Postable
+from cogs.digest._channels import ChannelUnavailable
 
 if TYPE_CHECKING:
     from bot.app import BriefingBot

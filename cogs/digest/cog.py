@@ -26,6 +26,7 @@ from bot.schedules import (
 from bot.store import ScheduleRow
 from cogs._forum_tags import TagRefused, forum_tags
 from cogs._jobs import ShieldedJob, add_interval_job, remove_job
+from cogs._postable import Postable
 from cogs.digest._channels import ChannelUnavailable
 from cogs.digest._runner import DigestRunner
 
@@ -37,8 +38,6 @@ log = logging.getLogger(__name__)
 JOB_ID = "digest-schedules"
 UNLOAD_WAIT_SECONDS = 10.0
 Interaction = discord.Interaction[Any]
-# Where a digest can be posted.
-Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
 
 
 @app_commands.default_permissions(manage_guild=True)

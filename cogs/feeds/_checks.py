@@ -9,6 +9,7 @@ import discord
 from bot.delivery import permissions
 from bot.delivery.targets import target_kind
 from bot.errors import BriefingError
+from cogs._postable import Postable
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,6 @@ def guild_of(interaction: discord.Interaction) -> discord.Guild:
     if interaction.guild is None:
         raise UserError("This command works in a server only.")
     return interaction.guild
-
-
-Postable = discord.TextChannel | discord.Thread | discord.ForumChannel
 
 
 def postable_channel(

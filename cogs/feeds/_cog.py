@@ -18,11 +18,11 @@ from bot.render.reply import reply
 from bot.subscriptions import MAX_BACKFILL, FeedManager
 from cogs._forum_tags import forum_tags
 from cogs._pages import send_pages
+from cogs._postable import Postable
 from cogs.feeds import _opml as opml
 from cogs.feeds import _render as render
 from cogs.feeds import _webhook as webhook
 from cogs.feeds._checks import (
-    Postable,
     UserError,
     guild_of,
     postable_channel,

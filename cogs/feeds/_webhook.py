@@ -11,7 +11,8 @@ from bot.delivery import persona
 from bot.delivery.targets import target_kind
 from bot.store import SubscriptionRow
 from bot.subscriptions import FeedManager
-from cogs.feeds._checks import Postable, UserError, refuse_webhook
+from cogs._postable import Postable
+from cogs.feeds._checks import UserError, refuse_webhook
 from cogs.feeds._ping import CLEAR_WORDS
 
 log = logging.getLogger(__name__)
