@@ -13,6 +13,8 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.discord.test_crash_restart import all_sent, queue_burst
 from tests.discord.test_posting_bursts import posted
 from tests.fixtures.discord import MakeFake
@@ -27,6 +29,7 @@ NONCE_MEMORY = float(os.environ.get("BRIEFING_TEST_NONCE_SECONDS", "3"))
 MAX_LOG_LINES = 200
 
 
+@pytest.mark.timeout(OUTAGE + 160)  # the outage itself, then the burst's start and end
 async def test_a_database_outage_mid_burst_posts_everything_exactly_once(
     make_fake_discord: MakeFake, pg_cluster: PrivateCluster, tmp_path: Path
 ) -> None:
