@@ -99,7 +99,8 @@ fake.stop()`` (or ``async with FakeDiscord() as fake``).
 from tests.fakediscord.constants import MessageFlag, Perm
 from tests.fakediscord.fake import FakeDiscord
 from tests.fakediscord.interactions import InteractionHandle
-from tests.fakediscord.models import Channel, Guild, Message, Overwrite, Role, User, Webhook
+from tests.fakediscord.models import Channel, Guild, Overwrite, Role, User
+from tests.fakediscord.posted import Message, Webhook
 from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimitHit
 
 __all__ = [

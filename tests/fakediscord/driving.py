@@ -10,8 +10,9 @@ from tests.fakediscord import interactions as build
 from tests.fakediscord.constants import Perm
 from tests.fakediscord.gateway import Gateway
 from tests.fakediscord.interactions import InteractionHandle
-from tests.fakediscord.models import Channel, Guild, Json, Message, User
+from tests.fakediscord.models import Channel, Guild, Json, User
 from tests.fakediscord.permissions import base_permissions
+from tests.fakediscord.posted import Message
 from tests.fakediscord.state import Notifier, World
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from tests.fakediscord.commands import CommandSync
 from tests.fakediscord.constants import FORUM, REQUIRE_TAG
 from tests.fakediscord.driving import ChannelRef, InteractionDriver, ref_id
 from tests.fakediscord.gateway import INVALID_SESSION, RECONNECT, Gateway
-from tests.fakediscord.models import Channel, Guild, Json, Message, Overwrite, User, Webhook
+from tests.fakediscord.models import Channel, Guild, Json, Overwrite, User
+from tests.fakediscord.posted import Message, Webhook
 from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimiter, RateLimitHit, Storm
 from tests.fakediscord.rest import Rest
 from tests.fakediscord.rest_interactions import InteractionRoutes

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakediscord.models import Channel, Guild, Json, Message, User
+from tests.fakediscord.models import Channel, Guild, Json, User
 from tests.fakediscord.permissions import channel_permissions
+from tests.fakediscord.posted import Message
 from tests.fakediscord.state import Notifier, World
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,8 @@ from typing import Any
 
 from tests.fakediscord.constants import MessageFlag, Perm
 from tests.fakediscord.errors import DiscordError
-from tests.fakediscord.models import Guild, Json, Message, now
+from tests.fakediscord.models import Guild, Json, now
+from tests.fakediscord.posted import Message
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from tests.fakediscord.errors import (
     unknown_message,
 )
 from tests.fakediscord.gateway import Gateway
-from tests.fakediscord.models import Channel, Json, Message, now
+from tests.fakediscord.models import Channel, Json, now
+from tests.fakediscord.posted import Message
 from tests.fakediscord.state import World
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,8 @@ from tests.fakediscord.interactions import (
     MODAL_SUBMIT,
     InteractionHandle,
 )
-from tests.fakediscord.models import Json, Message
+from tests.fakediscord.models import Json
+from tests.fakediscord.posted import Message
 from tests.fakediscord.rest import FILES, Rest, read_body, snowflake
 from tests.fakediscord.webhooks import WebhookRoutes
 

@@ -15,18 +15,9 @@ from tests.fakediscord import messages as bodies
 from tests.fakediscord.commands import CommandStore
 from tests.fakediscord.constants import PUBLIC_THREAD, THREAD_NAME_LIMIT, Perm
 from tests.fakediscord.errors import unknown_channel, unknown_guild, unknown_message
-from tests.fakediscord.models import (
-    Channel,
-    Guild,
-    Json,
-    Member,
-    Message,
-    Overwrite,
-    Role,
-    Snowflakes,
-    User,
-)
+from tests.fakediscord.models import Channel, Guild, Json, Member, Overwrite, Role, Snowflakes, User
 from tests.fakediscord.permissions import channel_permissions
+from tests.fakediscord.posted import Message
 
 if TYPE_CHECKING:
     from tests.fakediscord.interactions import InteractionHandle

@@ -30,7 +30,8 @@ from tests.fakediscord.errors import (
     unknown_channel,
     unknown_webhook,
 )
-from tests.fakediscord.models import Channel, Message, User, Webhook
+from tests.fakediscord.models import Channel, User
+from tests.fakediscord.posted import Message, Webhook
 from tests.fakediscord.rest import Rest, read_body, snowflake
 
 log = logging.getLogger(__name__)
