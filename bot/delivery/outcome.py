@@ -23,7 +23,7 @@ THREAD_ARCHIVED = 50083  # "Operation cannot be performed on an archived thread"
 class Action(enum.Enum):
     """What to do with a delivery after a failed attempt."""
 
-    RETRY = "retry"  # transient: 5xx, network, a 429 discord.py gave up on or would wait long for
+    RETRY = "retry"  # transient: 5xx, network, a 429 discord.py gave up on
     PAUSE = "pause"  # 403: the bot may not post there; the subscription waits for a fix
     REMOVE_CHANNEL = "remove_channel"  # 404 unknown channel: forget it
     FAIL = "fail"  # the request itself is wrong (400...): never retried
@@ -82,7 +82,7 @@ def classify(exc: BaseException) -> Action:
         if not _from_discord(exc):
             return Action.RETRY
         return Action.REMOVE_CHANNEL if exc.code == UNKNOWN_CHANNEL else Action.FAIL
-    if isinstance(exc, discord.DiscordServerError | discord.RateLimited):
+    if isinstance(exc, discord.DiscordServerError):
         return Action.RETRY
     if isinstance(exc, discord.HTTPException):
         return Action.RETRY if exc.status == 429 else Action.FAIL
@@ -106,8 +106,6 @@ def backoff(attempts: int, *, base: float, maximum: float) -> float:
 
 def describe(exc: BaseException) -> str:
     """A short, user-readable reason for an error (shown in ``/feed status``)."""
-    if isinstance(exc, discord.RateLimited):
-        return f"Discord rate limit: wait {exc.retry_after:.0f} s"
     if isinstance(exc, discord.HTTPException):
         text = exc.text or exc.response.reason or ""
         return f"Discord {exc.status} ({exc.code}): {text}"[:300]

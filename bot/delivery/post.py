@@ -161,17 +161,14 @@ class Poster:
         log.warning("delivery %d to %d: %s -> %s", row.id, row.channel_id, reason, action.value)
         advice = failure.advice or pause_reason(reason)
         await self.unrecorded.record(
-            f"delivery {row.id}: {action.value}", lambda: self._settle(row, failure, action, advice)
+            f"delivery {row.id}: {action.value}", lambda: self._settle(row, action, reason, advice)
         )
         return action
 
-    async def _settle(
-        self, row: DeliveryRow, failure: SendFailed, action: Action, advice: str
-    ) -> None:
+    async def _settle(self, row: DeliveryRow, action: Action, reason: str, advice: str) -> None:
         """Record what a failed attempt's class of error asks for (``advice``: a pause's)."""
-        reason = failure.reason
         if action is Action.RETRY:
-            await self.retry_later(row, reason, failure.retry_after)
+            await self.retry_later(row, reason)
         elif action is Action.PAUSE and row.subscription_id is not None:
             await self.store.pause_subscription(row.subscription_id, advice)
             await self.store.mark_retry(row.id, PAUSED, self.clock())
@@ -183,15 +180,11 @@ class Poster:
             if self.metrics is not None:
                 self.metrics.delivery_done("failed")
 
-    async def retry_later(
-        self, row: DeliveryRow, reason: str, at_least: float | None = None
-    ) -> None:
-        """Try the row again after a back-off that grows with its attempts (or the wait
-        Discord asked for, when longer)."""
+    async def retry_later(self, row: DeliveryRow, reason: str) -> None:
+        """Try the row again after a back-off that grows with its attempts."""
         delay = backoff(
             row.attempts, base=self.config.retry_base_seconds, maximum=self.config.retry_max_seconds
         )
-        delay = max(delay, at_least or 0.0)
         await self.store.mark_retry(row.id, reason, self.clock() + timedelta(seconds=delay))
 
     async def release(self, row: DeliveryRow, reason: str) -> None:

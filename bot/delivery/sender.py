@@ -87,15 +87,14 @@ class SendFailed(Exception):
         self.action = action
         self.reason = reason
         self.advice = advice
-        self.retry_after = retry_after  # Discord said how long to wait (a long rate limit)
+        self.retry_after = retry_after  # seconds to wait before trying again, when known
 
     @classmethod
     def of(cls, exc: BaseException) -> SendFailed:
         """``exc`` classified (itself when it already is a :class:`SendFailed`)."""
         if isinstance(exc, SendFailed):
             return exc
-        wait = exc.retry_after if isinstance(exc, discord.RateLimited) else None
-        return cls(classify(exc), describe(exc), retry_after=wait)
+        return cls(classify(exc), describe(exc))
 
 
 class Sender:

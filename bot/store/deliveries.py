@@ -258,8 +258,8 @@ class DeliveriesMixin(WorkersMixin):
 
     async def mark_unpublished(self, delivery_id: int, message_id: int, reason: str) -> None:
         """The message is posted and will not be published (waited too long): settled."""
-        await self.mark_sent(delivery_id, message_id)
-        await self._set_delivery(delivery_id, last_error=reason)
+        sent = {"status": "sent", "message_id": message_id, "sent_at": self._clock()}
+        await self._set_delivery(delivery_id, **sent, last_error=reason)
 
     async def mark_in_post(self, delivery_ids: Sequence[int], post_id: int | None) -> None:
         """The pending rows follow in the forum post ``post_id`` (a digest's later parts), so a

@@ -48,12 +48,8 @@ async def test_killed_between_a_forum_digests_parts_each_article_is_posted_once(
         await first.kill()
     finally:
         await first.stop()
-    identified = fake.identify_count
-    second = await BotProcess(fake, database_url, tmp_path, "second").start()
+    second = await BotProcess(fake, database_url, tmp_path, "second").start_identified()
     try:
-        await fake.wait_until(
-            lambda: fake.identify_count > identified, 60, "the restart's IDENTIFY"
-        )
         await _digest_now(fake, forum.id)
         await eventually(lambda: _sent(database_url), timeout=60, what="all sent")
     finally:
