@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.store import Store
 from tests.discord.feeds_helpers import run, text_of
 from tests.fakediscord import FakeDiscord, Perm
 from tests.fixtures.bot import StartBot
@@ -75,15 +77,8 @@ async def test_a_post_whose_answer_was_lost_is_found_not_made_again(
     forum = await fake_discord.add_forum("news-forum")
     fake_discord.lose_answers(CREATE_POST)
     store = running.runtime.store
-    feed = await store.add_feed("https://example.org/feed.xml", title="Example News")
-    await store.subscribe(feed.id, fake_discord.guild.id, forum.id, mode="instant", added_by=1)
-    await store.store_articles(feed.id, [article(1)], deliver=True)
-
-    async def retrying() -> Any:
-        rows = await store.list_deliveries(status="pending")
-        return rows if rows and rows[0].last_error and rows[0].in_flight_at else None
-
-    await eventually(retrying, timeout=10, what="the attempt whose answer was lost")
+    await _one_article_into(store, fake_discord, forum.id)
+    await eventually(_retrying(store), timeout=10, what="the attempt whose answer was lost")
     [(thread, _starter)] = fake_discord.posts(forum)  # made, though the bot never heard
     clock.advance(seconds=11)  # past the back-off
     [sent] = await eventually(lambda: _all_sent(store, 1), timeout=10, what="recorded sent")
@@ -102,15 +97,8 @@ async def test_a_500_after_the_post_was_made_is_not_repeated_by_discord_py(
     forum = await fake_discord.add_forum("news-forum")
     fake_discord.inject_error(500, 0, "Internal Server Error", route=CREATE_POST, after=True)
     store = running.runtime.store
-    feed = await store.add_feed("https://example.org/feed.xml", title="Example News")
-    await store.subscribe(feed.id, fake_discord.guild.id, forum.id, mode="instant", added_by=1)
-    await store.store_articles(feed.id, [article(1)], deliver=True)
-
-    async def retrying() -> Any:
-        rows = await store.list_deliveries(status="pending")
-        return rows if rows and rows[0].last_error and rows[0].in_flight_at else None
-
-    await eventually(retrying, timeout=20, what="the attempt answered 500")
+    await _one_article_into(store, fake_discord, forum.id)
+    await eventually(_retrying(store), timeout=20, what="the attempt answered 500")
     clock.advance(seconds=11)  # past the back-off
     [sent] = await eventually(lambda: _all_sent(store, 1), timeout=10, what="recorded sent")
     [(thread, _starter)] = fake_discord.posts(forum)
@@ -175,3 +163,20 @@ async def test_create_posts_missing_is_refused_and_lost_later_pauses_with_the_re
     assert "may not post in this forum" in status
     assert "Create Posts" in status
     assert fake_discord.posts(forum) == []
+
+
+async def _one_article_into(store: Store, fake: FakeDiscord, forum_id: int) -> None:
+    """A feed posting each article into the forum, with one article queued."""
+    feed = await store.add_feed("https://example.org/feed.xml", title="Example News")
+    await store.subscribe(feed.id, fake.guild.id, forum_id, mode="instant", added_by=1)
+    await store.store_articles(feed.id, [article(1)], deliver=True)
+
+
+def _retrying(store: Store) -> Callable[[], Awaitable[Any]]:
+    """A check: the one post failed after its attempt was marked in flight, and waits."""
+
+    async def retrying() -> Any:
+        rows = await store.list_deliveries(status="pending")
+        return rows if rows and rows[0].last_error and rows[0].in_flight_at else None
+
+    return retrying
