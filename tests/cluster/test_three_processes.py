@@ -155,8 +155,10 @@ async def test_three_processes_500_posts_a_sigkill_no_429_each_post_and_fetch_on
     counts = posted(fake, ids)
     assert len(counts) == TOTAL
     assert set(counts.values()) == {1}  # each post exactly once, the dead process's too
-    hits = [h for h in fake.limiter.hits if not h.injected]
-    assert hits == [], Counter((h.scope, h.route) for h in hits)  # not one 429
+    # Not one 429 the bot's pacing earned; a global 429 right after the fake's own loop
+    # stalled (a loaded machine) counted requests together that the bot sent spread out.
+    stalls = sorted({round(h.fake_stall, 2) for h in fake.rate_limit_hits if not h.earned})
+    assert fake.earned_429s == [], Counter((h.scope, h.route) for h in fake.earned_429s)
     assert notices(fake, flaky_channels) == [1] * 3  # one notice per channel, not per process
 
     gaps = [b - a for times in feeds.fetches.values() for a, b in itertools.pairwise(times)]
@@ -168,6 +170,7 @@ async def test_three_processes_500_posts_a_sigkill_no_429_each_post_and_fetch_on
         f"{TOTAL} posts by 3 processes, one SIGKILLed: its claims taken over in "
         f"{takeover:.1f} s; all posted {done - killed:.1f} s after the kill; "
         f"{len(gaps) + FEEDS} fetches of {FEEDS} feeds, shortest gap {min(gaps):.1f} s; "
-        f"fetches per feed {sorted(Counter(len(t) for t in feeds.fetches.values()).items())}"
+        f"fetches per feed {sorted(Counter(len(t) for t in feeds.fetches.values()).items())}; "
+        f"429s after the fake's loop stalled {stalls} s: {len(fake.rate_limit_hits)}"
     )
     assert takeover < TAKEOVER, takeover

@@ -79,6 +79,9 @@ s global for bot-token requests; interaction and webhook-token routes are exempt
     ``global``, ``Retry-After``, ``X-RateLimit-Scope`` and ``Via`` (without ``Via`` discord.py
     raises instead of retrying). ``fake.inject_429(count, route=MESSAGES_ROUTE, retry_after=0.05,
     is_global=False, via=True)`` refuses the next ``count`` matching requests.
+    ``fake.rate_limit_hits`` lists every 429; ``fake.earned_429s`` only those the client's own
+    pacing caused: not injected, and no global 429 within a second after the fake's own event
+    loop stalled 50 ms or more (it then counts together requests that arrived spread out).
     ``fake.inject_error(status, code, message, channel=None, route=MESSAGES_ROUTE, count=1,
     bare=False)`` answers the next ``count`` with that error; ``bare=True`` sends an HTML page
     without Discord's JSON body (no error code), as a proxy or CDN edge in front of it does.

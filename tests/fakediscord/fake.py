@@ -10,6 +10,7 @@ from tests.fakediscord.commands import CommandSync
 from tests.fakediscord.constants import FORUM, REQUIRE_TAG
 from tests.fakediscord.driving import ChannelRef, InteractionDriver, ref_id
 from tests.fakediscord.gateway import INVALID_SESSION, RECONNECT, Gateway
+from tests.fakediscord.loopwatch import LoopWatch
 from tests.fakediscord.models import Channel, Guild, Json, Overwrite, User
 from tests.fakediscord.posted import Message, Webhook
 from tests.fakediscord.ratelimit import MESSAGES_ROUTE, Limits, RateLimiter, RateLimitHit, Storm
@@ -52,7 +53,8 @@ class FakeDiscord(InteractionDriver):
         self.no_embeds_channel = default.no_embeds_channel
         self.owner, self.admin, self.member = default.owner, default.admin, default.member
         self.admin_role, self.bot_role = default.admin_role, default.bot_role
-        self.limiter = RateLimiter(limits or Limits())
+        self.loop_watch = LoopWatch()
+        self.limiter = RateLimiter(limits or Limits(), stalled=self.loop_watch.longest_within)
         self.gateway = Gateway(
             self.world,
             heartbeat_interval=heartbeat_interval,
@@ -67,12 +69,14 @@ class FakeDiscord(InteractionDriver):
     # -- lifecycle ----------------------------------------------------------------------
     async def start(self) -> FakeDiscord:
         """Start listening on 127.0.0.1 (ephemeral port)."""
+        self.loop_watch.start()
         await self.server.start()
         return self
 
     async def stop(self) -> None:
         """Close gateway connections and stop the server."""
         await self.server.stop()
+        await self.loop_watch.stop()
 
     async def __aenter__(self) -> FakeDiscord:
         return await self.start()
@@ -159,6 +163,11 @@ class FakeDiscord(InteractionDriver):
     def rate_limit_hits(self) -> list[RateLimitHit]:
         """Every 429 sent (injected ones included)."""
         return self.limiter.hits
+
+    @property
+    def earned_429s(self) -> list[RateLimitHit]:
+        """The 429s the bot's pacing caused (see :attr:`RateLimitHit.earned`)."""
+        return [hit for hit in self.limiter.hits if hit.earned]
 
     def inject_429(
         self,

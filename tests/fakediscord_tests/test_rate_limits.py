@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
+import time
+import urllib.error
+import urllib.request
 
 import aiohttp
 import discord
@@ -101,3 +106,39 @@ async def test_global_limit(make_fake_discord: MakeFake) -> None:
     assert last[0]["X-RateLimit-Global"] == "true"
     assert last[1]["global"] is True
     assert [h.scope for h in fake.rate_limit_hits] == ["global"]
+
+
+def get_in_thread(url: str, token: str, count: int, spacing: float) -> threading.Thread:
+    """A thread making ``count`` GETs ``spacing`` seconds apart, blocking (outside the loop)."""
+
+    def run() -> None:
+        for _ in range(count):
+            request = urllib.request.Request(url, headers={"Authorization": f"Bot {token}"})
+            with contextlib.suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(request, timeout=30).close()
+            time.sleep(spacing)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+async def test_a_global_429_right_after_the_fakes_own_stall_is_not_charged_to_the_bot(
+    make_fake_discord: MakeFake,
+) -> None:
+    fake = await make_fake_discord(limits=Limits(global_limit=3, global_window=1.0))
+    url = f"{fake.api_base}/users/@me"
+    # Six requests 0.1 s apart reach the socket while the fake's loop is stalled: it counts
+    # them together, three over its limit, though no second ever held more than its three.
+    sender = get_in_thread(url, fake.token, 6, 0.1)
+    time.sleep(0.8)  # noqa: ASYNC251 (on purpose: the fake's loop, this test's, stalls)
+    await asyncio.to_thread(sender.join)
+    stalled = list(fake.rate_limit_hits)
+    assert len(stalled) == 3
+    assert all(h.fake_stall >= 0.5 and not h.earned for h in stalled)
+    assert fake.earned_429s == []
+    # The same over-limit burst with the loop running freely is the sender's own doing.
+    await asyncio.sleep(2.5)  # past the window and the excuse's look-back
+    await asyncio.to_thread(get_in_thread(url, fake.token, 4, 0.0).join)
+    assert [h.scope for h in fake.earned_429s] == ["global"]
+    assert fake.earned_429s[0].fake_stall < 0.05
