@@ -19,6 +19,7 @@ from rich.console import Console
 
 from bot.cli.common import CommandError, settings_from
 from bot.cli.failures import open_runtime_or_explain
+from bot.cli.stacks import install_stack_dump
 from bot.cli.terminal import print_digest
 from bot.errors import StartError
 from bot.feeds.identity import normalize_url
@@ -141,6 +142,7 @@ def _on_signals(first: Callable[[], object]) -> None:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, on_signal, sig)
+    install_stack_dump()
 
 
 async def console_mode(settings: Settings, feeds: Sequence[str]) -> int:

@@ -169,3 +169,31 @@ async def test_ctrl_c_in_discord_mode_closes_the_bot_cleanly(
     assert "SIGINT: shutting down" in session.output
     assert "Traceback" not in session.output
     assert "stopped" in session.output
+
+
+async def test_sigusr1_logs_every_task_and_thread_stack_and_the_bot_carries_on(
+    http_server: HttpServer, tmp_path: Path
+) -> None:
+    """What an operator asks a bot that seems stuck: ``kill -USR1 <pid>``."""
+    url = serve_seed_feed(http_server)
+    env = environment(
+        BRIEFING_DATA_DIR=str(tmp_path / "data"),
+        BRIEFING_ALLOW_PRIVATE_URLS="true",
+        BRIEFING_LOG_LEVEL="WARNING",
+        TERM="xterm",
+    )
+    session = spawn(["-m", "bot", "run", "--feed", url], tmp_path, env)
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    try:
+        assert await asyncio.to_thread(session.read_until, READY, deadline), session.output
+        os.kill(session.pid, signal.SIGUSR1)
+        dumped = await asyncio.to_thread(session.read_until, "_console()", deadline)
+        assert dumped, session.output
+        assert "most recent call first" in session.output  # every thread, from faulthandler
+        os.kill(session.pid, signal.SIGTERM)
+        status = await asyncio.to_thread(session.wait, time.monotonic() + DEADLINE_SECONDS)
+    finally:
+        session.close()
+    assert "SIGUSR1: " in session.output
+    assert status == 0, session.output
+    assert session.output.rstrip().endswith("stopped"), session.output

@@ -51,7 +51,7 @@ async def test_a_second_process_with_a_live_ones_name_exits_in_one_line(
         assert first.running
         assert await _workers(pg_url) == [("news", pid)]  # the live owner kept its row
     finally:
-        assert await first.stop() == 0, first.log_lines()[-30:]
+        assert await first.stop() == 0, first.tail()
 
 
 async def test_a_poller_and_a_sender_on_one_host_run_side_by_side_by_default(
@@ -75,8 +75,8 @@ async def test_a_poller_and_a_sender_on_one_host_run_side_by_side_by_default(
         assert poller.running
         assert sender.running
     finally:
-        assert await sender.stop() == 0, sender.log_lines()[-30:]
-        assert await poller.stop() == 0, poller.log_lines()[-30:]
+        assert await sender.stop() == 0, sender.tail()
+        assert await poller.stop() == 0, poller.tail()
 
 
 async def _registered(pg_url: str, expected: list[tuple[str, int]]) -> bool:

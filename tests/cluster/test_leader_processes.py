@@ -63,7 +63,7 @@ async def test_notices_once_per_channel_and_a_new_leader_within_15_s_of_a_sigkil
         await eventually(lambda: _all_started(processes), timeout=60, what="every process up")
         await asyncio.sleep(2.0)  # past the fake's nonce memory, and time for a duplicate
         leaders = [p for p in processes if _leads(p)]
-        assert len(leaders) == 1, [p.log_lines()[-20:] for p in processes]
+        assert len(leaders) == 1, "\n".join(p.tail(20) for p in processes)
         assert notices(fake, ids) == [1] * 4  # not one per process
 
         await notice_due_again(pg_url, feed_id)

@@ -103,7 +103,7 @@ async def test_a_sender_without_a_gateway_posts_into_a_forum_as_forum_posts(
         await fake.wait_until(lambda: len(fake.posts(forum)) == ARTICLES, 60, "the forum posts")
         await eventually(lambda: all_sent(pg_url, ARTICLES), timeout=60, what="all recorded")
     finally:
-        assert await sender.stop() == 0, sender.log_lines()[-30:]
+        assert await sender.stop() == 0, sender.tail()
     names = sorted(thread.name for thread, _ in fake.posts(forum))
     assert names == sorted(f"Story {n}" for n in range(ARTICLES))
     assert fake.identify_count == 0

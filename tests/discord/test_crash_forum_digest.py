@@ -53,7 +53,7 @@ async def test_killed_between_a_forum_digests_parts_each_article_is_posted_once(
         await _digest_now(fake, forum.id)
         await eventually(lambda: _sent(database_url), timeout=60, what="all sent")
     finally:
-        assert await second.stop() == 0, second.log_lines()[-30:]
+        assert await second.stop() == 0, second.tail()
     shown = [
         e["title"]
         for thread, _ in fake.posts(forum)

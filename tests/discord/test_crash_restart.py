@@ -78,7 +78,7 @@ async def test_sigkill_mid_burst_then_restart_posts_each_once_within_seconds(
     assert set(counts.values()) == {1}
     assert await registered(database_url) == []  # the clean stop removed its worker row
     print(f"first post {first_post:.1f} s after the restart's IDENTIFY")
-    assert first_post < FIRST_POST_AFTER_RESTART, second.log_lines()[-30:]
+    assert first_post < FIRST_POST_AFTER_RESTART, second.tail()
 
 
 async def registered(database_url: str) -> list[str]:

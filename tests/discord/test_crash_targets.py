@@ -49,7 +49,7 @@ async def kill_and_restart(
     try:
         await eventually(lambda: all_sent(database_url, ARTICLES), timeout=60, what="all sent")
     finally:
-        assert await second.stop() == 0, second.log_lines()[-30:]
+        assert await second.stop() == 0, second.tail()
 
 
 async def test_killed_after_discord_made_a_forum_post_each_article_is_posted_once(
