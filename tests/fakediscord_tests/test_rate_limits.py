@@ -14,6 +14,7 @@ import discord
 import pytest
 
 from tests.fakediscord import MESSAGES_ROUTE, FakeDiscord, Limits
+from tests.fakediscord.ratelimit import RateLimiter, Storm
 from tests.fakediscord_tests._bots import DemoBot
 from tests.fixtures.discord import MakeFake, running
 
@@ -108,37 +109,49 @@ async def test_global_limit(make_fake_discord: MakeFake) -> None:
     assert [h.scope for h in fake.rate_limit_hits] == ["global"]
 
 
-def get_in_thread(url: str, token: str, count: int, spacing: float) -> threading.Thread:
-    """A thread making ``count`` GETs ``spacing`` seconds apart, blocking (outside the loop)."""
+def get_at(url: str, token: str, delays: list[float]) -> list[threading.Thread]:
+    """One thread per GET, each sent ``delay`` seconds from now (outside the event loop)."""
 
-    def run() -> None:
-        for _ in range(count):
-            request = urllib.request.Request(url, headers={"Authorization": f"Bot {token}"})
-            with contextlib.suppress(urllib.error.HTTPError):
-                urllib.request.urlopen(request, timeout=30).close()
-            time.sleep(spacing)
+    def get(delay: float) -> None:
+        time.sleep(delay)
+        request = urllib.request.Request(url, headers={"Authorization": f"Bot {token}"})
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(request, timeout=30).close()
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
+    threads = [threading.Thread(target=get, args=(delay,)) for delay in delays]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
-async def test_a_global_429_right_after_the_fakes_own_stall_is_not_charged_to_the_bot(
+async def test_a_global_429_right_after_the_fakes_own_stall_is_not_charged_to_the_client(
     make_fake_discord: MakeFake,
 ) -> None:
     fake = await make_fake_discord(limits=Limits(global_limit=3, global_window=1.0))
-    url = f"{fake.api_base}/users/@me"
     # Six requests 0.1 s apart reach the socket while the fake's loop is stalled: it counts
-    # them together, three over its limit, though no second ever held more than its three.
-    sender = get_in_thread(url, fake.token, 6, 0.1)
+    # them together, three over its limit, though no second ever held more than three.
+    senders = get_at(f"{fake.api_base}/users/@me", fake.token, [0.1 * k for k in range(6)])
     time.sleep(0.8)  # noqa: ASYNC251 (on purpose: the fake's loop, this test's, stalls)
-    await asyncio.to_thread(sender.join)
-    stalled = list(fake.rate_limit_hits)
-    assert len(stalled) == 3
-    assert all(h.fake_stall >= 0.5 and not h.earned for h in stalled)
+    for sender in senders:
+        await asyncio.to_thread(sender.join)
+    hits = fake.rate_limit_hits
+    assert [h.scope for h in hits] == ["global"] * 3
+    assert all(h.fake_stall >= 0.5 and not h.earned for h in hits), hits
     assert fake.earned_429s == []
-    # The same over-limit burst with the loop running freely is the sender's own doing.
-    await asyncio.sleep(2.5)  # past the window and the excuse's look-back
-    await asyncio.to_thread(get_in_thread(url, fake.token, 4, 0.0).join)
-    assert [h.scope for h in fake.earned_429s] == ["global"]
-    assert fake.earned_429s[0].fake_stall < 0.05
+
+
+@pytest.mark.parametrize(
+    ("stall", "injected", "earned"),
+    [(0.0, False, True), (0.049, False, True), (0.05, False, False), (0.0, True, False)],
+)
+def test_a_429_is_the_clients_own_unless_injected_or_right_after_the_fakes_stall(
+    stall: float, injected: bool, earned: bool
+) -> None:
+    limiter = RateLimiter(Limits(global_limit=1), stalled=lambda seconds: stall)
+    if injected:
+        limiter.inject(Storm(1, None, 0.05, is_global=True, via=True))
+    decisions = [limiter.check("GET /users/@me", "", bot_auth=True) for _ in range(2)]
+    assert [d.refused is not None for d in decisions] == (
+        [True, False] if injected else [False, True]
+    )
+    assert [hit.earned for hit in limiter.hits] == [earned]
