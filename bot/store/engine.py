@@ -18,6 +18,14 @@ from sqlalchemy.pool import ConnectionPoolEntry
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
+# SQLite keeps each connection's last ``CACHED_STATEMENTS`` prepared statements (the driver's
+# default is 128), and a statement's program grows with its parameters: a multi-row INSERT of
+# SQLAlchemy's default 1,000-row page, or an IN list of a few hundred ids, is hundreds of KB to
+# megabytes, and each batch's last page and each list length is a statement of its own. After a
+# first poll of 3,000 feeds SQLite held 65 MB; with pages of 100 rows and 32 statements, 5 MB
+# (benchmarks/poll_vs_reader.py; tests/store/test_batch.py). Hot statements stay prepared.
+INSERT_PAGE_ROWS = 100
+CACHED_STATEMENTS = 32
 _WRITE = "briefing_write"
 
 
@@ -34,7 +42,11 @@ def create_engine(url: str) -> AsyncEngine:
         and not parsed.database.startswith("file:")
     ):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    engine = create_async_engine(
+        url,
+        insertmanyvalues_page_size=INSERT_PAGE_ROWS,
+        connect_args={"cached_statements": CACHED_STATEMENTS},
+    )
     _configure_sqlite(engine)
     return engine
 
