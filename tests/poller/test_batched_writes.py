@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -81,6 +83,33 @@ async def test_one_feed_that_cannot_be_stored_does_not_lose_the_others(store: St
     assert len(await store.recent_articles(None, limit=100)) == 2 * len(feeds)
 
 
+class LoopThreadCollections:
+    """CPU time the garbage collector spends on the thread that enters this (the loop's)."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+        self.longest = 0.0
+        self._thread = threading.get_ident()
+        self._started = 0.0
+
+    def _on_gc(self, phase: str, _info: dict[str, int]) -> None:
+        if threading.get_ident() != self._thread:
+            return
+        if phase == "start":
+            self._started = time.thread_time()
+            return
+        took = time.thread_time() - self._started
+        self.cpu += took
+        self.longest = max(self.longest, took)
+
+    def __enter__(self) -> LoopThreadCollections:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+
 CATASTROPHIC = [f"/(a+)+[{c}]?$/" for c in "bcdefghijklmnopqrstuvwxyz"]  # 25 terms
 
 
@@ -103,26 +132,32 @@ async def test_a_cycle_with_catastrophic_filters_keeps_the_event_loop_free(
     clock.advance(minutes=11)
 
     lags: list[float] = []
-    spent: list[float] = []  # the loop thread's own CPU time within each gap
+    spent: list[float] = []  # the loop thread's own CPU time within each gap, GC apart
+    collecting = LoopThreadCollections()
     stop = asyncio.Event()
 
     async def ticker() -> None:  # what a command handler waiting for the loop would see
         while not stop.is_set():
-            before, cpu = time.perf_counter(), time.thread_time()
+            before, cpu, gc_cpu = time.perf_counter(), time.thread_time(), collecting.cpu
             await asyncio.sleep(0.01)
             lags.append(time.perf_counter() - before - 0.01)
-            spent.append(time.thread_time() - cpu)
+            spent.append(time.thread_time() - cpu - (collecting.cpu - gc_cpu))
 
     task = asyncio.create_task(ticker())
-    report = await poller.run_cycle()
+    with collecting:
+        report = await poller.run_cycle()
     stop.set()
     await task
     assert (report.new_articles, report.deliveries) == (10, 0)  # every term timed out
     print(
         f"cycle with catastrophic filters: loop lag max {max(lags) * 1000:.0f} ms, "
-        f"most loop CPU within one gap {max(spent) * 1000:.0f} ms"
+        f"most loop CPU within one gap {max(spent) * 1000:.0f} ms, "
+        f"garbage collection {collecting.cpu * 1000:.0f} ms in all "
+        f"(longest {collecting.longest * 1000:.0f} ms)"
     )
-    # Filters run on the loop would spend their time on its thread. A busy machine can delay
-    # the loop without that (a whole-suite run saw 477 ms of lag): the wall-clock bound is wider.
-    assert max(spent) < 0.3
+    # Filters run on the loop would spend their time on its thread: 10 hostile items at 0.1 s
+    # each, about 1 s in one gap. A busy machine can delay the loop without that (a whole-suite
+    # run saw 477 ms of lag): the wall-clock bound is wider. A full garbage collection of the
+    # long-lived test process is not the code's (one took 440 ms in a suite run): left apart.
+    assert max(spent) < 0.3, f"{max(spent):.3f} s; collections {collecting.longest:.3f} s"
     assert max(lags) < 2.0
