@@ -94,10 +94,11 @@ def spawn(args: list[str], cwd: Path, env: dict[str, str]) -> Session:
 
 
 async def interrupted_console(
-    http_server: HttpServer, tmp_path: Path, *, sigterm: bool = False
+    http_server: HttpServer, tmp_path: Path, *, sigterm: bool = False, dump_first: bool = False
 ) -> tuple[int | None, str]:
     """Start console mode on a parsed feed, press ^C (or send SIGTERM to the process alone);
-    the exit status and the terminal's text."""
+    the exit status and the terminal's text. ``dump_first``: ask for the stacks (SIGUSR1) and
+    wait for them first."""
     url = serve_seed_feed(http_server)
     env = environment(
         BRIEFING_DATA_DIR=str(tmp_path / "data"),
@@ -110,6 +111,10 @@ async def interrupted_console(
     try:
         ready = await asyncio.to_thread(session.read_until, READY, deadline)
         assert ready, f"the feed was not printed in time:\n{session.output}"
+        if dump_first:
+            os.kill(session.pid, signal.SIGUSR1)
+            dumped = await asyncio.to_thread(session.read_until, "_console()", deadline)
+            assert dumped, f"no task stacks after SIGUSR1:\n{session.output}"
         if sigterm:  # as a service manager stops it: the main process only
             os.kill(session.pid, signal.SIGTERM)
         else:
@@ -175,25 +180,8 @@ async def test_sigusr1_logs_every_task_and_thread_stack_and_the_bot_carries_on(
     http_server: HttpServer, tmp_path: Path
 ) -> None:
     """What an operator asks a bot that seems stuck: ``kill -USR1 <pid>``."""
-    url = serve_seed_feed(http_server)
-    env = environment(
-        BRIEFING_DATA_DIR=str(tmp_path / "data"),
-        BRIEFING_ALLOW_PRIVATE_URLS="true",
-        BRIEFING_LOG_LEVEL="WARNING",
-        TERM="xterm",
-    )
-    session = spawn(["-m", "bot", "run", "--feed", url], tmp_path, env)
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    try:
-        assert await asyncio.to_thread(session.read_until, READY, deadline), session.output
-        os.kill(session.pid, signal.SIGUSR1)
-        dumped = await asyncio.to_thread(session.read_until, "_console()", deadline)
-        assert dumped, session.output
-        assert "most recent call first" in session.output  # every thread, from faulthandler
-        os.kill(session.pid, signal.SIGTERM)
-        status = await asyncio.to_thread(session.wait, time.monotonic() + DEADLINE_SECONDS)
-    finally:
-        session.close()
-    assert "SIGUSR1: " in session.output
-    assert status == 0, session.output
-    assert session.output.rstrip().endswith("stopped"), session.output
+    status, output = await interrupted_console(http_server, tmp_path, sigterm=True, dump_first=True)
+    assert "SIGUSR1: " in output  # the tasks, logged
+    assert "most recent call first" in output  # every thread, from faulthandler
+    assert status == 0, output
+    assert output.rstrip().endswith("stopped"), output
