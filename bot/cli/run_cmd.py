@@ -128,7 +128,8 @@ async def _stop(bot: Any, start: asyncio.Future[None]) -> None:
 
 
 def _on_signals(first: Callable[[], object]) -> None:
-    """Call ``first`` on the first SIGINT or SIGTERM; exit at once on the second."""
+    """Call ``first`` on the first SIGINT or SIGTERM; exit at once on the second. SIGUSR1
+    logs what every task and thread is doing (:mod:`bot.cli.stacks`)."""
     loop = asyncio.get_running_loop()
     received: list[signal.Signals] = []
 

@@ -22,8 +22,9 @@ BUSY_TIMEOUT_MS = 30_000
 # default is 128), and a statement's program grows with its parameters: a multi-row INSERT of
 # SQLAlchemy's default 1,000-row page, or an IN list of a few hundred ids, is hundreds of KB to
 # megabytes, and each batch's last page and each list length is a statement of its own. After a
-# first poll of 3,000 feeds SQLite held 65 MB; with pages of 100 rows and 32 statements, 5 MB
-# (benchmarks/poll_vs_reader.py; tests/store/test_batch.py). Hot statements stay prepared.
+# first poll of 3,000 feeds SQLite held 65 MB, 6 MB with pages of 100 rows
+# (benchmarks/poll_vs_reader.py); 140 batch sizes grew it by 27 MB, by 5 MB with 32 statements
+# as well (tests/store/test_batch.py). Hot statements stay prepared.
 INSERT_PAGE_ROWS = 100
 CACHED_STATEMENTS = 32
 _WRITE = "briefing_write"
