@@ -66,7 +66,9 @@ class Poster:
             elif message_id is None and await self.sender.channels.kind(row.channel_id) == FORUM:
                 message_id = await self._forum_post(row, article, target)
             elif message_id is None:
-                message_id = await self.sender.send(target, self.message(row, article))
+                message_id = await self._earlier_webhook_post(row, article, target)
+                if message_id is None:
+                    message_id = await self.sender.send(target, self.message(row, article))
             if row.publish and (waiting := await self._publish(row, target, message_id)):
                 return waiting
         except SendFailed as failure:  # every failure is classified and recorded
@@ -117,6 +119,19 @@ class Poster:
             is_ours=forum.starts_article(article.id),
             now=self.clock(),
         )
+
+    async def _earlier_webhook_post(
+        self, row: DeliveryRow, article: ArticleRow, target: Target
+    ) -> int | None:
+        """The post an earlier attempt made through the channel's webhook, for a row marked in
+        flight whose subscription now posts as the bot: that execute carried no nonce, so the
+        bot's post would not be matched with it."""
+        if row.in_flight_at is None:
+            return None
+        found = await self.webhooks.find(target, forum.starts_article(article.id))
+        if found is not None:
+            log.info("delivery %d: its webhook post %d of an earlier attempt found", row.id, found)
+        return found
 
     async def _publish(self, row: DeliveryRow, target: Target, message_id: int) -> Action | None:
         """Publish a posted message: its id is recorded first, so a crash repeats only this step.

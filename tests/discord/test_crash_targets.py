@@ -6,7 +6,7 @@ after Discord acted and before the bot heard of it, the step no nonce covers for
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.store import Store
@@ -35,15 +35,22 @@ async def queue(database_url: str, guild_id: int, channel_id: int, *, publish: b
 
 
 async def kill_and_restart(
-    fake: FakeDiscord, database_url: str, tmp_path: Path, acted: Callable[[], bool]
+    fake: FakeDiscord,
+    database_url: str,
+    tmp_path: Path,
+    acted: Callable[[], bool],
+    between: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Start the bot, kill it once ``acted()`` is true, restart it until all is sent."""
+    """Start the bot, kill it once ``acted()`` is true, run ``between`` (an admin's change while
+    the bot is down), restart it until all is sent."""
     first = await BotProcess(fake, database_url, tmp_path, "first").start()
     try:
         await fake.wait_until(acted, 60, "Discord acted on the held request")
         await first.kill()
     finally:
         await first.stop()
+    if between is not None:
+        await between()
     # The first process may have posted (and been killed) before it identified on the gateway.
     second = await BotProcess(fake, database_url, tmp_path, "second").start_identified()
     try:

@@ -64,3 +64,32 @@ async def test_killed_mid_webhook_post_each_article_is_posted_once(
     assert {m.author.username for m in posts} == {"BBC World"}
     [hook] = fake.webhooks(news)
     assert hook.token not in logged(tmp_path)  # the webhook's token is a secret
+
+
+async def test_a_feed_switched_to_the_bot_while_its_webhook_post_was_unanswered_posts_once(
+    make_fake_discord: MakeFake, database_url: str, tmp_path: Path
+) -> None:
+    """The webhook made the post, the bot was killed before it heard, and an admin switched the
+    feed to post as the bot meanwhile: the bot's post would carry a nonce the execute never had,
+    so the restart must look for the webhook's post first."""
+    fake = await make_fake_discord(nonce_window=60.0)
+    news = fake.channel
+    await fake.set_permissions(news, fake.bot_role.id, allow=Perm.MANAGE_WEBHOOKS)
+    await queue(database_url, fake.guild.id, news.id)
+    fake.hold_answers(EXECUTE)
+
+    async def switch_to_the_bot() -> None:
+        store = await Store.open(database_url)
+        try:
+            [subscription] = await store.list_subscriptions(guild_id=fake.guild.id)
+            await store.set_webhook(fake.guild.id, subscription.id, None, None)
+        finally:
+            await store.close()
+
+    posted = lambda: len(fake.messages(news)) >= 1  # noqa: E731
+    await kill_and_restart(fake, database_url, tmp_path, posted, between=switch_to_the_bot)
+    posts = fake.messages(news)
+    assert sorted(m.embeds[0]["title"] for m in posts) == [f"Story {n}" for n in range(ARTICLES)]
+    authors = sorted(m.author.username for m in posts)
+    assert authors.count("BBC World") == 1  # the webhook's post, kept
+    assert len(set(authors)) == 2  # the rest as the bot
