@@ -46,6 +46,9 @@ def figures(sampler: Sampler, cpu0: float, t0: float) -> Phase:
         "cpu": sampler.cpu() - cpu0,
         "rss": sampler.peak / 2**20,
         "pss": sampler.peak_pss / 2**20,
+        "peak_processes": sampler.peak_processes,
+        "peak_main": sampler.peak_main_pss / 2**20,
+        "peak_child": sampler.peak_child_pss / 2**20,
     }
 
 

@@ -27,6 +27,11 @@ class Sampler:
         self.peak = 0  # bytes, sum of RSS
         self.peak_pss = 0  # bytes, sum of PSS
         self.peak_parent = 0
+        # At the tree's peak PSS: how many processes it had and what the largest child held, so
+        # that a high peak says whether it was one process growing or one process too many.
+        self.peak_processes = 0
+        self.peak_main_pss = 0
+        self.peak_child_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -34,12 +39,13 @@ class Sampler:
         children = self.me.children(recursive=True)
         return [self.me, *(c for c in children if c.pid != self.exclude)]
 
-    def _memory(self) -> tuple[int, int]:
-        rss = pss = 0
+    def _memory(self) -> tuple[int, dict[int, int]]:
+        """The tree's summed RSS and each live process's PSS by pid."""
+        rss, pss = 0, {}
         for process in self._tree():
             with contextlib.suppress(psutil.NoSuchProcess, FileNotFoundError, ProcessLookupError):
                 rss += process.memory_info().rss
-                pss += _pss(process.pid)
+                pss[process.pid] = _pss(process.pid)
         return rss, pss
 
     def cpu(self) -> float:
@@ -56,9 +62,15 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            rss, pss = self._memory()
+            rss, by_pid = self._memory()
             self.peak = max(self.peak, rss)
-            self.peak_pss = max(self.peak_pss, pss)
+            if sum(by_pid.values()) > self.peak_pss:
+                self.peak_pss = sum(by_pid.values())
+                self.peak_processes = len(by_pid)
+                self.peak_main_pss = by_pid.get(self.me.pid, 0)
+                self.peak_child_pss = max(
+                    (v for pid, v in by_pid.items() if pid != self.me.pid), default=0
+                )
             self.peak_parent = max(self.peak_parent, self.me.memory_info().rss)
             time.sleep(0.05)
 

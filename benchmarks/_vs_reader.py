@@ -159,7 +159,9 @@ def _compare(n: int, port: int, systems: list[str], args: argparse.Namespace) ->
 def _line(result: Result) -> str:
     return "; ".join(
         f"{phase} {r['wall']:.1f} s wall, {r['cpu']:.1f} s CPU, "
-        f"PSS {r['pss']:.0f} MB (RSS {r['rss']:.0f} MB){_loop(r)}"
+        f"PSS {r['pss']:.0f} MB (RSS {r['rss']:.0f} MB; at the peak "
+        f"{r['peak_processes']:.0f} processes, main {r['peak_main']:.0f} MB, "
+        f"largest child {r['peak_child']:.0f} MB){_loop(r)}"
         for phase, r in result.items()
     )
 
