@@ -33,7 +33,10 @@ from bot.digest.sentences import Sentence
 
 log = logging.getLogger(__name__)
 
-SECTION_CENTRALITY = 0.25  # weight of centrality beside novelty for a section's sentence
+# Weight of centrality beside novelty for a section's sentence. 0.25 until English stems became
+# inflections only; then a sentence restating the lead's news ("announced ... military victory")
+# beat the seed's EU warning by 0.01 at 0.25. Structured dev: 24 of 30 at 0.2, 25 at 0.25.
+SECTION_CENTRALITY = 0.2
 HEADING = 0.25  # weight of saying the sub-heading (cosine of the two), beside novelty
 # Novelty is new content words / sqrt(content words): about this much for a full, new sentence.
 FULL_NOVELTY = 5.0

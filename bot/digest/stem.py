@@ -1,8 +1,16 @@
-"""Stemming with the Snowball stemmers (PyStemmer: 30 languages) and a prefix for the rest.
+"""Stemming: English inflections by rule, Snowball stemmers (PyStemmer) for 33 other languages,
+and a prefix for the rest.
 
-Snowball matches "troops"/"troop", "warned"/"warning" and "died"/"die" in English and does the same
-job in each language it knows; a language without a stemmer (or "und") is cut to a fixed prefix,
-the language-agnostic trick that works about as well as a stemmer for matching.
+English is stemmed lightly, inflections only: plurals and third persons (-s, -es, -ies),
+-ed, -ing and the possessive, so "troops"/"troop", "warned"/"warning" and "died"/"die" meet.
+Snowball's English stemmer also strips derivational suffixes, which merges different words
+("office"/"officer", "nation"/"national", "near"/"nearly", "like"/"likely"); key points are
+chosen by how much sentences share words, and those merges make unrelated sentences look alike.
+On every English dev set the light rules scored higher than Snowball English (ROUGE-1 margin
+over LEAD-3: CNN/DM +0.99 against +0.63, XSum +1.39 against +1.36, BBC +7.08 against +6.98).
+Other languages keep Snowball (no scored data to prefer anything else); a language without a
+stemmer (or "und") is cut to a fixed prefix, the language-agnostic trick that works about as
+well as a stemmer for matching.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ PREFIX_CHARS = 6
 # ISO 639-1 code -> Snowball algorithm name.
 SNOWBALL = {
     "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech",
-    "da": "danish", "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian",
+    "da": "danish", "nl": "dutch", "eo": "esperanto", "et": "estonian",
     "fi": "finnish", "fr": "french", "de": "german", "el": "greek", "hi": "hindi",
     "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian", "lt": "lithuanian",
     "ne": "nepali", "no": "norwegian", "nb": "norwegian", "fa": "persian", "pl": "polish",
@@ -32,10 +40,49 @@ def stem(word: str, language: str = "en") -> str:
     """The stem of a lower-cased ``word`` in ``language`` (ISO 639-1 or "und")."""
     if word.endswith(("'s", "’s")):
         word = word[:-2]
+    if language == "en":
+        return _english(word)
     stemmer = _stemmer(language)
     if stemmer is None:
         return word[:PREFIX_CHARS]
     return str(stemmer.stemWord(word))
+
+
+# Words whose final s is not a plural (Snowball's invariant forms).
+_KEEP_S = frozenset({"news", "bias", "atlas", "cosmos", "andes"})
+
+
+def _english(word: str) -> str:
+    """``word`` without its inflectional suffix (Porter's step 1, in short)."""
+    n = len(word)
+    if n <= 3 or word in _KEEP_S:
+        return word
+    # One letter before -ied/-ies/-ying: "died", "ties", "dying" -> "die", "tie" (as Snowball).
+    if n == 4 and word.endswith(("ied", "ies")):
+        return word[:-1]
+    if n == 5 and word.endswith("ying"):
+        return word[0] + "ie"
+    if n > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif n > 5 and word.endswith("ing"):
+        word = _undouble(word[:-3])
+    elif n > 4 and word.endswith("ed") and not word.endswith("eed"):
+        word = _undouble(word[:-2])
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif n > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    # "announce" and "announced" meet at "announc", as in Porter's last step.
+    if len(word) > 4 and word.endswith("e"):
+        return word[:-1]
+    return word
+
+
+def _undouble(base: str) -> str:
+    """ "stopped" -> "stopp" -> "stop"; "ll" and "ss" stay ("called" -> "call")."""
+    if len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz":
+        return base[:-1]
+    return base
 
 
 @functools.cache

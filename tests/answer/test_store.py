@@ -73,6 +73,26 @@ async def test_catch_up_stores_analyses_that_another_process_answers_from(store:
     assert len(reader.index) == 0  # no per-process copy of the archive
 
 
+async def test_analyses_stored_with_the_old_stems_are_made_again_after_the_upgrade(
+    database_url: str,
+) -> None:
+    old = await Store.open(database_url, migrate_to="0013")
+    try:
+        feed = await _feed(old, "https://a.example/feed", 1)
+        await old.store_articles(feed, [_seed()], deliver=False)
+        assert await AnswerEngine().catch_up(old) == 1
+    finally:
+        await old.close()
+    upgraded = await Store.open(database_url)  # 0014: the old analyses are gone
+    try:
+        assert await upgraded.answer_doc_count() == 0
+        assert await AnswerEngine().catch_up(upgraded) == 1  # the catch-up starts over
+        (first, *_) = await AnswerEngine().ask(upgraded, QUESTION, guild_id=1, now=T0)
+        assert "naval facility and airbase" in first.text
+    finally:
+        await upgraded.close()
+
+
 async def test_stored_and_fresh_analyses_give_the_same_answers(store: Store) -> None:
     feed = await _feed(store, "https://a.example/feed", 1)
     items = [article(k, title=t, text=x) for k, (t, x) in ARTICLES.items()]

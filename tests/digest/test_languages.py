@@ -50,6 +50,9 @@ def test_real_feed_texts_are_digested_in_their_language(name: str, language: str
     ("word", "other", "language"),
     [
         ("died", "die", "en"),
+        ("dying", "die", "en"),
+        ("policies", "policy", "en"),
+        ("announced", "announce", "en"),
         ("troops", "troop", "en"),
         ("warned", "warning", "en"),
         ("regierungen", "regierung", "de"),
@@ -60,6 +63,15 @@ def test_real_feed_texts_are_digested_in_their_language(name: str, language: str
 )
 def test_words_of_one_stem_meet(word: str, other: str, language: str) -> None:
     assert stem(word, language) == stem(other, language)
+
+
+@pytest.mark.parametrize(
+    ("word", "other"),
+    [("officer", "office"), ("national", "nation"), ("nearly", "near"), ("news", "new")],
+)
+def test_english_words_derived_from_one_another_stay_apart(word: str, other: str) -> None:
+    # Only inflections are stripped in English: a derived word is another word.
+    assert stem(word, "en") != stem(other, "en")
 
 
 @pytest.mark.parametrize(
