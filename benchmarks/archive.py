@@ -146,6 +146,12 @@ async def analyse_all(store: Store, workers: int) -> None:
             await store.save_answer_docs([doc for part in results for doc in part])
 
 
+async def article_count(store: Store) -> int:
+    """How many articles the archive holds."""
+    async with store._db.read() as conn:
+        return int(await conn.scalar(text("SELECT count(*) FROM articles")) or 0)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
@@ -219,8 +225,10 @@ async def run(backend: str, url: str, n: int, args: argparse.Namespace) -> None:
     store = await Store.open(url)
     try:
         started = time.perf_counter()
-        if not await store.answer_doc_count():  # else: loaded by an earlier run
+        if not await article_count(store):  # else: loaded by an earlier run
             await load(store, n, args.workers)
+        elif not await store.answer_doc_count():  # analyses dropped by an upgrade: made again
+            await analyse_all(store, args.workers)
         loaded = time.perf_counter() - started
         figures = await measure(store, args.questions, args.budget)
         now, peak = rss_mb()
