@@ -7,7 +7,8 @@ Snowball's English stemmer also strips derivational suffixes, which merges diffe
 ("office"/"officer", "nation"/"national", "near"/"nearly", "like"/"likely"); key points are
 chosen by how much sentences share words, and those merges make unrelated sentences look alike.
 On every English dev set the light rules scored higher than Snowball English (ROUGE-1 margin
-over LEAD-3: CNN/DM +0.99 against +0.63, XSum +1.39 against +1.36, BBC +7.08 against +6.98).
+over LEAD-3: CNN/DM +0.99 against +0.63, XSum +1.39 against +1.36, BBC +7.08 against +6.98),
+though by changes to few articles (``benchmarks/stem_compare.py`` gives the intervals).
 Other languages keep Snowball (no scored data to prefer anything else); a language without a
 stemmer (or "und") is cut to a fixed prefix, the language-agnostic trick that works about as
 well as a stemmer for matching.
