@@ -44,14 +44,14 @@ from typing import Any
 from _pg import drop, pg_schema
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.answer import AnswerEngine
-from bot.answer.index import DocRef, SentenceIndex
-from bot.answer.stored import encode, text_hash
 from bot.digest import split_sentences
 from bot.models import Article, Digest, Entry, KeyPoint
 from bot.store import Store
 from bot.store.budget import default_budget
+from bot.store.rows import AnswerDocRow
 
 EVAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval"
 FEEDS = 100
@@ -103,10 +103,10 @@ def article(key: str, title: str, body: str, published: datetime) -> Article:
     return Article(entry=entry, text=body, digest=digest, text_source="feed")
 
 
-def analyse(rows: Sequence[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+def analyse(rows: Sequence[tuple[int, str, str]]) -> list[AnswerDocRow]:
     """What the catch-up job stores for each (id, title, text)."""
-    index = SentenceIndex()
-    return [(i, text_hash(t), encode(index.analyse(DocRef(i, ti), t))) for i, ti, t in rows]
+    engine = AnswerEngine()
+    return [engine.stored_row(i, title, body) for i, title, body in rows]
 
 
 async def load(store: Store, n: int, workers: int) -> None:
@@ -127,8 +127,15 @@ async def load(store: Store, n: int, workers: int) -> None:
         await store.store_articles(feeds[number % FEEDS], batch, deliver=False)
     await analyse_all(store, workers)
     if store._db.is_postgres:  # what autovacuum does after a bulk load, done now
-        async with store._db.write() as conn:
-            await conn.execute(text("ANALYZE"))
+        await vacuum(store)
+
+
+async def vacuum(store: Store) -> None:
+    """VACUUM ANALYZE (PostgreSQL): the statistics, and the visibility map that lets the
+    postings be read from their index alone."""
+    async with store._db.engine.connect() as conn:
+        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await auto.execute(text("VACUUM ANALYZE"))
 
 
 async def analyse_all(store: Store, workers: int) -> None:
@@ -199,16 +206,32 @@ async def sizes(store: Store, url: str) -> str:
             total = os.path.getsize(make_url(url).database or "")  # noqa: ASYNC240
             data = await conn.scalar(text("SELECT sum(length(data)) FROM answer_docs"))
             fts = await conn.scalar(text("SELECT sum(length(block)) FROM articles_fts_data"))
+            try:  # SQLite's page statistics, when the build has them
+                postings = await conn.scalar(
+                    text(
+                        "SELECT sum(pgsize) FROM dbstat WHERE name IN ('answer_postings', "
+                        "'ix_answer_postings_article_id', 'answer_terms')"
+                    )
+                )
+                held = f"{(postings or 0) / mb:.0f} MB"
+            except DBAPIError:
+                held = "not measured (no dbstat)"
             return (
                 f"database {total / mb:.0f} MB, FTS5 index {fts / mb:.0f} MB, "
-                f"stored analyses {data / mb:.0f} MB"
+                f"stored analyses {data / mb:.0f} MB, postings {held}"
             )
         art = await conn.scalar(text("SELECT pg_total_relation_size('articles')"))
         gin = await conn.scalar(text("SELECT pg_relation_size('ix_articles_search_vector')"))
         docs = await conn.scalar(text("SELECT pg_total_relation_size('answer_docs')"))
+        held = await conn.scalar(
+            text(
+                "SELECT pg_total_relation_size('answer_postings') "
+                "+ pg_total_relation_size('answer_terms')"
+            )
+        )
         return (
             f"articles with indexes {art / mb:.0f} MB, GIN index {gin / mb:.0f} MB, "
-            f"stored analyses {docs / mb:.0f} MB"
+            f"stored analyses {docs / mb:.0f} MB, postings {held / mb:.0f} MB"
         )
 
 
@@ -229,6 +252,8 @@ async def run(backend: str, url: str, n: int, args: argparse.Namespace) -> None:
             await load(store, n, args.workers)
         elif not await store.answer_doc_count():  # analyses dropped by an upgrade: made again
             await analyse_all(store, args.workers)
+            if store._db.is_postgres:
+                await vacuum(store)
         loaded = time.perf_counter() - started
         figures = await measure(store, args.questions, args.budget)
         now, peak = rss_mb()

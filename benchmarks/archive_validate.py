@@ -1,10 +1,13 @@
-"""The first stage's budgets, validated: k-fold figures of /ask on a loaded archive.
+"""The first stage's settings, validated: k-fold figures of /ask on a loaded archive.
 
     .venv/bin/python benchmarks/archive_validate.py --database-url URL [--folds 5] \
-        [--budgets 5000 10000 20000] [--caps 250 500 1000] [--questions 300]
+        [--tops 200 400 800] [--candidates 8 12 16 24] [--budgets 5000 10000 20000] \
+        [--caps 250 500 1000] [--questions 300]
 
 On an archive loaded by archive.py (SQLite or PostgreSQL), every QA question is asked once per
-setting of the grid: ``budget`` (expected matching articles of the words the index is asked,
+setting of the grid: ``top`` (postings read per stem, bot.store.postings), ``candidates``
+(articles whose sentences are ranked, bot.answer.engine.CANDIDATES), ``budget`` (expected
+matching articles of the words the full-text index is asked when the postings cannot answer,
 bot.store.budget) and, on PostgreSQL, ``cap`` (each word's newest matches found). The questions
 are split into k folds by Wikipedia article (as ask_validate.py does); for each fold the setting
 with the best hit@3 on the other folds (then hit@1, then the cheaper setting) is scored on the
@@ -28,9 +31,9 @@ from archive import EVAL, GUILD
 
 import bot.store.budget as budgets
 from bot.answer import AnswerEngine
-from bot.store import Store
+from bot.store import Store, postings
 
-Setting = tuple[int, int]
+Setting = tuple[int, int, int, int]  # top, candidates, budget, cap
 
 
 async def ranks(
@@ -38,9 +41,10 @@ async def ranks(
 ) -> tuple[list[int | None], float]:
     """Per question, the 1-based rank of the first quote holding an answer (None: none of the
     three), and the median ms per question."""
-    budget, cap = setting
+    top, candidates, budget, cap = setting
     budgets.PG_CAP = cap  # the plan reads it per question
-    engine = AnswerEngine(budget=budget)
+    postings.TOP = top  # and the postings' read
+    engine = AnswerEngine(candidates=candidates, budget=budget)
     now = datetime.now(UTC)
     out: list[int | None] = []
     ms = []
@@ -74,9 +78,9 @@ def validate(
     for fold in range(folds):
         train = [i for i, r in enumerate(rows) if fold_of[r["doc_id"]] != fold]
 
-        def merit(s: Setting, train: list[int] = train) -> tuple[float, float, int, int]:
+        def merit(s: Setting, train: list[int] = train) -> tuple[float, ...]:
             h1, h3 = figures([by_setting[s][i] for i in train])
-            return (h3, h1, -s[0], -s[1])
+            return (h3, h1, *(-v for v in s))
 
         best = max(by_setting, key=merit)
         chosen[best] += 1
@@ -90,7 +94,10 @@ async def main(args: argparse.Namespace) -> None:
     rows = [json.loads(line) for line in (EVAL / "qa-dev.jsonl").open(encoding="utf-8")]
     rows = random.Random(1).sample(rows, min(args.questions, len(rows)))
     store = await Store.open(args.database_url)
-    grid = [(b, c) for b in args.budgets for c in (args.caps if store._db.is_postgres else [0])]
+    caps = args.caps if store._db.is_postgres else [0]
+    grid = [
+        (t, n, b, c) for t in args.tops for n in args.candidates for b in args.budgets for c in caps
+    ]
     by_setting: dict[Setting, list[int | None]] = {}
     try:
         await AnswerEngine().ask(store, rows[0]["question"], guild_id=GUILD, now=datetime.now(UTC))
@@ -98,7 +105,8 @@ async def main(args: argparse.Namespace) -> None:
             by_setting[setting], ms = await ranks(store, rows, setting)
             h1, h3 = figures(by_setting[setting])
             print(
-                f"budget {setting[0]:>6} cap {setting[1]:>5}: dev hit@1 {h1:5.1f} hit@3 "
+                f"top {setting[0]:>4} candidates {setting[1]:>3} budget {setting[2]:>6} cap "
+                f"{setting[3]:>5}: dev hit@1 {h1:5.1f} hit@3 "
                 f"{h3:5.1f}, /ask median {ms:6.2f} ms",
                 flush=True,
             )
@@ -106,7 +114,10 @@ async def main(args: argparse.Namespace) -> None:
         await store.close()
     held, chosen = validate(rows, by_setting, args.folds)
     h1, h3 = figures(held)
-    picks = ", ".join(f"budget {b} cap {c} x{n}" for (b, c), n in chosen.most_common())
+    picks = ", ".join(
+        f"top {t} candidates {k} budget {b} cap {c} x{n}"
+        for (t, k, b, c), n in chosen.most_common()
+    )
     print(f"{args.folds}-fold validated: hit@1 {h1:.1f}, hit@3 {h3:.1f}; chosen: {picks}")
 
 
@@ -115,6 +126,8 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", required=True, help="an archive loaded by archive.py")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--tops", type=int, nargs="+", default=[200, 400, 800])
+    parser.add_argument("--candidates", type=int, nargs="+", default=[8, 12, 16, 24])
     parser.add_argument("--budgets", type=int, nargs="+", default=[5_000, 10_000, 20_000])
     parser.add_argument("--caps", type=int, nargs="+", default=[250, 500, 1_000])
     asyncio.run(main(parser.parse_args()))

@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/ask_impact.py --database /tmp/archive-100k.db --build
     .venv/bin/python benchmarks/ask_impact.py --database /tmp/archive-100k.db --top 100 200 400
 
-Not what Briefing ships: a measurement of the design the 5 ms /ask bar seems to need. ``--build``
+The experiment that led to what Briefing ships (``bot.store.postings``, measured by archive.py
+and validated by archive_validate.py), kept as the record of it. ``--build``
 writes, beside the archive (SQLite only), a table of every (stem, article) pair of the stored
 analyses with its BM25 term-frequency part (k1 1.2, b 0.75) as the key's second column, so a
 stem's best articles are read in order from the index, and each stem's document frequency.

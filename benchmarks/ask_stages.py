@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/ask_stages.py \
         --database-url sqlite+aiosqlite:////tmp/archive-100k.db [--budget N] [--dump out.json]
 
-For each QA question: the first stage alone (``answer_candidates``: plan and candidate query),
+For each QA question: the first stage alone (``answer_candidates``: the postings, or the full-text
+index's plan and candidate query),
 then the whole /ask. Prints the median and p90 of both, the share of questions with an answer
 in some candidate's text ("recall"), hit@3, and how the misses split: no candidate holds an
 answer (the first stage lost it) or one does but it is not quoted (the sentence ranking).
@@ -27,7 +28,7 @@ from archive import EVAL, GUILD, percentile
 
 from bot.answer import AnswerEngine
 from bot.answer.engine import CANDIDATES, DEFAULT_DAYS
-from bot.answer.tokenize import search_words
+from bot.answer.tokenize import question_terms, search_words
 from bot.store import Store
 
 
@@ -44,6 +45,7 @@ async def main(args: argparse.Namespace) -> None:
             started = time.perf_counter()
             found = await store.answer_candidates(
                 search_words(row["question"]),
+                stems=question_terms(row["question"]),
                 guild_id=GUILD,
                 since=now - timedelta(days=DEFAULT_DAYS),
                 limit=CANDIDATES,

@@ -1,8 +1,9 @@
 """``AnswerEngine``: quoted answers to questions about the articles Briefing has stored.
 
-For the store, a question costs the same however large the archive: the database's full-text
-index (FTS5 bm25, PostgreSQL ts_rank_cd) picks a few candidate articles, whose analyses were
-stored once (``answer_docs``), and only their sentences are ranked.
+For the store, a question costs the same however large the archive: the answer index's postings
+(``bot.store.postings``: each stem's best articles read in order), or the database's full-text
+index (FTS5 bm25, PostgreSQL ts_rank_cd) for a window past their horizon, pick a few candidate
+articles, whose analyses were stored once (``answer_docs``), and only their sentences are ranked.
 
 Every answer is a verbatim sentence of a stored article with its source, so nothing is made up;
 when no sentence covers enough of the question, the answer is an empty list ("nothing relevant").
@@ -21,7 +22,8 @@ from typing import TYPE_CHECKING
 from bot.answer.index import DocKey, DocRef, IndexedDoc, SentenceIndex
 from bot.answer.rank import Params, Scored, rank, vocabulary
 from bot.answer.stored import decode, encode, text_hash
-from bot.answer.tokenize import search_words
+from bot.answer.tokenize import question_terms, search_words
+from bot.store.rows import AnswerDocRow
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TOP = 3
 DEFAULT_DAYS = 7
-CANDIDATES = 24  # articles per question: the full-text index's best, then sentence ranking
+CANDIDATES = 8  # articles per question whose sentences are ranked (benchmarks/archive_validate.py)
 CATCH_UP_BATCH = 200
 RECENT_LIMIT = 256  # analyses made at question time kept in memory, at most
 
@@ -84,16 +86,20 @@ class AnswerEngine:
         """Index one stored article."""
         self.index.add(DocRef(row.id, row.title, row.url, row.published), row.text)
 
-    def _encode_rows(self, rows: Sequence[ArticleRow]) -> list[tuple[int, str, str]]:
-        out = []
-        for row in rows:
-            doc = self.index.analyse(DocRef(row.id, row.title, row.url, row.published), row.text)
-            out.append((row.id, text_hash(row.text), encode(doc)))
-        return out
+    def _encode_rows(self, rows: Sequence[ArticleRow]) -> list[AnswerDocRow]:
+        return [self.stored_row(row.id, row.title, row.text) for row in rows]
+
+    def stored_row(self, article_id: int, title: str, text: str) -> AnswerDocRow:
+        """One article's analysis as the store keeps it (what :meth:`catch_up` writes)."""
+        doc = self.index.analyse(DocRef(article_id, title), text)
+        return AnswerDocRow(
+            article_id, text_hash(text), encode(doc), doc.doc_length, dict(doc.doc_tf)
+        )
 
     async def catch_up(self, store: Store) -> int:
         """Analyse the articles stored since the last analysed one into the database's answer
-        index; returns how many. Any process may run it: the rows are shared."""
+        index (analyses and postings); returns how many. Any process may run it: the rows are
+        shared."""
         added = 0
         while True:
             after = await store.last_answer_doc_id()
@@ -126,6 +132,7 @@ class AnswerEngine:
         (optionally one feed), as the guild's feeds show them."""
         found = await store.answer_candidates(
             search_words(question),
+            stems=question_terms(question),
             guild_id=guild_id,
             feed_id=feed_id,
             since=now - timedelta(days=days),

@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.store.base import StoreBase, chunks
-from bot.store.tables import AnswerDoc
+from bot.store import postings
+from bot.store.base import CHUNK, StoreBase, chunks
+from bot.store.rows import AnswerDocRow
+from bot.store.tables import AnswerDoc, Article
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +26,9 @@ class AnswersMixin(StoreBase):
             found = await conn.scalar(select(func.max(AnswerDoc.article_id)))
         return int(found or 0)
 
-    async def save_answer_docs(self, docs: Sequence[tuple[int, str, str]]) -> None:
-        """Store ``(article id, text hash, analysis)`` rows, replacing older analyses."""
+    async def save_answer_docs(self, docs: Sequence[AnswerDocRow]) -> None:
+        """Store articles' analyses and their postings, replacing older ones; then forget the
+        postings of articles stored before the horizon (``bot.store.postings``)."""
         if not docs:
             return
         stmt = pg_insert(AnswerDoc) if self._db.is_postgres else sqlite_insert(AnswerDoc)
@@ -33,10 +36,34 @@ class AnswersMixin(StoreBase):
             index_elements=[AnswerDoc.article_id],
             set_={"text_hash": stmt.excluded.text_hash, "data": stmt.excluded.data},
         )
+        postgres = self._db.is_postgres
+        docs = sorted(docs, key=lambda d: d.article_id)
         async with self._db.write() as conn:
+            # One writer of analyses at a time (PostgreSQL; SQLite's are already): concurrent
+            # catch-ups would otherwise wait on each other's rows in opposite orders.
+            await postings.lock(conn, postgres=postgres)
             for part in chunks(docs):
-                rows = [{"article_id": a, "text_hash": h, "data": d} for a, h, d in part]
+                rows = [
+                    {"article_id": d.article_id, "text_hash": d.text_hash, "data": d.data}
+                    for d in part
+                ]
                 await conn.execute(stmt, rows)
+            await postings.replace(conn, docs, postgres=postgres)
+        await self.prune_postings()
+
+    async def prune_postings(self) -> int:
+        """Forget the postings of articles stored before the horizon; returns how many."""
+        pruned = 0
+        while True:
+            async with self._db.write() as conn:
+                since = self._clock() - postings.HORIZON
+                floor = await postings.horizon_floor(conn, since)
+                if floor is None:  # nothing stored since: every posting is older
+                    floor = 1 + int(await conn.scalar(select(func.max(Article.id))) or 0)
+                done = await postings.prune(conn, floor, postgres=self._db.is_postgres)
+            pruned += done
+            if done < CHUNK:
+                return pruned
 
     async def answer_doc_count(self) -> int:
         """How many articles have a stored analysis."""

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, exists, func, select, text, update
 
+from bot.store import postings
 from bot.store.base import CHUNK, StoreBase
 from bot.store.tables import Article, Delivery, FeedEntry
 
@@ -65,6 +66,8 @@ class RetentionMixin(StoreBase):
             rows = (await conn.execute(due)).all()
             orphans = [article_id for article_id, is_linked in rows if not is_linked]
             kept = [article_id for article_id, is_linked in rows if is_linked]
+            # Their postings (counted per stem) go first: /ask no longer finds them.
+            await postings.drop(conn, [a for a, _ in rows], postgres=self._db.is_postgres)
             if orphans:
                 # Their sent/failed deliveries go with them (ON DELETE CASCADE).
                 await conn.execute(delete(Article).where(Article.id.in_(orphans)))

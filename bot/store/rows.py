@@ -186,6 +186,17 @@ class SearchHit:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerDocRow:
+    """An article's analysis for /ask as the catch-up job stores it, with its postings' inputs."""
+
+    article_id: int
+    text_hash: str  # of the text analysed
+    data: str  # the analysis (bot.answer.stored)
+    length: int  # terms in the article
+    terms: dict[str, int]  # how often each stem occurs in it
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerCandidate:
     """An article the full-text index offers /ask, with its stored analysis when it has one."""
 

@@ -22,6 +22,7 @@ import regex
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    Integer,
     bindparam,
     column,
     exists,
@@ -35,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest import stop_words
+from bot.store import postings
 from bot.store.base import FeedView, StoreBase
 from bot.store.budget import Plan, every_cap, plan
 from bot.store.pg_rank import SHORTLIST, postgres_any
@@ -48,6 +50,7 @@ Since = datetime | ColumnElement[Any] | None
 MAX_TERMS = 32
 FRESHNESS_HALF_LIFE = timedelta(days=7)
 WIDEN = 4  # the index's best pool x WIDEN rows are filtered by window and guild first
+BACKLOG = 2_000  # articles not analysed yet past which /ask ranks with the full-text index
 TITLE_WEIGHT = 4.0  # SQLite bm25 column weights; PostgreSQL weighs the title A, the text B
 _TERM = regex.compile(r"[^\W_]+")  # letters and digits: what both tokenizers keep
 
@@ -113,30 +116,79 @@ class SearchMixin(StoreBase):
         self,
         words: list[str],
         *,
+        stems: list[str] | None = None,
         guild_id: int | None = None,
         feed_id: int | None = None,
         since: datetime | None = None,
         limit: int = 24,
         budget: int | None = None,
     ) -> list[AnswerCandidate]:
-        """The ``limit`` articles the full-text index ranks best for any of ``words`` (the
-        rarest, within ``budget`` matching articles), with their stored answer analysis: the
-        first stage of /ask, as the guild's feeds show them."""
+        """The ``limit`` articles ranked best for any of ``words`` (the rarest, within ``budget``
+        matching articles), with their stored answer analysis: the first stage of /ask, as the
+        guild's feeds show them.
+
+        With the question's ``stems`` and a window within the postings' horizon, the analysed
+        articles are ranked from their postings (``bot.store.postings``) and those stored since
+        the last analysis by the full-text index; otherwise, or when the guild and window leave
+        too few of the postings' best, by the full-text index alone."""
         terms = [t for t in query_terms(" ".join(words)) if len(t) > 1]  # not the s of "'s"
         if not terms or limit <= 0:
             return []
         scope: Scope = (guild_id, feed_id, "text")
         conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
+            if stems and since is not None and since >= self._clock() - postings.HORIZON:
+                rows = await self._from_postings(
+                    conn, stems, terms, since=since, limit=limit, scope=scope
+                )
+                if rows is not None:
+                    return [_candidate(m) for m in rows]
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             if not found.terms:
                 return []
             rows = await self._candidates(
                 conn, found, False, conditions, limit, since=since, scope=scope
             )
-        return [
-            AnswerCandidate(**{k: m[k] for k in AnswerCandidate.__dataclass_fields__}) for m in rows
-        ]
+        return [_candidate(m) for m in rows]
+
+    async def _from_postings(
+        self,
+        conn: AsyncConnection,
+        stems: list[str],
+        terms: list[str],
+        *,
+        since: datetime,
+        limit: int,
+        scope: Scope,
+    ) -> list[Any] | None:
+        """The postings' best in the window, then the best of the articles not analysed yet;
+        None when the full-text index must rank instead (a long backlog of articles not
+        analysed, or too few of the postings' best in the window while more were not read)."""
+        found = await postings.counts(conn, stems)
+        if found.newest - found.analysed > BACKLOG:
+            return None
+        guild_id, feed_id, _ = scope
+        view, cols = _view(*scope)
+        rows: list[Any] = []
+        if found.held:
+            wide = limit * WIDEN
+            params = found.params(top=postings.TOP, wide=wide)
+            stmt = _postings_in_window(len(found.held), guild_id, feed_id)
+            found_rows = await conn.execute(stmt, {**params, "since": since, "limit": limit})
+            best: dict[int, float] = {i: float(score) for i, score in found_rows}
+            if len(best) < limit and not found.complete(top=postings.TOP, wide=wide):
+                return None
+            if best:
+                shown = await conn.execute(_chosen(scope), {"chosen": list(best)})
+                rows = [{**m, "relevance": best[m["id"]]} for m in shown.mappings()]
+                rows.sort(key=lambda m: (-m["relevance"], -m["id"]))
+        if found.newest > found.analysed:  # stored since the last analysis: the full-text index
+            tail = Plan(terms, found.analysed + 1)
+            ranked = _postgres_tail(tail) if self._db.is_postgres else _sqlite(tail, False)
+            conditions = window(guild_id, feed_id, since)
+            shown = _shown(_filtered(ranked, conditions, limit), view, cols)
+            rows += list((await conn.execute(shown)).mappings())
+        return rows
 
     async def _candidates(
         self,
@@ -250,6 +302,53 @@ def _view(guild_id: int | None, feed_id: int | None, body: str) -> tuple[FeedVie
     if body == "text":  # /ask: with the stored analyses
         cols += [AnswerDoc.__table__.c.text_hash, AnswerDoc.__table__.c.data]
     return view, cols
+
+
+@functools.lru_cache(maxsize=256)
+def _postings_in_window(n: int, guild_id: int | None, feed_id: int | None) -> Any:
+    """(id, score) of the ``:limit`` best articles in the guild's (or feed's) window since
+    ``:since`` among the postings' best of ``n`` stems; built once per shape."""
+    best = postings.ranked(n)
+    conditions = window(guild_id, feed_id, bindparam("since"))
+    return (
+        select(best.c.id, best.c.score)
+        .join(Article, Article.id == best.c.id)
+        .where(*conditions)
+        .order_by(best.c.score.desc(), best.c.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _chosen(scope: Scope) -> Any:
+    """The ``:chosen`` articles as the scope's feed view shows them; built once per scope."""
+    chosen = (
+        select(Article.id, literal_column("0.0").label("relevance"))
+        .where(Article.id.in_(bindparam("chosen", expanding=True)))
+        .subquery()
+    )
+    return _shown(chosen, *_view(*scope))
+
+
+def _candidate(m: Any) -> AnswerCandidate:
+    return AnswerCandidate(**{k: m[k] for k in AnswerCandidate.__dataclass_fields__})
+
+
+def _postgres_tail(found: Plan) -> Any:
+    """(id, relevance) of the articles from ``found.floor`` holding any of the words, best
+    first: the few newest rows read by id, then their tsvectors tested (no GIN posting list,
+    which lists the whole archive for a common word)."""
+    assert found.floor is not None
+    query: Any = func.plainto_tsquery(literal_column("'english'"), found.terms[0])
+    for term in found.terms[1:]:
+        query = query.op("||")(func.plainto_tsquery(literal_column("'english'"), term))
+    vector: Any = literal_column("articles.search_vector")
+    newest = (
+        select(Article.id).where(Article.id >= found.floor).cte("tail").prefix_with("MATERIALIZED")
+    )
+    relevance = func.ts_rank_cd(vector, query, 1).label("relevance")
+    stmt = select(Article.id, relevance).join(newest, newest.c.id == Article.id)
+    return stmt.where(vector.bool_op("@@")(query)).order_by(relevance.desc())
 
 
 def _sqlite(found: Plan, match_all: bool) -> Any:

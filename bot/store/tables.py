@@ -137,6 +137,35 @@ class AnswerDoc(Base):
     data: Mapped[str] = mapped_column(Text)  # JSON, see bot.answer.stored
 
 
+class AnswerPosting(Base):
+    """One stem of one recent article's analysis with its BM25 term-frequency weight: a stem's
+    best articles are read in order from the key (``bot.store.postings``). The empty stem's row
+    holds the article's length instead."""
+
+    __tablename__ = "answer_postings"
+    __table_args__ = (
+        Index("ix_answer_postings_article_id", "article_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer, primary_key=True)  # x postings.SCALE
+    article_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class AnswerTerm(Base):
+    """How many articles with postings hold a stem (its idf); the empty stem's row counts the
+    articles and sums their lengths."""
+
+    __tablename__ = "answer_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+    length: Mapped[int] = mapped_column(BigId, default=0)
+
+
 class FeedEntry(Base):
     """What a feed has carried (by entry id), so nothing it carries is posted twice."""
 

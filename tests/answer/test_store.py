@@ -13,6 +13,7 @@ from bot.answer import Answer, AnswerEngine
 from bot.models import Article
 from bot.store import Store
 from bot.store.budget import plan
+from bot.store.rows import AnswerDocRow
 from tests.answer.pools import ARTICLES, SEED_TITLE
 from tests.conftest import SEED_ARTICLE
 from tests.store.factory import T0, article, hours
@@ -80,7 +81,7 @@ async def test_analyses_stored_with_the_old_stems_are_made_again_after_the_upgra
     try:
         feed = await _feed(old, "https://a.example/feed", 1)
         await old.store_articles(feed, [_seed()], deliver=False)
-        assert await AnswerEngine().catch_up(old) == 1
+        await _store_analysis_as_0013_did(old)
     finally:
         await old.close()
     upgraded = await Store.open(database_url)  # 0014: the old analyses are gone
@@ -91,6 +92,14 @@ async def test_analyses_stored_with_the_old_stems_are_made_again_after_the_upgra
         assert "naval facility and airbase" in first.text
     finally:
         await upgraded.close()
+
+
+async def _store_analysis_as_0013_did(old: Store) -> None:
+    (row,) = await old.recent_articles(1)
+    doc = AnswerEngine().stored_row(row.id, row.title, row.text)
+    async with old._db.write() as conn:  # that schema has no postings
+        insert = text("INSERT INTO answer_docs (article_id, text_hash, data) VALUES (:a, :h, :d)")
+        await conn.execute(insert, {"a": row.id, "h": doc.text_hash, "d": doc.data})
 
 
 async def test_stored_and_fresh_analyses_give_the_same_answers(store: Store) -> None:
@@ -116,7 +125,10 @@ async def test_a_changed_text_is_not_answered_from_its_old_analysis(store: Store
     await AnswerEngine().catch_up(store)
     (row,) = await store.recent_articles(1)
     # An analysis of other text stored under the seed's id: its offsets no longer fit.
-    await store.save_answer_docs([(row.id, "0" * 16, '{"s":[[0,5,0,0,0]]}')])
+    # Its postings still right: the article is found, then analysed afresh.
+    found = AnswerEngine().stored_row(row.id, row.title, row.text)
+    stale = AnswerDocRow(row.id, "0" * 16, '{"s":[[0,5,0,0,0]]}', found.length, found.terms)
+    await store.save_answer_docs([stale])
     (first, *_) = await AnswerEngine().ask(store, QUESTION, guild_id=1, now=T0)
     assert "naval facility and airbase" in first.text
 

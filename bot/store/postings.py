@@ -1,0 +1,236 @@
+"""Impact-ordered postings: /ask's first stage reads a few index entries per stem.
+
+For every analysed article stored in the last ``HORIZON``, ``answer_postings`` holds one row per
+stem with the stem's BM25 term-frequency weight (k1 1.2, b 0.75) in the key, so a stem's best
+articles are read in order straight from the index; ``answer_terms`` counts the articles holding
+each stem (its idf). A question reads its stems' ``TOP`` best postings each and sums idf x weight
+per article: a cost set by the question, not by the archive, on SQLite and PostgreSQL alike.
+FTS5's ``bm25()`` and ``ts_rank_cd`` score every match of a word before any limit applies.
+
+The empty stem's posting holds an article's length and its ``answer_terms`` row the number of
+articles and their total length (the mean length of BM25's weights). Counts change in the
+transaction that changes postings; on PostgreSQL that transaction first locks the empty stem's
+row (``lock``), so concurrent writers never interleave, nor deadlock, on the counts.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.base import CHUNK, chunks
+from bot.store.rows import AnswerDocRow
+from bot.store.tables import AnswerDoc, AnswerPosting, AnswerTerm, Article
+
+K1, B = 1.2, 0.75
+TOP = 800  # postings read per stem (benchmarks/archive_validate.py: 5-fold, 100,000 articles)
+HORIZON = timedelta(days=8)  # articles stored this recently have postings: /ask's default week
+MAX_TERM = 64  # longer stems get no posting: nobody asks them
+SCALE = 1000  # weights are stored as integers (2 bytes on disk): to 0.001 of k1 + 1 = 2.2
+MAX_TERMS = 32  # stems of one question (bot.store.search.MAX_TERMS)
+TOTAL = ""  # the stem whose rows hold articles' lengths and the count of articles
+
+
+async def replace(conn: AsyncConnection, docs: Sequence[AnswerDocRow], *, postgres: bool) -> None:
+    """Write the postings of ``docs``, replacing any the articles had."""
+    if not docs:
+        return
+    await lock(conn, postgres=postgres)
+    await _drop(conn, [d.article_id for d in docs])
+    articles, length = (await conn.execute(_TOTALS)).first() or (0, 0)
+    # The mean length so far with these articles: later weights drift with it only slowly.
+    mean = (length + sum(d.length for d in docs)) / max(articles + len(docs), 1) or 1.0
+    rows: list[dict[str, Any]] = []
+    held: Counter[str] = Counter()
+    for doc in docs:
+        norm = K1 * (1 - B + B * doc.length / mean)
+        rows.append({"term": TOTAL, "weight": doc.length, "article_id": doc.article_id})
+        for term, tf in doc.terms.items():
+            if 0 < len(term) <= MAX_TERM:
+                weight = round(SCALE * tf * (K1 + 1) / (tf + norm))
+                rows.append({"term": term, "weight": weight, "article_id": doc.article_id})
+                held[term] += 1
+    for part in chunks(rows, CHUNK * 4):
+        await conn.execute(insert(AnswerPosting), list(part))
+    counts = [{"term": t, "articles": n, "length": 0} for t, n in sorted(held.items())]
+    counts.append({"term": TOTAL, "articles": len(docs), "length": sum(d.length for d in docs)})
+    stmt = (pg_insert if postgres else sqlite_insert)(AnswerTerm)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[AnswerTerm.term],
+        set_={
+            "articles": AnswerTerm.articles + stmt.excluded.articles,
+            "length": AnswerTerm.length + stmt.excluded.length,
+        },
+    )
+    for part in chunks(counts, CHUNK * 4):
+        await conn.execute(stmt, list(part))
+
+
+async def drop(conn: AsyncConnection, article_ids: Sequence[int], *, postgres: bool) -> None:
+    """Remove the postings of these articles (deleted, stripped, or older than the horizon)."""
+    if article_ids:
+        await lock(conn, postgres=postgres)
+        await _drop(conn, article_ids)
+
+
+async def prune(conn: AsyncConnection, floor: int, *, postgres: bool) -> int:
+    """Remove the postings of articles with an id below ``floor`` (stored before the horizon),
+    a batch at most; returns how many articles."""
+    # Along the index of article ids: nothing below the floor costs one seek.
+    found = await conn.scalars(
+        select(AnswerPosting.article_id)
+        .distinct()
+        .where(AnswerPosting.article_id < floor)
+        .order_by(AnswerPosting.article_id)
+        .limit(CHUNK)
+    )
+    ids = list(found)
+    await drop(conn, ids, postgres=postgres)
+    return len(ids)
+
+
+async def horizon_floor(conn: AsyncConnection, since: Any) -> int | None:
+    """The id of the first article stored since ``since`` (None: none is)."""
+    first = select(Article.id).where(Article.first_seen >= since)
+    return await conn.scalar(first.order_by(Article.first_seen, Article.id).limit(1))
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What the postings hold of a question's stems, and how far analysis has come."""
+
+    articles: int  # articles with postings
+    held: dict[str, int]  # each stem with postings: how many articles hold it
+    analysed: int  # the highest analysed article id
+    newest: int  # the highest stored article id
+
+    def params(self, *, top: int, wide: int) -> dict[str, Any]:
+        """The values :func:`ranked` binds: each stem and its idf, ``top`` and ``wide``."""
+        out: dict[str, Any] = {"top": top, "wide": wide}
+        for i, (term, n) in enumerate(self.held.items()):
+            out[f"t{i}"] = term
+            out[f"f{i}"] = math.log(1 + (self.articles - n + 0.5) / (n + 0.5)) / SCALE
+        return out
+
+    def complete(self, *, top: int, wide: int) -> bool:
+        """Whether the ``wide`` best of each stem's ``top`` best postings are every article
+        holding any of the stems."""
+        return all(n <= top for n in self.held.values()) and sum(self.held.values()) <= wide
+
+
+async def counts(conn: AsyncConnection, stems: Iterable[str]) -> Counts:
+    """How many articles hold each of ``stems`` (those with postings), in one statement with the
+    article count and the highest analysed and stored ids."""
+    wanted = sorted({s for s in stems if 0 < len(s) <= MAX_TERM})
+    found = {
+        t: (int(n), a, z) for t, n, a, z in await conn.execute(_COUNTS, {"terms": [*wanted, TOTAL]})
+    }
+    articles, analysed, newest = found.get(TOTAL, (0, 0, 0))
+    held = {t: found[t][0] for t in wanted if t in found and found[t][0] > 0}
+    return Counts(articles, held, int(analysed or 0), int(newest or 0))
+
+
+@functools.lru_cache(maxsize=MAX_TERMS)
+def ranked(n: int) -> Any:
+    """(id, score) of the articles among ``n`` stems' ``:top`` best postings each, by idf x
+    weight summed, the ``:wide`` best (values bound at execution: :meth:`Counts.params`).
+    Built once per number of stems; each stem's postings read backwards along the key."""
+    parts = []
+    for i in range(n):
+        weight = (AnswerPosting.weight * bindparam(f"f{i}", type_=Float)).label("s")
+        each = (
+            select(AnswerPosting.article_id, weight)
+            .where(AnswerPosting.term == bindparam(f"t{i}", type_=String))
+            .order_by(AnswerPosting.weight.desc())
+            .limit(bindparam("top", type_=Integer))
+            .subquery(f"p{i}")
+        )
+        parts.append(select(each.c.article_id, each.c.s))
+    every = union_all(*parts).subquery("postings")
+    score = func.sum(every.c.s).label("score")
+    return (
+        select(every.c.article_id.label("id"), score)
+        .group_by(every.c.article_id)
+        .order_by(score.desc(), every.c.article_id.desc())
+        .limit(bindparam("wide", type_=Integer))
+        .subquery("ranked")
+    )
+
+
+async def best(
+    conn: AsyncConnection, stems: Iterable[str], *, top: int = TOP, wide: int = 1000
+) -> tuple[dict[int, float], bool]:
+    """The ``wide`` best articles of the archive's postings for ``stems`` with their scores, and
+    whether those are every article holding any of them."""
+    found = await counts(conn, stems)
+    if not found.held:
+        return {}, True
+    chosen = ranked(len(found.held))
+    rows = await conn.execute(select(chosen), found.params(top=top, wide=wide))
+    return {i: float(score) for i, score in rows}, found.complete(top=top, wide=wide)
+
+
+async def lock(conn: AsyncConnection, *, postgres: bool) -> None:
+    """Take the counts for this transaction (PostgreSQL): writers of postings queue here."""
+    if postgres:  # one writer of counts at a time (SQLite writers are one at a time already)
+        await conn.execute(text("SELECT 1 FROM answer_terms WHERE term = '' FOR UPDATE"))
+
+
+async def _drop(conn: AsyncConnection, article_ids: Sequence[int]) -> None:
+    for part in chunks(article_ids):
+        held = AnswerPosting.article_id.in_(part)
+        found = await conn.execute(
+            select(AnswerPosting.term, func.count(), func.sum(AnswerPosting.weight))
+            .where(held)
+            .group_by(AnswerPosting.term)
+        )
+        less: list[dict[str, Any]] = [
+            {"t": t, "n": int(n), "l": int(total or 0) if t == TOTAL else 0}
+            for t, n, total in found
+        ]
+        if not less:
+            continue
+        # The empty stem's weights are lengths: its count loses their sum as well.
+        await conn.execute(_LESS, sorted(less, key=lambda r: str(r["t"])))
+        for terms in chunks([r["t"] for r in less if r["t"] != TOTAL]):
+            gone = AnswerTerm.term.in_(terms), AnswerTerm.articles <= 0
+            await conn.execute(delete(AnswerTerm).where(*gone))
+        await conn.execute(delete(AnswerPosting).where(held))
+
+
+_TOTALS = select(AnswerTerm.articles, AnswerTerm.length).where(AnswerTerm.term == TOTAL)
+_COUNTS = select(
+    AnswerTerm.term,
+    AnswerTerm.articles,
+    select(func.max(AnswerDoc.article_id)).scalar_subquery(),
+    select(func.max(Article.id)).scalar_subquery(),
+).where(AnswerTerm.term.in_(bindparam("terms", expanding=True)))
+_LESS = (
+    update(AnswerTerm)
+    .where(AnswerTerm.term == bindparam("t"))
+    .values(
+        articles=AnswerTerm.articles - bindparam("n"), length=AnswerTerm.length - bindparam("l")
+    )
+)
