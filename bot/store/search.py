@@ -135,7 +135,6 @@ class SearchMixin(StoreBase):
         if not terms or limit <= 0:
             return []
         scope: Scope = (guild_id, feed_id, "text")
-        conditions = window(guild_id, feed_id, since)
         async with self._db.read() as conn:
             if stems and since is not None and since >= self._clock() - postings.HORIZON:
                 rows = await self._from_postings(
@@ -146,6 +145,7 @@ class SearchMixin(StoreBase):
             found = await plan(conn, terms, budget=budget, postgres=self._db.is_postgres)
             if not found.terms:
                 return []
+            conditions = window(guild_id, feed_id, since)
             rows = await self._candidates(
                 conn, found, False, conditions, limit, since=since, scope=scope
             )
@@ -173,15 +173,11 @@ class SearchMixin(StoreBase):
         if found.held:
             wide = limit * WIDEN
             params = found.params(top=postings.TOP, wide=wide)
-            stmt = _postings_in_window(len(found.held), guild_id, feed_id)
-            found_rows = await conn.execute(stmt, {**params, "since": since, "limit": limit})
-            best: dict[int, float] = {i: float(score) for i, score in found_rows}
-            if len(best) < limit and not found.complete(top=postings.TOP, wide=wide):
+            stmt = _postings_in_window(len(found.held), scope)
+            shown = await conn.execute(stmt, {**params, "since": since, "limit": limit})
+            rows = [dict(m) for m in shown.mappings()]
+            if len(rows) < limit and not found.complete(top=postings.TOP, wide=wide):
                 return None
-            if best:
-                shown = await conn.execute(_chosen(scope), {"chosen": list(best)})
-                rows = [{**m, "relevance": best[m["id"]]} for m in shown.mappings()]
-                rows.sort(key=lambda m: (-m["relevance"], -m["id"]))
         if found.newest > found.analysed:  # stored since the last analysis: the full-text index
             tail = Plan(terms, found.analysed + 1)
             ranked = _postgres_tail(tail) if self._db.is_postgres else _sqlite(tail, False)
@@ -305,27 +301,20 @@ def _view(guild_id: int | None, feed_id: int | None, body: str) -> tuple[FeedVie
 
 
 @functools.lru_cache(maxsize=256)
-def _postings_in_window(n: int, guild_id: int | None, feed_id: int | None) -> Any:
-    """(id, score) of the ``:limit`` best articles in the guild's (or feed's) window since
-    ``:since`` among the postings' best of ``n`` stems; built once per shape."""
+def _postings_in_window(n: int, scope: Scope) -> Any:
+    """The ``:limit`` best articles in the guild's (or feed's) window since ``:since`` among
+    the postings' best of ``n`` stems, as the scope's feed view shows them, in one statement;
+    built once per shape."""
+    guild_id, feed_id, _ = scope
     best = postings.ranked(n)
     conditions = window(guild_id, feed_id, bindparam("since"))
-    return (
-        select(best.c.id, best.c.score)
+    chosen = (
+        select(best.c.id, best.c.score.label("relevance"))
         .join(Article, Article.id == best.c.id)
         .where(*conditions)
         .order_by(best.c.score.desc(), best.c.id.desc())
         .limit(bindparam("limit", type_=Integer))
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _chosen(scope: Scope) -> Any:
-    """The ``:chosen`` articles as the scope's feed view shows them; built once per scope."""
-    chosen = (
-        select(Article.id, literal_column("0.0").label("relevance"))
-        .where(Article.id.in_(bindparam("chosen", expanding=True)))
-        .subquery()
+        .subquery("chosen")
     )
     return _shown(chosen, *_view(*scope))
 
