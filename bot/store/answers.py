@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import postings
 from bot.store.base import CHUNK, StoreBase, chunks
@@ -48,7 +49,10 @@ class AnswersMixin(StoreBase):
                     for d in part
                 ]
                 await conn.execute(stmt, rows)
-            await postings.replace(conn, docs, postgres=postgres)
+            # Postings only for articles stored within the horizon (a re-analysis of the whole
+            # archive writes none for the older ones).
+            floor = await self._horizon_floor(conn)
+            await postings.replace(conn, docs, floor=floor, postgres=postgres)
         await self.prune_postings()
 
     async def prune_postings(self) -> int:
@@ -56,14 +60,19 @@ class AnswersMixin(StoreBase):
         pruned = 0
         while True:
             async with self._db.write() as conn:
-                since = self._clock() - postings.HORIZON
-                floor = await postings.horizon_floor(conn, since)
-                if floor is None:  # nothing stored since: every posting is older
-                    floor = 1 + int(await conn.scalar(select(func.max(Article.id))) or 0)
+                floor = await self._horizon_floor(conn)
                 done = await postings.prune(conn, floor, postgres=self._db.is_postgres)
             pruned += done
             if done < CHUNK:
                 return pruned
+
+    async def _horizon_floor(self, conn: AsyncConnection) -> int:
+        """The lowest id of the articles stored within the postings' horizon (past every id
+        when none was)."""
+        floor = await postings.horizon_floor(conn, self._clock() - postings.HORIZON)
+        if floor is None:
+            return 1 + int(await conn.scalar(select(func.max(Article.id))) or 0)
+        return floor
 
     async def answer_doc_count(self) -> int:
         """How many articles have a stored analysis."""

@@ -53,12 +53,18 @@ MAX_TERMS = 32  # stems of one question (bot.store.search.MAX_TERMS)
 TOTAL = ""  # the stem whose rows hold articles' lengths and the count of articles
 
 
-async def replace(conn: AsyncConnection, docs: Sequence[AnswerDocRow], *, postgres: bool) -> None:
-    """Write the postings of ``docs``, replacing any the articles had."""
+async def replace(
+    conn: AsyncConnection, docs: Sequence[AnswerDocRow], *, floor: int, postgres: bool
+) -> None:
+    """Write the postings of ``docs`` with an article id from ``floor`` (stored within the
+    horizon), replacing any the articles had."""
     if not docs:
         return
     await lock(conn, postgres=postgres)
     await _drop(conn, [d.article_id for d in docs])
+    docs = [d for d in docs if d.article_id >= floor]
+    if not docs:
+        return
     articles, length = (await conn.execute(_TOTALS)).first() or (0, 0)
     # The mean length so far with these articles: later weights drift with it only slowly.
     mean = (length + sum(d.length for d in docs)) / max(articles + len(docs), 1) or 1.0

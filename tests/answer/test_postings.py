@@ -113,6 +113,9 @@ async def test_counts_stay_exact_through_reanalysis_the_horizon_and_retention(
     assert await engine.catch_up(store) == 6
     articles, _ = await _counts_match_postings(store)
     assert articles == 6
+    # The old articles analysed again (as after an upgrade): no postings past the horizon.
+    await store.save_answer_docs([engine.stored_row(r.id, r.title, r.text) for r in rows[:50]])
+    assert (await _counts_match_postings(store))[0] == 6
     (first, *_) = await engine.ask(store, QUESTION, guild_id=1, now=clock.now)
     assert "naval facility and airbase" in first.text
 
