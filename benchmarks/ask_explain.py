@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/ask_explain.py --database-url URL "Who did Tesla work for?"
 
-Runs ``answer_candidates`` once to record its statements (with their parameters), then runs
+Runs ``answer_candidates`` (the answer index's path; ``--full-text``: the full-text index's) once
+to record its statements (with their parameters), then runs
 each again under ``EXPLAIN (ANALYZE, BUFFERS)`` on PostgreSQL (``EXPLAIN QUERY PLAN`` on SQLite)
 and prints the plan after the statement's wall time. The archive comes from archive.py.
 """
@@ -19,7 +20,7 @@ from archive import GUILD
 from sqlalchemy import event
 
 from bot.answer.engine import CANDIDATES, DEFAULT_DAYS
-from bot.answer.tokenize import search_words
+from bot.answer.tokenize import question_terms, search_words
 from bot.store import Store
 
 
@@ -33,6 +34,9 @@ async def main(args: argparse.Namespace) -> None:
     async def first_stage() -> None:
         await store.answer_candidates(
             search_words(args.question),
+            # The answer index's statements; with --full-text, those a window past its horizon
+            # (or a fallback) runs.
+            stems=None if args.full_text else question_terms(args.question),
             guild_id=GUILD,
             since=datetime.now(UTC) - timedelta(days=DEFAULT_DAYS),
             limit=CANDIDATES,
@@ -66,5 +70,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--budget", type=int)
+    parser.add_argument("--full-text", action="store_true", help="the full-text first stage")
     parser.add_argument("question")
     asyncio.run(main(parser.parse_args()))
