@@ -6,10 +6,8 @@ the full-text index still finds the answer."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import text
 
 from bot.answer import AnswerEngine
@@ -17,40 +15,13 @@ from bot.models import Article
 from bot.store import Store
 from bot.store import postings as store_postings
 from bot.store.base import CHUNK
+from tests.answer.conftest import Clock, followed_feed
 from tests.answer.pools import SEED_TITLE
 from tests.conftest import SEED_ARTICLE
 from tests.store.factory import T0, article, hours
 
 QUESTION = "What will Russia keep in Syria?"
 WORDS = ("harbour", "bridge", "council", "budget", "river", "school", "train", "market")
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-async def store(database_url: str, clock: Clock) -> AsyncIterator[Store]:
-    opened = await Store.open(database_url, clock=clock)
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
-async def _feed(store: Store, url: str, guild: int) -> int:
-    feed = await store.add_feed(url)
-    await store.subscribe(feed.id, guild, guild * 10, mode="instant", added_by=None)
-    return feed.id
 
 
 def _filler(n: int, prefix: str, *, about: str = "") -> list[Article]:
@@ -94,7 +65,7 @@ async def _counts_match_postings(store: Store) -> tuple[int, int]:
 async def test_counts_stay_exact_through_reanalysis_the_horizon_and_retention(
     store: Store, clock: Clock
 ) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     await store.store_articles(feed, _filler(CHUNK + 120, "a"), deliver=False)
     engine = AnswerEngine()
     assert await engine.catch_up(store) == CHUNK + 120  # more than a batch of postings
@@ -130,7 +101,7 @@ async def test_concurrent_writers_of_the_same_articles_keep_counts_exact(
 ) -> None:
     stores = [await Store.open(database_url, clock=clock) for _ in range(3)]
     try:
-        feed = await _feed(stores[0], "https://a.example/feed", 1)
+        feed = await followed_feed(stores[0], "https://a.example/feed", 1)
         await stores[0].store_articles(feed, _filler(200, "c"), deliver=False)
         rows = await stores[0].articles_after(0, limit=200)
         engine = AnswerEngine()
@@ -150,7 +121,7 @@ async def test_concurrent_writers_of_the_same_articles_keep_counts_exact(
 async def test_a_stems_best_postings_are_read_best_first_and_say_when_more_exist(
     store: Store,
 ) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     items = _filler(40, "d")
     await store.store_articles(feed, items, deliver=False)
     await AnswerEngine().catch_up(store)
@@ -170,7 +141,7 @@ async def test_a_stems_best_postings_are_read_best_first_and_say_when_more_exist
 
 
 async def test_an_article_stored_after_the_last_analysis_is_found(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     await store.store_articles(feed, _filler(30, "e"), deliver=False)
     await AnswerEngine().catch_up(store)
     await store.store_articles(feed, [_seed()], deliver=False)  # not analysed yet
@@ -183,11 +154,11 @@ async def test_the_guilds_article_is_found_behind_more_postings_than_are_read(
 ) -> None:
     # Another guild's articles hold the question's words more often than the postings read of
     # each stem: this guild's only article is among none of them, and is still found.
-    other = await _feed(store, "https://other.example/feed", 2)
+    other = await followed_feed(store, "https://other.example/feed", 2)
     crowd = "Russia will keep its forces in Syria, Russia said. Syria and Russia agreed. " * 3
     many = store_postings.TOP + 20
     await store.store_articles(other, _filler(many, "f", about=crowd), deliver=False)
-    mine = await _feed(store, "https://mine.example/feed", 1)
+    mine = await followed_feed(store, "https://mine.example/feed", 1)
     await store.store_articles(mine, [_seed()], deliver=False)
     await AnswerEngine().catch_up(store)
     (seed,) = [r.id for r in await store.articles_after(many, limit=5)]
@@ -208,7 +179,7 @@ async def test_the_guilds_article_is_found_behind_more_postings_than_are_read(
 
 
 async def test_nothing_relevant_from_the_postings_when_nothing_is(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     await store.store_articles(feed, [*_filler(30, "g"), _seed()], deliver=False)
     await AnswerEngine().catch_up(store)
     engine = AnswerEngine()
@@ -225,7 +196,7 @@ async def test_the_upgrade_analyses_recent_articles_again_for_their_postings(
     clock = Clock(now - timedelta(days=30))
     old = await Store.open(database_url, migrate_to="0014", clock=clock)
     try:
-        feed = await _feed(old, "https://a.example/feed", 1)
+        feed = await followed_feed(old, "https://a.example/feed", 1)
         await old.store_articles(feed, _filler(3, "h"), deliver=False)  # a month ago
         clock.now = now
         await old.store_articles(feed, [_seed()], deliver=False)  # today
@@ -252,7 +223,7 @@ async def test_the_upgrade_analyses_recent_articles_again_for_their_postings(
 async def test_a_window_wider_than_the_horizon_finds_articles_without_postings(
     store: Store, clock: Clock
 ) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     await store.store_articles(feed, [_seed()], deliver=False)
     engine = AnswerEngine()
     await engine.catch_up(store)

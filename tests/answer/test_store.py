@@ -3,10 +3,8 @@ analyses stored in the database are ranked, and the window counts stored time as
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import text
 
 from bot.answer import Answer, AnswerEngine
@@ -14,6 +12,7 @@ from bot.models import Article
 from bot.store import Store
 from bot.store.budget import plan
 from bot.store.rows import AnswerDocRow
+from tests.answer.conftest import Clock, followed_feed
 from tests.answer.pools import ARTICLES, SEED_TITLE
 from tests.conftest import SEED_ARTICLE
 from tests.store.factory import T0, article, hours
@@ -21,42 +20,12 @@ from tests.store.factory import T0, article, hours
 QUESTION = "What will Russia keep in Syria?"
 
 
-class Clock:
-    """The store's clock: when articles are stored (``first_seen``)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-async def store(database_url: str, clock: Clock) -> AsyncIterator[Store]:
-    opened = await Store.open(database_url, clock=clock)
-    try:
-        yield opened
-    finally:
-        await opened.close()
-
-
-async def _feed(store: Store, url: str, guild: int) -> int:
-    feed = await store.add_feed(url)
-    await store.subscribe(feed.id, guild, guild * 10, mode="instant", added_by=None)
-    return feed.id
-
-
 def _seed(entry_id: str = "s", published: datetime = T0) -> Article:
     return article(entry_id, title=SEED_TITLE, text=SEED_ARTICLE.read_text(), published=published)
 
 
 async def test_catch_up_stores_analyses_that_another_process_answers_from(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     title, text = ARTICLES["chess"]
     await store.store_articles(feed, [article("c", title=title, text=text)], deliver=False)
     writer = AnswerEngine()
@@ -79,7 +48,7 @@ async def test_analyses_stored_with_the_old_stems_are_made_again_after_the_upgra
 ) -> None:
     old = await Store.open(database_url, migrate_to="0013")
     try:
-        feed = await _feed(old, "https://a.example/feed", 1)
+        feed = await followed_feed(old, "https://a.example/feed", 1)
         await old.store_articles(feed, [_seed()], deliver=False)
         await _store_analysis_as_0013_did(old)
     finally:
@@ -103,7 +72,7 @@ async def _store_analysis_as_0013_did(old: Store) -> None:
 
 
 async def test_stored_and_fresh_analyses_give_the_same_answers(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     items = [article(k, title=t, text=x) for k, (t, x) in ARTICLES.items()]
     await store.store_articles(feed, [*items, _seed()], deliver=False)
     fresh = AnswerEngine()  # nothing stored yet: analysed at question time
@@ -120,7 +89,7 @@ def _cited(answers: list[Answer]) -> list[tuple[str, object, int, int, int]]:
 
 
 async def test_a_changed_text_is_not_answered_from_its_old_analysis(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     await store.store_articles(feed, [_seed()], deliver=False)
     await AnswerEngine().catch_up(store)
     (row,) = await store.recent_articles(1)
@@ -134,8 +103,8 @@ async def test_a_changed_text_is_not_answered_from_its_old_analysis(store: Store
 
 
 async def test_ask_answers_from_the_guilds_window_only(store: Store) -> None:
-    mine = await _feed(store, "https://a.example/feed", 1)
-    theirs = await _feed(store, "https://b.example/feed", 2)
+    mine = await followed_feed(store, "https://a.example/feed", 1)
+    theirs = await followed_feed(store, "https://b.example/feed", 2)
     await store.store_articles(theirs, [_seed()], deliver=False)
     title, text = ARTICLES["harbour"]
     await store.store_articles(mine, [article("h", title=title, text=text)], deliver=False)
@@ -154,7 +123,7 @@ async def test_ask_answers_from_the_guilds_window_only(store: Store) -> None:
 
 
 async def test_an_old_article_stored_just_now_is_recent(store: Store, clock: Clock) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     clock.now = T0 + timedelta(days=30)  # stored today, published in 2018
     await store.store_articles(
         feed, [_seed(published=datetime(2018, 3, 1, tzinfo=UTC))], deliver=False
@@ -168,7 +137,7 @@ async def test_an_old_article_stored_just_now_is_recent(store: Store, clock: Clo
 
 
 async def test_nothing_relevant_when_nothing_is(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     items = [article(k, title=t, text=x) for k, (t, x) in ARTICLES.items()]
     await store.store_articles(feed, [*items, _seed()], deliver=False)
     await AnswerEngine().catch_up(store)
@@ -184,7 +153,7 @@ async def test_nothing_relevant_when_nothing_is(store: Store) -> None:
 
 
 async def test_the_answer_is_found_among_more_matches_than_candidates(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     engine = AnswerEngine(candidates=5)
     noise = [
         article(
@@ -202,7 +171,7 @@ async def test_the_answer_is_found_among_more_matches_than_candidates(store: Sto
 
 
 async def test_a_rarer_word_weighs_more_in_the_first_stage(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     rare = article("z", title="Park notes", text="Keepers counted one zebra at the park today.")
     common = [
         article(f"g{i}", title="Park notes", text=f"Keepers counted one giraffe at park {i}.")
@@ -216,8 +185,8 @@ async def test_a_rarer_word_weighs_more_in_the_first_stage(store: Store) -> None
 
 
 async def test_sources_show_the_guilds_own_feed_item(store: Store) -> None:
-    first_feed = await _feed(store, "https://a.example/feed", 1)
-    own = await _feed(store, "https://b.example/feed", 2)
+    first_feed = await followed_feed(store, "https://a.example/feed", 1)
+    own = await followed_feed(store, "https://b.example/feed", 2)
     await store.store_articles(first_feed, [_seed()], deliver=False)
     again = article(
         "s", title="Russia to pull most troops out of Syria", text=SEED_ARTICLE.read_text()
@@ -231,7 +200,7 @@ async def test_sources_show_the_guilds_own_feed_item(store: Store) -> None:
 
 
 async def test_words_most_articles_hold_do_not_crowd_out_the_answer(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     noise = [
         article(
             f"n{i}",
@@ -262,7 +231,7 @@ async def test_words_most_articles_hold_do_not_crowd_out_the_answer(store: Store
 
 
 async def test_only_common_words_rank_their_newest_matches_within_the_budget(store: Store) -> None:
-    feed = await _feed(store, "https://a.example/feed", 1)
+    feed = await followed_feed(store, "https://a.example/feed", 1)
     await store.store_articles(feed, [_seed()], deliver=False)
     noise = [
         article(f"n{i}", title=f"Syria update {i}", text=f"Syria will keep the truce, day {i}.")
