@@ -45,7 +45,9 @@ from bot.store.rows import AnswerDocRow
 from bot.store.tables import AnswerDoc, AnswerPosting, AnswerTerm, Article
 
 K1, B = 1.2, 0.75
-TOP = 800  # postings read per stem (benchmarks/archive_validate.py: 5-fold, 100,000 articles)
+# Postings read per stem: the speed/quality dial. Quality still rises past it (validated by
+# benchmarks/archive_validate.py); 800 keeps a question near 5 ms at 100,000 articles.
+TOP = 800
 HORIZON = timedelta(days=8)  # articles stored this recently have postings: /ask's default week
 MAX_TERM = 64  # longer stems get no posting: nobody asks them
 SCALE = 1000  # weights are stored as integers (2 bytes on disk): to 0.001 of k1 + 1 = 2.2
