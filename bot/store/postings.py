@@ -16,7 +16,6 @@ row (``lock``), so concurrent writers never interleave, nor deadlock, on the cou
 from __future__ import annotations
 
 import functools
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from bot.store.base import CHUNK, chunks
 from bot.store.rows import AnswerDocRow
@@ -125,57 +126,86 @@ async def horizon_floor(conn: AsyncConnection, since: Any) -> int | None:
     return await conn.scalar(first.order_by(Article.first_seen, Article.id).limit(1))
 
 
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """What the postings hold of a question's stems, and how far analysis has come."""
+def wanted(stems: Iterable[str]) -> list[str]:
+    """The stems a question's postings are read for, in a fixed order."""
+    return sorted({s for s in stems if 0 < len(s) <= MAX_TERM})
 
-    articles: int  # articles with postings
-    held: dict[str, int]  # each stem with postings: how many articles hold it
+
+def params(stems: Sequence[str], *, top: int, wide: int) -> dict[str, Any]:
+    """The values :func:`ranked` and :func:`progress` bind for these stems."""
+    return {"top": top, "wide": wide, **{f"t{i}": term for i, term in enumerate(stems)}}
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far analysis has come, and how many articles hold a question's stems."""
+
     analysed: int  # the highest analysed article id
     newest: int  # the highest stored article id
-
-    def params(self, *, top: int, wide: int) -> dict[str, Any]:
-        """The values :func:`ranked` binds: each stem and its idf, ``top`` and ``wide``."""
-        out: dict[str, Any] = {"top": top, "wide": wide}
-        for i, (term, n) in enumerate(self.held.items()):
-            out[f"t{i}"] = term
-            out[f"f{i}"] = math.log(1 + (self.articles - n + 0.5) / (n + 0.5)) / SCALE
-        return out
+    most: int  # articles holding the commonest of the stems (0: none has postings)
+    total: int  # articles holding each stem, summed
 
     def complete(self, *, top: int, wide: int) -> bool:
         """Whether the ``wide`` best of each stem's ``top`` best postings are every article
         holding any of the stems."""
-        return all(n <= top for n in self.held.values()) and sum(self.held.values()) <= wide
+        return self.most <= top and self.total <= wide
+
+    @classmethod
+    def of(cls, row: Any) -> Progress:
+        """The progress columns of a row of :func:`progress`'s statement (or of one beside
+        :func:`ranked`'s rows)."""
+        values = (row["analysed"], row["newest"], row["most"], row["total"])
+        return cls(*(int(v or 0) for v in values))
 
 
-async def counts(conn: AsyncConnection, stems: Iterable[str]) -> Counts:
-    """How many articles hold each of ``stems`` (those with postings), in one statement with the
-    article count and the highest analysed and stored ids."""
-    wanted = sorted({s for s in stems if 0 < len(s) <= MAX_TERM})
-    found = {
-        t: (int(n), a, z) for t, n, a, z in await conn.execute(_COUNTS, {"terms": [*wanted, TOTAL]})
-    }
-    articles, analysed, newest = found.get(TOTAL, (0, 0, 0))
-    held = {t: found[t][0] for t in wanted if t in found and found[t][0] > 0}
-    return Counts(articles, held, int(analysed or 0), int(newest or 0))
+@functools.lru_cache(maxsize=MAX_TERMS)
+def progress_columns(n: int) -> tuple[Any, ...]:
+    """:class:`Progress`'s columns for ``n`` stems (``:t0``...), as scalar subqueries: computed
+    once per statement, so they can ride along any statement's rows."""
+    stems = AnswerTerm.term.in_([bindparam(f"t{i}", type_=String) for i in range(n)])
+    return (
+        select(func.max(AnswerDoc.article_id)).scalar_subquery().label("analysed"),
+        select(func.max(Article.id)).scalar_subquery().label("newest"),
+        select(func.max(AnswerTerm.articles)).where(stems).scalar_subquery().label("most"),
+        select(func.sum(AnswerTerm.articles)).where(stems).scalar_subquery().label("total"),
+    )
+
+
+async def progress(conn: AsyncConnection, stems: Sequence[str]) -> Progress:
+    """:class:`Progress` for ``stems`` alone (when no posting came back to carry it)."""
+    found = await conn.execute(select(*progress_columns(len(stems))), params(stems, top=0, wide=0))
+    return Progress.of(found.mappings().one())
 
 
 @functools.lru_cache(maxsize=MAX_TERMS)
 def ranked(n: int) -> Any:
-    """(id, score) of the articles among ``n`` stems' ``:top`` best postings each, by idf x
-    weight summed, the ``:wide`` best (values bound at execution: :meth:`Counts.params`).
-    Built once per number of stems; each stem's postings read backwards along the key."""
+    """(id, score) of the articles among ``n`` stems' (``:t0``...) ``:top`` best postings each,
+    by weight x idf summed, the ``:wide`` best. Each stem's idf comes from its count in the same
+    statement; built once per number of stems; each stem's postings read backwards along the
+    key."""
+    stem, archive = aliased(AnswerTerm, name="stem"), aliased(AnswerTerm, name="archive")
     parts = []
     for i in range(n):
-        weight = (AnswerPosting.weight * bindparam(f"f{i}", type_=Float)).label("s")
+        term = bindparam(f"t{i}", type_=String)
+        # BM25's idf (never negative) per stored unit of weight, in a scalar subquery: computed
+        # once per statement, not once per posting.
+        rarity = 1.0 + (archive.articles - stem.articles + 0.5) / (stem.articles + 0.5)
+        idf = (
+            select(func.ln(rarity) / SCALE)
+            .select_from(stem)
+            .join(archive, archive.term == TOTAL)
+            .where(stem.term == term)
+            .scalar_subquery()
+        )
         each = (
-            select(AnswerPosting.article_id, weight)
-            .where(AnswerPosting.term == bindparam(f"t{i}", type_=String))
+            select(AnswerPosting.article_id, AnswerPosting.weight)
+            .where(AnswerPosting.term == term)
             .order_by(AnswerPosting.weight.desc())
             .limit(bindparam("top", type_=Integer))
             .subquery(f"p{i}")
         )
-        parts.append(select(each.c.article_id, each.c.s))
+        score = cast(each.c.weight * idf, Float).label("s")
+        parts.append(select(each.c.article_id, score))
     every = union_all(*parts).subquery("postings")
     score = func.sum(every.c.s).label("score")
     return (
@@ -192,11 +222,12 @@ async def best(
 ) -> tuple[dict[int, float], bool]:
     """The ``wide`` best articles of the archive's postings for ``stems`` with their scores, and
     whether those are every article holding any of them."""
-    found = await counts(conn, stems)
-    if not found.held:
+    chosen = wanted(stems)
+    if not chosen:
         return {}, True
-    chosen = ranked(len(found.held))
-    rows = await conn.execute(select(chosen), found.params(top=top, wide=wide))
+    bound = params(chosen, top=top, wide=wide)
+    rows = await conn.execute(select(ranked(len(chosen))), bound)
+    found = await progress(conn, chosen)
     return {i: float(score) for i, score in rows}, found.complete(top=top, wide=wide)
 
 
@@ -229,12 +260,6 @@ async def _drop(conn: AsyncConnection, article_ids: Sequence[int]) -> None:
 
 
 _TOTALS = select(AnswerTerm.articles, AnswerTerm.length).where(AnswerTerm.term == TOTAL)
-_COUNTS = select(
-    AnswerTerm.term,
-    AnswerTerm.articles,
-    select(func.max(AnswerDoc.article_id)).scalar_subquery(),
-    select(func.max(Article.id)).scalar_subquery(),
-).where(AnswerTerm.term.in_(bindparam("terms", expanding=True)))
 _LESS = (
     update(AnswerTerm)
     .where(AnswerTerm.term == bindparam("t"))

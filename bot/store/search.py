@@ -164,24 +164,25 @@ class SearchMixin(StoreBase):
         """The postings' best in the window, then the best of the articles not analysed yet;
         None when the full-text index must rank instead (a long backlog of articles not
         analysed, or too few of the postings' best in the window while more were not read)."""
-        found = await postings.counts(conn, stems)
-        if found.newest - found.analysed > BACKLOG:
+        chosen = postings.wanted(stems)
+        wide = limit * WIDEN
+        bound = postings.params(chosen, top=postings.TOP, wide=wide)
+        rows: list[Any] = []
+        if chosen:  # the best rows carry how far analysis has come (one statement, no other)
+            stmt = _postings_in_window(len(chosen), scope)
+            found = await conn.execute(stmt, {**bound, "since": since, "limit": limit})
+            rows = [dict(m) for m in found.mappings()]
+        progress = postings.Progress.of(rows[0]) if rows else await postings.progress(conn, chosen)
+        if progress.newest - progress.analysed > BACKLOG:
+            return None
+        if len(rows) < limit and not progress.complete(top=postings.TOP, wide=wide):
             return None
         guild_id, feed_id, _ = scope
-        view, cols = _view(*scope)
-        rows: list[Any] = []
-        if found.held:
-            wide = limit * WIDEN
-            params = found.params(top=postings.TOP, wide=wide)
-            stmt = _postings_in_window(len(found.held), scope)
-            shown = await conn.execute(stmt, {**params, "since": since, "limit": limit})
-            rows = [dict(m) for m in shown.mappings()]
-            if len(rows) < limit and not found.complete(top=postings.TOP, wide=wide):
-                return None
-        if found.newest > found.analysed:  # stored since the last analysis: the full-text index
-            tail = Plan(terms, found.analysed + 1)
+        if progress.newest > progress.analysed:  # stored since the last analysis: full-text
+            tail = Plan(terms, progress.analysed + 1)
             ranked = _postgres_tail(tail) if self._db.is_postgres else _sqlite(tail, False)
             conditions = window(guild_id, feed_id, since)
+            view, cols = _view(*scope)
             shown = _shown(_filtered(ranked, conditions, limit), view, cols)
             rows += list((await conn.execute(shown)).mappings())
         return rows
@@ -316,7 +317,7 @@ def _postings_in_window(n: int, scope: Scope) -> Any:
         .limit(bindparam("limit", type_=Integer))
         .subquery("chosen")
     )
-    return _shown(chosen, *_view(*scope))
+    return _shown(chosen, *_view(*scope)).add_columns(*postings.progress_columns(n))
 
 
 def _candidate(m: Any) -> AnswerCandidate:
