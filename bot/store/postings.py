@@ -60,10 +60,9 @@ async def replace(
     conn: AsyncConnection, docs: Sequence[AnswerDocRow], *, floor: int, postgres: bool
 ) -> None:
     """Write the postings of ``docs`` with an article id from ``floor`` (stored within the
-    horizon), replacing any the articles had."""
+    horizon), replacing any the articles had, in a transaction that holds :func:`lock`."""
     if not docs:
         return
-    await lock(conn, postgres=postgres)
     await _drop(conn, [d.article_id for d in docs])
     docs = [d for d in docs if d.article_id >= floor]
     if not docs:

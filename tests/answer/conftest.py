@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 import pytest
+from sqlalchemy import text
 
+from bot.answer import AnswerEngine
 from bot.store import Store
 from tests.store.factory import T0
 
@@ -41,3 +43,13 @@ async def followed_feed(store: Store, url: str, guild: int) -> int:
     feed = await store.add_feed(url)
     await store.subscribe(feed.id, guild, guild * 10, mode="instant", added_by=None)
     return feed.id
+
+
+async def store_analyses_without_postings(store: Store) -> None:
+    """Analyse every stored article into ``answer_docs`` as the code before the postings did
+    (an older schema has no postings to write)."""
+    insert = text("INSERT INTO answer_docs (article_id, text_hash, data) VALUES (:a, :h, :d)")
+    async with store._db.write() as conn:
+        for row in await store.articles_after(0, limit=1000):
+            doc = AnswerEngine().stored_row(row.id, row.title, row.text)
+            await conn.execute(insert, {"a": row.id, "h": doc.text_hash, "d": doc.data})

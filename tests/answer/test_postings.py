@@ -15,7 +15,7 @@ from bot.models import Article
 from bot.store import Store
 from bot.store import postings as store_postings
 from bot.store.base import CHUNK
-from tests.answer.conftest import Clock, followed_feed
+from tests.answer.conftest import Clock, followed_feed, store_analyses_without_postings
 from tests.answer.pools import SEED_TITLE
 from tests.conftest import SEED_ARTICLE
 from tests.store.factory import T0, article, hours
@@ -200,13 +200,7 @@ async def test_the_upgrade_analyses_recent_articles_again_for_their_postings(
         await old.store_articles(feed, _filler(3, "h"), deliver=False)  # a month ago
         clock.now = now
         await old.store_articles(feed, [_seed()], deliver=False)  # today
-        async with old._db.write() as conn:  # what 0014's catch-up stored: no postings
-            for row in await old.articles_after(0, limit=10):
-                doc = AnswerEngine().stored_row(row.id, row.title, row.text)
-                await conn.execute(
-                    text("INSERT INTO answer_docs VALUES (:a, :h, :d)"),
-                    {"a": row.id, "h": doc.text_hash, "d": doc.data},
-                )
+        await store_analyses_without_postings(old)  # what 0014's catch-up stored
     finally:
         await old.close()
     upgraded = await Store.open(database_url, clock=clock)

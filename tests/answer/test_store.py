@@ -12,7 +12,7 @@ from bot.models import Article
 from bot.store import Store
 from bot.store.budget import plan
 from bot.store.rows import AnswerDocRow
-from tests.answer.conftest import Clock, followed_feed
+from tests.answer.conftest import Clock, followed_feed, store_analyses_without_postings
 from tests.answer.pools import ARTICLES, SEED_TITLE
 from tests.conftest import SEED_ARTICLE
 from tests.store.factory import T0, article, hours
@@ -50,7 +50,7 @@ async def test_analyses_stored_with_the_old_stems_are_made_again_after_the_upgra
     try:
         feed = await followed_feed(old, "https://a.example/feed", 1)
         await old.store_articles(feed, [_seed()], deliver=False)
-        await _store_analysis_as_0013_did(old)
+        await store_analyses_without_postings(old)
     finally:
         await old.close()
     upgraded = await Store.open(database_url)  # 0014: the old analyses are gone
@@ -61,14 +61,6 @@ async def test_analyses_stored_with_the_old_stems_are_made_again_after_the_upgra
         assert "naval facility and airbase" in first.text
     finally:
         await upgraded.close()
-
-
-async def _store_analysis_as_0013_did(old: Store) -> None:
-    (row,) = await old.recent_articles(1)
-    doc = AnswerEngine().stored_row(row.id, row.title, row.text)
-    async with old._db.write() as conn:  # that schema has no postings
-        insert = text("INSERT INTO answer_docs (article_id, text_hash, data) VALUES (:a, :h, :d)")
-        await conn.execute(insert, {"a": row.id, "h": doc.text_hash, "d": doc.data})
 
 
 async def test_stored_and_fresh_analyses_give_the_same_answers(store: Store) -> None:
