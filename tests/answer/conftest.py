@@ -10,8 +10,21 @@ import pytest
 from sqlalchemy import text
 
 from bot.answer import AnswerEngine
+from bot.models import Article
 from bot.store import Store
-from tests.store.factory import T0
+from tests.store.factory import T0, article
+
+WORDS = ("harbour", "bridge", "council", "budget", "river", "school", "train", "market")
+
+
+def filler_articles(n: int, prefix: str, *, about: str = "") -> list[Article]:
+    """``n`` short articles, each with two of a few words (and ``about`` when given)."""
+    out = []
+    for i in range(n):
+        a, b = WORDS[i % len(WORDS)], WORDS[(i // len(WORDS)) % len(WORDS)]
+        body = f"The {a} and the {b} were discussed again on day {i}. {about}".strip()
+        out.append(article(f"{prefix}{i}", title=f"{a.title()} report {prefix}{i}", text=body))
+    return out
 
 
 class Clock:
@@ -53,3 +66,27 @@ async def store_analyses_without_postings(store: Store) -> None:
         for row in await store.articles_after(0, limit=1000):
             doc = AnswerEngine().stored_row(row.id, row.title, row.text)
             await conn.execute(insert, {"a": row.id, "h": doc.text_hash, "d": doc.data})
+
+
+async def counts_match_postings(store: Store) -> tuple[int, int]:
+    """Asserts every stem's count is the number of articles its postings name, and the total
+    row's count and length those of the articles with postings; returns (articles, postings)."""
+    async with store._db.read() as conn:
+        counted: dict[str, int] = dict(
+            (await conn.execute(text("SELECT term, articles FROM answer_terms"))).all()
+        )
+        actual: dict[str, int] = dict(
+            (
+                await conn.execute(text("SELECT term, count(*) FROM answer_postings GROUP BY term"))
+            ).all()
+        )
+        length = await conn.scalar(
+            text("SELECT coalesce(sum(weight), 0) FROM answer_postings WHERE term = ''")
+        )
+        total_length = await conn.scalar(text("SELECT length FROM answer_terms WHERE term = ''"))
+        postings = await conn.scalar(text("SELECT count(*) FROM answer_postings"))
+    articles = counted.pop("", 0)
+    assert articles == actual.pop("", 0)
+    assert counted == actual  # no stem's count drifts, none is left at 0
+    assert int(total_length or 0) == int(length)
+    return articles, int(postings or 0)

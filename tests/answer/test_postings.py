@@ -8,92 +8,61 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
-
 from bot.answer import AnswerEngine
 from bot.models import Article
 from bot.store import Store
 from bot.store import postings as store_postings
 from bot.store.base import CHUNK
-from tests.answer.conftest import Clock, followed_feed, store_analyses_without_postings
+from tests.answer.conftest import (
+    Clock,
+    counts_match_postings,
+    filler_articles,
+    followed_feed,
+    store_analyses_without_postings,
+)
 from tests.answer.pools import SEED_TITLE
 from tests.conftest import SEED_ARTICLE
 from tests.store.factory import T0, article, hours
 
 QUESTION = "What will Russia keep in Syria?"
-WORDS = ("harbour", "bridge", "council", "budget", "river", "school", "train", "market")
-
-
-def _filler(n: int, prefix: str, *, about: str = "") -> list[Article]:
-    """``n`` short articles, each with two of a few words (and ``about`` when given)."""
-    out = []
-    for i in range(n):
-        a, b = WORDS[i % len(WORDS)], WORDS[(i // len(WORDS)) % len(WORDS)]
-        body = f"The {a} and the {b} were discussed again on day {i}. {about}".strip()
-        out.append(article(f"{prefix}{i}", title=f"{a.title()} report {prefix}{i}", text=body))
-    return out
 
 
 def _seed(key: str = "seed") -> Article:
     return article(key, title=SEED_TITLE, text=SEED_ARTICLE.read_text())
 
 
-async def _counts_match_postings(store: Store) -> tuple[int, int]:
-    """Asserts every stem's count is the number of articles its postings name, and the total
-    row's count and length those of the articles with postings; returns (articles, postings)."""
-    async with store._db.read() as conn:
-        counted: dict[str, int] = dict(
-            (await conn.execute(text("SELECT term, articles FROM answer_terms"))).all()
-        )
-        actual: dict[str, int] = dict(
-            (
-                await conn.execute(text("SELECT term, count(*) FROM answer_postings GROUP BY term"))
-            ).all()
-        )
-        length = await conn.scalar(
-            text("SELECT coalesce(sum(weight), 0) FROM answer_postings WHERE term = ''")
-        )
-        total_length = await conn.scalar(text("SELECT length FROM answer_terms WHERE term = ''"))
-        postings = await conn.scalar(text("SELECT count(*) FROM answer_postings"))
-    articles = counted.pop("", 0)
-    assert articles == actual.pop("", 0)
-    assert counted == actual  # no stem's count drifts, none is left at 0
-    assert total_length == int(length)
-    return articles, int(postings or 0)
-
-
 async def test_counts_stay_exact_through_reanalysis_the_horizon_and_retention(
     store: Store, clock: Clock
 ) -> None:
     feed = await followed_feed(store, "https://a.example/feed", 1)
-    await store.store_articles(feed, _filler(CHUNK + 120, "a"), deliver=False)
+    await store.store_articles(feed, filler_articles(CHUNK + 120, "a"), deliver=False)
     engine = AnswerEngine()
     assert await engine.catch_up(store) == CHUNK + 120  # more than a batch of postings
-    articles, postings = await _counts_match_postings(store)
+    articles, postings = await counts_match_postings(store)
     assert articles == CHUNK + 120
     assert postings > articles
 
     # The same articles analysed again (two processes' catch-ups overlapping): no double count.
     rows = await store.articles_after(0, limit=CHUNK + 120)
     await store.save_answer_docs([engine.stored_row(r.id, r.title, r.text) for r in rows[:300]])
-    assert (await _counts_match_postings(store))[0] == CHUNK + 120
+    assert (await counts_match_postings(store))[0] == CHUNK + 120
 
     # Nine days on, new articles arrive: the old ones' postings go, more than a batch of them.
     clock.now = T0 + timedelta(days=9)
-    await store.store_articles(feed, [*_filler(5, "b"), _seed()], deliver=False)
+    await store.store_articles(feed, [*filler_articles(5, "b"), _seed()], deliver=False)
     assert await engine.catch_up(store) == 6
-    articles, _ = await _counts_match_postings(store)
+    articles, _ = await counts_match_postings(store)
     assert articles == 6
     # The old articles analysed again (as after an upgrade): no postings past the horizon.
     await store.save_answer_docs([engine.stored_row(r.id, r.title, r.text) for r in rows[:50]])
-    assert (await _counts_match_postings(store))[0] == 6
+    assert (await counts_match_postings(store))[0] == 6
     (first, *_) = await engine.ask(store, QUESTION, guild_id=1, now=clock.now)
     assert "naval facility and airbase" in first.text
 
     # Retention strips the rest (a horizon longer than retention): nothing left to find.
     clock.now = T0 + timedelta(days=10)
     assert await store.prune(timedelta(hours=1), compact=False) == CHUNK + 126
-    assert await _counts_match_postings(store) == (0, 0)
+    assert await counts_match_postings(store) == (0, 0)
 
 
 async def test_concurrent_writers_of_the_same_articles_keep_counts_exact(
@@ -102,7 +71,7 @@ async def test_concurrent_writers_of_the_same_articles_keep_counts_exact(
     stores = [await Store.open(database_url, clock=clock) for _ in range(3)]
     try:
         feed = await followed_feed(stores[0], "https://a.example/feed", 1)
-        await stores[0].store_articles(feed, _filler(200, "c"), deliver=False)
+        await stores[0].store_articles(feed, filler_articles(200, "c"), deliver=False)
         rows = await stores[0].articles_after(0, limit=200)
         engine = AnswerEngine()
         docs = [engine.stored_row(r.id, r.title, r.text) for r in rows]
@@ -112,7 +81,7 @@ async def test_concurrent_writers_of_the_same_articles_keep_counts_exact(
             stores[1].save_answer_docs(docs[50:]),
             stores[2].save_answer_docs(docs[::-1]),
         )
-        assert (await _counts_match_postings(stores[0]))[0] == 200
+        assert (await counts_match_postings(stores[0]))[0] == 200
     finally:
         for opened in stores:
             await opened.close()
@@ -122,7 +91,7 @@ async def test_a_stems_best_postings_are_read_best_first_and_say_when_more_exist
     store: Store,
 ) -> None:
     feed = await followed_feed(store, "https://a.example/feed", 1)
-    items = _filler(40, "d")
+    items = filler_articles(40, "d")
     await store.store_articles(feed, items, deliver=False)
     await AnswerEngine().catch_up(store)
     holding = sum("harbour" in f"{a.entry.title} {a.text}".lower() for a in items)
@@ -142,7 +111,7 @@ async def test_a_stems_best_postings_are_read_best_first_and_say_when_more_exist
 
 async def test_an_article_stored_after_the_last_analysis_is_found(store: Store) -> None:
     feed = await followed_feed(store, "https://a.example/feed", 1)
-    await store.store_articles(feed, _filler(30, "e"), deliver=False)
+    await store.store_articles(feed, filler_articles(30, "e"), deliver=False)
     await AnswerEngine().catch_up(store)
     await store.store_articles(feed, [_seed()], deliver=False)  # not analysed yet
     (first, *_) = await AnswerEngine().ask(store, QUESTION, guild_id=1, now=T0 + hours(1))
@@ -157,7 +126,7 @@ async def test_the_guilds_article_is_found_behind_more_postings_than_are_read(
     other = await followed_feed(store, "https://other.example/feed", 2)
     crowd = "Russia will keep its forces in Syria, Russia said. Syria and Russia agreed. " * 3
     many = store_postings.TOP + 20
-    await store.store_articles(other, _filler(many, "f", about=crowd), deliver=False)
+    await store.store_articles(other, filler_articles(many, "f", about=crowd), deliver=False)
     mine = await followed_feed(store, "https://mine.example/feed", 1)
     await store.store_articles(mine, [_seed()], deliver=False)
     await AnswerEngine().catch_up(store)
@@ -180,7 +149,7 @@ async def test_the_guilds_article_is_found_behind_more_postings_than_are_read(
 
 async def test_nothing_relevant_from_the_postings_when_nothing_is(store: Store) -> None:
     feed = await followed_feed(store, "https://a.example/feed", 1)
-    await store.store_articles(feed, [*_filler(30, "g"), _seed()], deliver=False)
+    await store.store_articles(feed, [*filler_articles(30, "g"), _seed()], deliver=False)
     await AnswerEngine().catch_up(store)
     engine = AnswerEngine()
     assert (
@@ -197,7 +166,7 @@ async def test_the_upgrade_analyses_recent_articles_again_for_their_postings(
     old = await Store.open(database_url, migrate_to="0014", clock=clock)
     try:
         feed = await followed_feed(old, "https://a.example/feed", 1)
-        await old.store_articles(feed, _filler(3, "h"), deliver=False)  # a month ago
+        await old.store_articles(feed, filler_articles(3, "h"), deliver=False)  # a month ago
         clock.now = now
         await old.store_articles(feed, [_seed()], deliver=False)  # today
         await store_analyses_without_postings(old)  # what 0014's catch-up stored
@@ -207,7 +176,7 @@ async def test_the_upgrade_analyses_recent_articles_again_for_their_postings(
     try:
         assert await upgraded.answer_doc_count() == 3  # today's analysis is to be made again
         assert await AnswerEngine().catch_up(upgraded) == 1
-        assert (await _counts_match_postings(upgraded))[0] == 1
+        assert (await counts_match_postings(upgraded))[0] == 1
         (first, *_) = await AnswerEngine().ask(upgraded, QUESTION, guild_id=1, now=now)
         assert "naval facility and airbase" in first.text
     finally:
@@ -222,9 +191,9 @@ async def test_a_window_wider_than_the_horizon_finds_articles_without_postings(
     engine = AnswerEngine()
     await engine.catch_up(store)
     clock.now = T0 + timedelta(days=20)  # an article arrives: the seed's postings are pruned
-    await store.store_articles(feed, _filler(1, "w"), deliver=False)
+    await store.store_articles(feed, filler_articles(1, "w"), deliver=False)
     await engine.catch_up(store)
-    assert (await _counts_match_postings(store))[0] == 1
+    assert (await counts_match_postings(store))[0] == 1
     assert await engine.ask(store, QUESTION, guild_id=1, now=clock.now) == []  # 7 days
     (first, *_) = await engine.ask(store, QUESTION, guild_id=1, days=30, now=clock.now)
     assert "naval facility and airbase" in first.text
