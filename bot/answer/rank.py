@@ -5,13 +5,19 @@ The score of sentence *s* of article *d* for question *q*, each part scaled by t
     bm25(q, s) / best
       + context * (bm25(q, s-1) + bm25(q, s+1) [+ anaphora * bm25(q, s-1)]) / best
       + document * bm25(q, d) / best_article
-      + answer_type * [s holds what q asks for: a date, a number, a name]
+      + answer_type * [s holds what q asks for (a date, a number, a name) beyond q's own words]
       + salience * the digest engine's relevance of s within d
+      + novelty * the share of s's words that q does not use
+      + proximity * the share of q's consecutive word pairs found close together in s
 
-Questions paraphrase the answer sentence but share words with its neighbours and its article,
-hence the context and document parts; a sentence opening with a pronoun ("It was worth...")
-leans on the one before it. Words of a small thesaurus (``bot.answer.related``) match for
-``related`` of their weight. idf and mean lengths are computed over the pool only.
+Questions paraphrase the answer sentence: they keep its words, often in its order, and put a
+question word where the answer was. So the answer sentence holds the question's word pairs close
+together, it holds words the question does not (the answer), and what a "when" asks for is a
+time the question does not already name; a sentence made only of the question's words restates
+it. Questions also share words with the answer's neighbours and its article, hence the context
+and document parts; a sentence opening with a pronoun ("It was worth...") leans on the one
+before it. Words of a small thesaurus (``bot.answer.related``) match for ``related`` of their
+weight. idf and mean lengths are computed over the pool only.
 
 Confidence: a sentence is quoted only when it and its neighbours match at least
 ``min_coverage`` of the question's idf mass (a word no article uses weighs the most), and only
@@ -26,22 +32,27 @@ import logging
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.answer.index import DocKey, IndexedDoc, SentenceIndex
 from bot.answer.related import related
-from bot.answer.tokenize import Want, name_terms, question_terms, wanted
+from bot.answer.tokenize import Want, name_terms, offers_beyond, question_terms, terms, wanted
 
 log = logging.getLogger(__name__)
+
+RERANK = 50  # sentences read again for the proximity of question words, at most
+NEAR = 3  # words apart, at most, for a pair of question words to count as found together
 
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    """The ranking's few knobs: document and answer_type as 4 of 5 folds of a k-fold validation
-    on the dev split chose them (benchmarks/ask_validate.py), the rest as tuned on dev before."""
+    """The ranking's few knobs: context, document, answer_type, novelty and proximity as most
+    folds of a 5-fold validation on the dev split chose them (benchmarks/ask_validate.py), the
+    rest as tuned on dev before."""
 
     k1: float = 1.2  # BM25 term-frequency saturation
     b: float = 0.75  # BM25 length normalisation
-    context: float = 0.15  # share of the neighbours' scores a sentence inherits
+    context: float = 0.1  # share of the neighbours' scores a sentence inherits
     anaphora: float = 1.0  # s opening with a pronoun: extra share (x context) of s-1's score
     document: float = 0.6  # weight of the article's own BM25 score
     answer_type: float = 0.3  # bonus when the sentence holds the kind of answer asked for
@@ -50,6 +61,8 @@ class Params:
     # Share of the question's idf mass the sentence (with its neighbours) must match to be
     # quoted: below it, the answer is "nothing relevant".
     min_coverage: float = 0.3
+    novelty: float = 0.3  # weight of the share of the sentence's words the question does not use
+    proximity: float = 0.75  # weight of the share of q's word pairs found close together
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +91,9 @@ class _Evidence:
     weights: dict[str, float]  # idf of each question term over the pool's sentences
     want: Want
     names: set[str]  # terms of the names the question mentions
+    question: str
+    vocabulary: set[str]  # the question's terms and their related words
+    pairs: list[tuple[str, str, float]]  # consecutive question terms, the rarer one's idf
 
 
 def rank(
@@ -94,7 +110,7 @@ def rank(
     pool = _pool(index, keys)
     if not q_terms or not pool.docs:
         return []
-    ev = _Evidence({}, {}, {}, {}, wanted(question), names)
+    ev = _Evidence({}, {}, {}, {}, wanted(question), names, question, vocabulary(question), [])
     for term in q_terms:
         ev.weights[term] = _idf(pool.sentences, _sentence_df(index, pool, term))
         variants = [(term, 1.0)] + [(r, p.related) for r in sorted(related(term))]
@@ -102,7 +118,8 @@ def rank(
             _score_term(index, pool, ev, term=term, variant=variant, factor=factor, p=p)
     if not ev.sent:
         return []
-    return _combine(pool, ev, p)
+    ev.pairs = [(a, b, min(ev.weights[a], ev.weights[b])) for a, b in pairwise(q_terms)]
+    return _rerank(_combine(pool, ev, p), ev, p)
 
 
 def vocabulary(question: str) -> set[str]:
@@ -188,12 +205,50 @@ def _combine(pool: _Pool, e: _Evidence, p: Params) -> list[Scored]:
         if coverage < p.min_coverage or (named is not None and key not in named):
             continue
         score = (own + p.context * near) / best + p.document * e.doc_scores[key] / best_doc
-        if e.want is not Want.ANY and e.want in doc.offers[position]:
+        wants = e.want is not Want.ANY and e.want in doc.offers[position]
+        if wants and offers_beyond(doc.sentences[position].text, e.want, e.question):
             score += p.answer_type
         score += p.salience * doc.salience[position]
+        if doc.lengths[position]:
+            used = sum(n for t, n in doc.tfs[position].items() if t in e.vocabulary)
+            score += p.novelty * max(0, doc.lengths[position] - used) / doc.lengths[position]
         out.append(Scored(doc, position, score, coverage))
     out.sort(key=lambda s: (-s.score, str(s.doc.ref.key), s.position))
     return out
+
+
+def _rerank(ranked: list[Scored], e: _Evidence, p: Params) -> list[Scored]:
+    """``ranked`` with each sentence that could still reach the top three lifted by how many of
+    the question's word pairs it holds close together (word positions are read from the text of
+    those few sentences only)."""
+    mass = sum(w for _, _, w in e.pairs)
+    if not ranked or not mass or not p.proximity:
+        return ranked
+    floor = ranked[min(2, len(ranked) - 1)].score - p.proximity
+    head = [s for s in ranked[:RERANK] if s.score >= floor]
+    lifted = []
+    for s in head:
+        found = _pairs_found(s, e.pairs)
+        lifted.append(Scored(s.doc, s.position, s.score + p.proximity * found / mass, s.coverage))
+    lifted.sort(key=lambda s: (-s.score, str(s.doc.ref.key), s.position))
+    return lifted + ranked[len(head) :]
+
+
+def _pairs_found(s: Scored, pairs: list[tuple[str, str, float]]) -> float:
+    """The idf mass of the question's word pairs found at most NEAR words apart in sentence
+    ``s`` (its words are read only when it holds both words of some pair)."""
+    held = s.doc.tfs[s.position]
+    pairs = [pair for pair in pairs if pair[0] in held and pair[1] in held]
+    if not pairs:
+        return 0.0
+    where: dict[str, list[int]] = {}
+    for i, term in enumerate(terms(s.doc.sentences[s.position].text)):
+        where.setdefault(term, []).append(i)
+    return sum(
+        weight
+        for a, b, weight in pairs
+        if any(abs(i - j) <= NEAR for i in where.get(a, ()) for j in where.get(b, ()))
+    )
 
 
 def _idf(n: int, df: int) -> float:

@@ -33,6 +33,7 @@ _NUMBER = re.compile(
     r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen)\b",
     re.IGNORECASE,
 )
+_TIME = re.compile(f"{_YEAR.pattern}|{_MONTH.pattern}")
 # A capitalised word after the first word of a sentence: a name (person, place, organisation).
 _NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][a-z]+")
 # In a question: capitalised words, acronyms and brands ("iPhone") after its first word.
@@ -107,6 +108,18 @@ def leans_back(sentence: str) -> bool:
     """Whether ``sentence`` opens with a pronoun that points to the sentence before it."""
     first = _WORD.match(sentence.lstrip("\"'“‘(«"))
     return first is not None and first.group(0).lower() in _ANAPHORA
+
+
+def offers_beyond(sentence: str, want: Want, question: str) -> bool:
+    """Whether ``sentence`` holds the kind of answer ``want`` names (a time, a number, a name)
+    beyond the question's own words: "When did it open in 1990?" is not answered by "1990"."""
+    pattern = {Want.TIME: _TIME, Want.NUMBER: _NUMBER, Want.NAME: _NAME}.get(want)
+    if pattern is None:
+        return True
+    asked = set(_WORD.findall(question.lower()))
+    return any(
+        not asked.issuperset(_WORD.findall(m.group(0).lower())) for m in pattern.finditer(sentence)
+    )
 
 
 def offers(sentence: str) -> frozenset[Want]:

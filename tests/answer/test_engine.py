@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from bot.answer import AnswerEngine
+from bot.answer import AnswerEngine, Params
+from bot.answer.tokenize import offers_beyond, wanted
 from tests.answer.pools import ARTICLES, SEED_TITLE, engine_with
 from tests.conftest import SEED_ARTICLE
 
@@ -95,3 +98,45 @@ def test_an_empty_or_headline_only_article_is_harmless() -> None:
     assert engine.answer("What happened?") == []
     engine.add("seed", SEED_TITLE, SEED_ARTICLE.read_text())
     assert engine.answer("What will Russia keep in Syria?")[0].article.key == "seed"
+
+
+def _town_pool(text: str, params: Params) -> AnswerEngine:
+    engine = AnswerEngine(params)
+    engine.add("town", "Town news", text)
+    for name in ("harbour", "vaccine", "chess"):
+        engine.add(name, *ARTICLES[name])
+    return engine
+
+
+def test_the_question_words_found_together_lift_their_sentence() -> None:
+    # Both sentences hold "school" and "budget"; the shorter one has them apart.
+    text = (
+        "The council met on Monday evening in the old town hall. The school budget for next "
+        "year, after months of debate among parents and teachers, was frozen until March. The "
+        "school hired staff, and the council raised the budget."
+    )
+    question = "What happened to the school budget?"
+    (first, *_) = _town_pool(text, Params()).answer(question)
+    assert "was frozen until March" in first.text
+    (apart, *_) = _town_pool(text, dataclasses.replace(Params(), proximity=0)).answer(question)
+    assert "hired staff" in apart.text  # without proximity, BM25's shorter sentence wins
+
+
+@pytest.mark.parametrize(
+    ("sentence", "question", "offers"),
+    [
+        ("The museum opened in 1990.", "When did the museum that opened in 1990 close?", False),
+        ("The museum closed in 2004.", "When did the museum that opened in 1990 close?", True),
+        ("It closed in March.", "When did the museum close?", True),
+        ("It is 40 metres long.", "How much did the 40 metre bridge cost?", False),
+        ("It cost 40 million euros.", "How much did the 40 metre bridge cost?", True),
+        ("It is 40 metres long.", "How much did the 420 metre bridge cost?", True),
+        ("The bridge was opened by Anna Berg.", "Who opened the Berg bridge?", True),
+        ("Mayor Anna Berg opened it.", "Who did Anna Berg name as mayor?", False),
+        ("The bridge opened.", "When did the bridge open?", False),
+    ],
+)
+def test_what_a_question_asks_for_must_be_more_than_it_names(
+    sentence: str, question: str, offers: bool
+) -> None:
+    assert offers_beyond(sentence, wanted(question), question) is offers
