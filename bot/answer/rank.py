@@ -40,7 +40,7 @@ from bot.answer.tokenize import Want, name_terms, offers_beyond, question_terms,
 
 log = logging.getLogger(__name__)
 
-RERANK = 50  # sentences read again for the proximity of question words, at most
+RERANK = 50  # sentences whose text is read for the parts _finish adds, at most
 NEAR = 3  # words apart, at most, for a pair of question words to count as found together
 
 
@@ -119,7 +119,7 @@ def rank(
     if not ev.sent:
         return []
     ev.pairs = [(a, b, min(ev.weights[a], ev.weights[b])) for a, b in pairwise(q_terms)]
-    return _rerank(_combine(pool, ev, p), ev, p)
+    return _finish(_combine(pool, ev, p), ev, p)
 
 
 def vocabulary(question: str) -> set[str]:
@@ -205,9 +205,8 @@ def _combine(pool: _Pool, e: _Evidence, p: Params) -> list[Scored]:
         if coverage < p.min_coverage or (named is not None and key not in named):
             continue
         score = (own + p.context * near) / best + p.document * e.doc_scores[key] / best_doc
-        wants = e.want is not Want.ANY and e.want in doc.offers[position]
-        if wants and offers_beyond(doc.sentences[position].text, e.want, e.question):
-            score += p.answer_type
+        if e.want is not Want.ANY and e.want in doc.offers[position]:
+            score += p.answer_type  # until _finish reads whether it is beyond q's own words
         score += p.salience * doc.salience[position]
         if doc.lengths[position]:
             used = sum(n for t, n in doc.tfs[position].items() if t in e.vocabulary)
@@ -217,21 +216,37 @@ def _combine(pool: _Pool, e: _Evidence, p: Params) -> list[Scored]:
     return out
 
 
-def _rerank(ranked: list[Scored], e: _Evidence, p: Params) -> list[Scored]:
-    """``ranked`` with each sentence that could still reach the top three lifted by how many of
-    the question's word pairs it holds close together (word positions are read from the text of
-    those few sentences only)."""
-    mass = sum(w for _, _, w in e.pairs)
-    if not ranked or not mass or not p.proximity:
+def _finish(ranked: list[Scored], e: _Evidence, p: Params) -> list[Scored]:
+    """``ranked`` with the two parts read from sentence text, for the few sentences that could
+    reach the top three: the answer-type bonus kept only when the kind asked for is there beyond
+    the question's words, and the lift of the question's word pairs found close together.
+
+    A sentence's final score lies between its score here minus the bonus and plus the lift, so
+    one scoring below the third best minus both cannot reach the top three; the rest keep their
+    order below (the bonus of a sentence there may be one the text would not confirm).
+    """
+    if not ranked:
         return ranked
-    floor = ranked[min(2, len(ranked) - 1)].score - p.proximity
+    mass = sum(w for _, _, w in e.pairs)
+    lift = p.proximity if mass else 0.0
+    drop = p.answer_type if e.want is not Want.ANY else 0.0
+    floor = ranked[min(2, len(ranked) - 1)].score - lift - drop
     head = [s for s in ranked[:RERANK] if s.score >= floor]
-    lifted = []
+    finished = []
     for s in head:
-        found = _pairs_found(s, e.pairs)
-        lifted.append(Scored(s.doc, s.position, s.score + p.proximity * found / mass, s.coverage))
-    lifted.sort(key=lambda s: (-s.score, str(s.doc.ref.key), s.position))
-    return lifted + ranked[len(head) :]
+        score = s.score
+        text = s.doc.sentences[s.position].text
+        if (
+            drop
+            and e.want in s.doc.offers[s.position]
+            and not offers_beyond(text, e.want, e.question)
+        ):
+            score -= drop
+        if lift:
+            score += lift * _pairs_found(s, e.pairs) / mass
+        finished.append(Scored(s.doc, s.position, score, s.coverage))
+    finished.sort(key=lambda s: (-s.score, str(s.doc.ref.key), s.position))
+    return finished + ranked[len(head) :]
 
 
 def _pairs_found(s: Scored, pairs: list[tuple[str, str, float]]) -> float:
