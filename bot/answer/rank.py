@@ -212,7 +212,7 @@ def _combine(pool: _Pool, e: _Evidence, p: Params) -> list[Scored]:
             used = sum(n for t, n in doc.tfs[position].items() if t in e.vocabulary)
             score += p.novelty * max(0, doc.lengths[position] - used) / doc.lengths[position]
         out.append(Scored(doc, position, score, coverage))
-    out.sort(key=lambda s: (-s.score, str(s.doc.ref.key), s.position))
+    out.sort(key=_order)
     return out
 
 
@@ -221,49 +221,53 @@ def _finish(ranked: list[Scored], e: _Evidence, p: Params) -> list[Scored]:
     reach the top three: the answer-type bonus kept only when the kind asked for is there beyond
     the question's words, and the lift of the question's word pairs found close together.
 
-    A sentence's final score lies between its score here minus the bonus and plus the lift, so
-    one scoring below the third best minus both cannot reach the top three; the rest keep their
-    order below (the bonus of a sentence there may be one the text would not confirm).
+    A sentence's final score lies between its score here minus its bonus and plus the lift of
+    the pairs whose words it holds; one whose highest cannot reach the third best lowest stays
+    out of the top three, and keeps its place below them (with a bonus its text may not confirm).
     """
-    if not ranked:
+    mass = sum(w for _, _, w in e.pairs) if p.proximity else 0.0
+    bounds = []
+    for s in ranked[:RERANK]:
+        held = s.doc.tfs[s.position]
+        pairs = [pair for pair in e.pairs if pair[0] in held and pair[1] in held] if mass else []
+        bonus = e.want is not Want.ANY and e.want in s.doc.offers[s.position]
+        low = s.score - (p.answer_type if bonus else 0.0)
+        high = s.score + p.proximity * sum(w for _, _, w in pairs) / mass if pairs else s.score
+        bounds.append((s, pairs, bonus, low, high))
+    if not bounds:
         return ranked
-    mass = sum(w for _, _, w in e.pairs)
-    lift = p.proximity if mass else 0.0
-    drop = p.answer_type if e.want is not Want.ANY else 0.0
-    floor = ranked[min(2, len(ranked) - 1)].score - lift - drop
-    head = [s for s in ranked[:RERANK] if s.score >= floor]
-    finished = []
-    for s in head:
+    third = sorted((low for _, _, _, low, _ in bounds), reverse=True)[:3][-1]
+    finished, rest = [], []
+    for s, pairs, bonus, _, high in bounds:
+        if high < third:
+            rest.append(s)
+            continue
         score = s.score
         text = s.doc.sentences[s.position].text
-        if (
-            drop
-            and e.want in s.doc.offers[s.position]
-            and not offers_beyond(text, e.want, e.question)
-        ):
-            score -= drop
-        if lift:
-            score += lift * _pairs_found(s, e.pairs) / mass
+        if bonus and not offers_beyond(text, e.want, e.question):
+            score -= p.answer_type
+        if pairs:
+            score += p.proximity * _pairs_found(text, pairs) / mass
         finished.append(Scored(s.doc, s.position, score, s.coverage))
-    finished.sort(key=lambda s: (-s.score, str(s.doc.ref.key), s.position))
-    return finished + ranked[len(head) :]
+    finished.sort(key=_order)
+    return finished + rest + ranked[RERANK:]
 
 
-def _pairs_found(s: Scored, pairs: list[tuple[str, str, float]]) -> float:
-    """The idf mass of the question's word pairs found at most NEAR words apart in sentence
-    ``s`` (its words are read only when it holds both words of some pair)."""
-    held = s.doc.tfs[s.position]
-    pairs = [pair for pair in pairs if pair[0] in held and pair[1] in held]
-    if not pairs:
-        return 0.0
+def _pairs_found(sentence: str, pairs: list[tuple[str, str, float]]) -> float:
+    """The idf mass of ``pairs`` (question words) found at most NEAR words apart in ``sentence``."""
     where: dict[str, list[int]] = {}
-    for i, term in enumerate(terms(s.doc.sentences[s.position].text)):
+    for i, term in enumerate(terms(sentence)):
         where.setdefault(term, []).append(i)
     return sum(
         weight
         for a, b, weight in pairs
         if any(abs(i - j) <= NEAR for i in where.get(a, ()) for j in where.get(b, ()))
     )
+
+
+def _order(s: Scored) -> tuple[float, str, int]:
+    """Best first; ties by article key and position, so answers never depend on insertion."""
+    return (-s.score, str(s.doc.ref.key), s.position)
 
 
 def _idf(n: int, df: int) -> float:
