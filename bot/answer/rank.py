@@ -221,35 +221,38 @@ def _finish(ranked: list[Scored], e: _Evidence, p: Params) -> list[Scored]:
     reach the top three: the answer-type bonus kept only when the kind asked for is there beyond
     the question's words, and the lift of the question's word pairs found close together.
 
-    A sentence's final score lies between its score here minus its bonus and plus the lift of
-    the pairs whose words it holds; one whose highest cannot reach the third best lowest stays
-    out of the top three, and keeps its place below them (with a bonus its text may not confirm).
+    A sentence's final score is at most its score here plus the lift of the pairs whose words it
+    holds. Sentences are finished from the highest such bound down, until the next bound is below
+    the third best finished score: the rest cannot reach the top three and keep their places
+    below it (with a bonus their text may not confirm).
     """
     mass = sum(w for _, _, w in e.pairs) if p.proximity else 0.0
-    bounds = []
+    bounded = []
     for s in ranked[:RERANK]:
         held = s.doc.tfs[s.position]
         pairs = [pair for pair in e.pairs if pair[0] in held and pair[1] in held] if mass else []
-        bonus = e.want is not Want.ANY and e.want in s.doc.offers[s.position]
-        low = s.score - (p.answer_type if bonus else 0.0)
         high = s.score + p.proximity * sum(w for _, _, w in pairs) / mass if pairs else s.score
-        bounds.append((s, pairs, bonus, low, high))
-    if not bounds:
-        return ranked
-    third = sorted((low for _, _, _, low, _ in bounds), reverse=True)[:3][-1]
-    finished, rest = [], []
-    for s, pairs, bonus, _, high in bounds:
+        bounded.append((high, s, pairs))
+    bounded.sort(key=lambda b: (-b[0], *_order(b[1])))
+    finished: list[Scored] = []
+    rest: list[Scored] = []
+    third = -math.inf
+    for high, s, pairs in bounded:
         if high < third:
             rest.append(s)
             continue
         score = s.score
         text = s.doc.sentences[s.position].text
+        bonus = e.want is not Want.ANY and e.want in s.doc.offers[s.position]
         if bonus and not offers_beyond(text, e.want, e.question):
             score -= p.answer_type
         if pairs:
             score += p.proximity * _pairs_found(text, pairs) / mass
         finished.append(Scored(s.doc, s.position, score, s.coverage))
+        if len(finished) >= 3:
+            third = sorted((f.score for f in finished), reverse=True)[2]
     finished.sort(key=_order)
+    rest.sort(key=_order)
     return finished + rest + ranked[RERANK:]
 
 
