@@ -233,14 +233,12 @@ def _finish(ranked: list[Scored], e: _Evidence, p: Params) -> list[Scored]:
         pairs = [pair for pair in e.pairs if pair[0] in held and pair[1] in held] if mass else []
         high = s.score + p.proximity * sum(w for _, _, w in pairs) / mass if pairs else s.score
         bounded.append((high, s, pairs))
-    bounded.sort(key=lambda b: (-b[0], *_order(b[1])))
+    bounded.sort(key=lambda b: -b[0])  # stable: ties stay in ranked's order
     finished: list[Scored] = []
-    rest: list[Scored] = []
     third = -math.inf
     for high, s, pairs in bounded:
         if high < third:
-            rest.append(s)
-            continue
+            break  # the bounds only go down from here
         score = s.score
         text = s.doc.sentences[s.position].text
         bonus = e.want is not Want.ANY and e.want in s.doc.offers[s.position]
@@ -252,7 +250,8 @@ def _finish(ranked: list[Scored], e: _Evidence, p: Params) -> list[Scored]:
         if len(finished) >= 3:
             third = sorted((f.score for f in finished), reverse=True)[2]
     finished.sort(key=_order)
-    rest.sort(key=_order)
+    done = {(f.doc.ref.key, f.position) for f in finished}
+    rest = [s for s in ranked[:RERANK] if (s.doc.ref.key, s.position) not in done]
     return finished + rest + ranked[RERANK:]
 
 

@@ -7,6 +7,7 @@ same treatment on both sides, so non-English text is cut the same way and still 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from enum import Enum
@@ -116,10 +117,16 @@ def offers_beyond(sentence: str, want: Want, question: str) -> bool:
     pattern = {Want.TIME: _TIME, Want.NUMBER: _NUMBER, Want.NAME: _NAME}.get(want)
     if pattern is None:
         return True
-    asked = set(_WORD.findall(question.lower()))
+    asked = _words(question)
     return any(
         not asked.issuperset(_WORD.findall(m.group(0).lower())) for m in pattern.finditer(sentence)
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _words(text: str) -> frozenset[str]:
+    """The lower-cased words of ``text`` (a question: asked about for many sentences)."""
+    return frozenset(_WORD.findall(text.lower()))
 
 
 def offers(sentence: str) -> frozenset[Want]:
