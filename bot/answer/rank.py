@@ -62,7 +62,7 @@ class Params:
     # quoted: below it, the answer is "nothing relevant".
     min_coverage: float = 0.3
     novelty: float = 0.3  # weight of the share of the sentence's words the question does not use
-    proximity: float = 0.75  # weight of the share of q's word pairs found close together
+    proximity: float = 0.5  # weight of the share of q's word pairs found close together
 
 
 @dataclass(frozen=True, slots=True)
