@@ -22,8 +22,8 @@ weight. idf and mean lengths are computed over the pool only.
 Confidence: a sentence is quoted only when it and its neighbours match at least
 ``min_coverage`` of the question's idf mass (a word no article uses weighs the most), and only
 from an article that names the question's rarest name found in the pool (when the question
-names something: "Tesla", "UMC", "iPhone"); a question naming only things no article mentions
-answers nothing.
+names something: "Tesla", "UMC", "iPhone"; an acronym is also named by what it abbreviates);
+a question naming only things no article mentions answers nothing.
 """
 
 from __future__ import annotations
@@ -36,7 +36,15 @@ from itertools import pairwise
 
 from bot.answer.index import DocKey, IndexedDoc, SentenceIndex
 from bot.answer.related import related
-from bot.answer.tokenize import Want, name_terms, offers_beyond, question_terms, terms, wanted
+from bot.answer.tokenize import (
+    Want,
+    expansion,
+    name_terms,
+    offers_beyond,
+    question_terms,
+    terms,
+    wanted,
+)
 
 log = logging.getLogger(__name__)
 
@@ -162,17 +170,25 @@ def _score_term(
         ev.doc_scores[key] = ev.doc_scores.get(key, 0.0) + gain
 
 
-def _named_docs(e: _Evidence) -> set[DocKey] | None:
+def _named_docs(pool: _Pool, e: _Evidence) -> set[DocKey] | None:
     """Articles naming the question's rarest name found in the pool (None: no name asked).
 
     An article without it (e.g. without "Rhine" for "the Rhine forms the border between Austria
-    and what?") is about something else.
+    and what?") is about something else. An acronym is also named by what it abbreviates: "UMC"
+    by "United Methodist Church".
     """
     if not e.names:
         return None
     by_doc: dict[DocKey, set[str]] = {}
     for (key, _), found in e.matched.items():
         by_doc.setdefault(key, set()).update(found)
+    for name in e.names:
+        spelled = expansion(e.question, name)
+        if spelled is None:
+            continue
+        for key, found in by_doc.items():
+            if name not in found and any(spelled.search(s.text) for s in pool.docs[key].sentences):
+                found.add(name)
     present = {t for found in by_doc.values() for t in found} & e.names
     if not present:
         return set()
@@ -185,7 +201,7 @@ def _combine(pool: _Pool, e: _Evidence, p: Params) -> list[Scored]:
     best = max(sent.values())
     best_doc = max(e.doc_scores.values()) or 1.0
     total = sum(weights.values()) or 1.0
-    named = _named_docs(e)
+    named = _named_docs(pool, e)
     spots = set(sent)
     spots.update((k, i + d) for k, i in sent for d in (-1, 1))  # a neighbour may hold the answer
     out = []

@@ -41,6 +41,9 @@ _NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][a-z]+")
 _QUESTION_NAME = re.compile(r"(?<=\S)\s+[\"'“‘(]?([A-Z][\w'’-]*|[a-z]+[A-Z][\w'’-]*)")
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+
+
 _HOW_MUCH = re.compile(
     r" how (?:many|much|long|far|fast|old|large|big|tall|high|deep|often) | what (?:percentage|"
     r"proportion|share|number|amount) "
@@ -91,6 +94,22 @@ def name_terms(question: str) -> list[str]:
     """The terms of the names in a question: capitalised words after its first word."""
     names = " ".join(m.group(1) for m in _QUESTION_NAME.finditer(question))
     return question_terms(names)
+
+
+def expansion(question: str, term: str) -> re.Pattern[str] | None:
+    """When ``term`` stands for an acronym of ``question`` ("UMC"), a pattern for what it
+    abbreviates: capitalised words with its initials, small joining words allowed ("United
+    Methodist Church", "Federal Bureau of Investigation"); else None."""
+    for word in _ACRONYM.findall(question):
+        if terms(word) == [term]:
+            return _spelled(word)
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _spelled(acronym: str) -> re.Pattern[str]:
+    words = [f"{letter}[a-z]+" for letter in acronym]
+    return re.compile(r"\b" + r"(?:\s+(?:of|and|for|the|de|du|la|von|van))?\s+".join(words) + r"\b")
 
 
 def wanted(question: str) -> Want:

@@ -140,3 +140,15 @@ def test_what_a_question_asks_for_must_be_more_than_it_names(
     sentence: str, question: str, offers: bool
 ) -> None:
     assert offers_beyond(sentence, wanted(question), question) is offers
+
+
+def test_an_acronym_is_named_by_what_it_abbreviates() -> None:
+    text = (
+        "The Regional Transport Authority approved new night buses on Friday. The buses will "
+        "run every thirty minutes between midnight and five."
+    )
+    engine = _town_pool(text, Params())
+    answers = engine.answer("How often will the RTA's night buses run?")
+    assert answers, "the article names the authority in full"
+    assert "every thirty minutes" in answers[0].text
+    assert engine.answer("How often will the NTA's night buses run?") == []  # not spelled out
