@@ -34,13 +34,12 @@ _NUMBER = re.compile(
     r"thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen)\b",
     re.IGNORECASE,
 )
-_TIME = re.compile(f"{_YEAR.pattern}|{_MONTH.pattern}")
+_TIME = re.compile(f"{_YEAR.pattern}|{_MONTH.pattern}")  # a year or a month, day, century
 # A capitalised word after the first word of a sentence: a name (person, place, organisation).
 _NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][a-z]+")
 # In a question: capitalised words, acronyms and brands ("iPhone") after its first word.
 _QUESTION_NAME = re.compile(r"(?<=\S)\s+[\"'“‘(]?([A-Z][\w'’-]*|[a-z]+[A-Z][\w'’-]*)")
-
-
+# An acronym in a question ("UMC", "FBI"): also named by what it abbreviates.
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 
 
