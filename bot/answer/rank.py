@@ -118,7 +118,7 @@ def rank(
     pool = _pool(index, keys)
     if not q_terms or not pool.docs:
         return []
-    ev = _Evidence({}, {}, {}, {}, wanted(question), names, question, vocabulary(question), [])
+    ev = _Evidence({}, {}, {}, {}, wanted(question), names, question, _vocabulary(q_terms), [])
     for term in q_terms:
         ev.weights[term] = _idf(pool.sentences, _sentence_df(index, pool, term))
         variants = [(term, 1.0)] + [(r, p.related) for r in sorted(related(term))]
@@ -132,9 +132,12 @@ def rank(
 
 def vocabulary(question: str) -> set[str]:
     """Every term :func:`rank` looks up for ``question``: its terms and their related words."""
-    found = set()
-    for term in question_terms(question):
-        found.add(term)
+    return _vocabulary(question_terms(question))
+
+
+def _vocabulary(q_terms: list[str]) -> set[str]:
+    found = set(q_terms)
+    for term in q_terms:
         found.update(related(term))
     return found
 

@@ -60,6 +60,10 @@ class Want(Enum):
     NAME = "name"  # who, whom, whose, where, which person/city
 
 
+# What a sentence must hold for the kind of answer a question asks for.
+_OFFERED = {Want.TIME: _TIME, Want.NUMBER: _NUMBER, Want.NAME: _NAME}
+
+
 def terms(text: str, cache: dict[str, str] | None = None) -> list[str]:
     """The stemmed content terms of ``text``, in order (repeats kept, for term frequencies)."""
     stops = stop_words("en")
@@ -132,7 +136,7 @@ def leans_back(sentence: str) -> bool:
 def offers_beyond(sentence: str, want: Want, question: str) -> bool:
     """Whether ``sentence`` holds the kind of answer ``want`` names (a time, a number, a name)
     beyond the question's own words: "When did it open in 1990?" is not answered by "1990"."""
-    pattern = {Want.TIME: _TIME, Want.NUMBER: _NUMBER, Want.NAME: _NAME}.get(want)
+    pattern = _OFFERED.get(want)
     if pattern is None:
         return True
     asked = _words(question)

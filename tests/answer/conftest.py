@@ -1,10 +1,7 @@
 """Fixtures of the /ask store tests: a store on the test database whose clock (when articles are
-stored) the test sets, and a feed a guild follows."""
+stored) the test sets, a feed a guild follows, and the articles the tests store."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from datetime import datetime
 
 import pytest
 from sqlalchemy import text
@@ -12,7 +9,13 @@ from sqlalchemy import text
 from bot.answer import AnswerEngine
 from bot.models import Article
 from bot.store import Store
+from tests.answer.pools import SEED_TITLE
+from tests.conftest import SEED_ARTICLE
+from tests.poller.builders import Clock
+from tests.poller.conftest import clocked_store
 from tests.store.factory import T0, article
+
+__all__ = ["Clock", "clocked_store"]  # the poller's clock and clocked store, with this clock
 
 WORDS = ("harbour", "bridge", "council", "budget", "river", "school", "train", "market")
 
@@ -27,28 +30,21 @@ def filler_articles(n: int, prefix: str, *, about: str = "") -> list[Article]:
     return out
 
 
-class Clock:
-    """The store's clock: when articles are stored (``first_seen``)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+def seed_article(key: str = "seed") -> Article:
+    """The seed article (the withdrawal from Syria) under entry id ``key``."""
+    return article(key, title=SEED_TITLE, text=SEED_ARTICLE.read_text())
 
 
 @pytest.fixture
 def clock() -> Clock:
+    """The store's clock: when articles are stored (``first_seen``)."""
     return Clock(T0)
 
 
 @pytest.fixture
-async def store(database_url: str, clock: Clock) -> AsyncIterator[Store]:
-    opened = await Store.open(database_url, clock=clock)
-    try:
-        yield opened
-    finally:
-        await opened.close()
+def store(clocked_store: Store) -> Store:
+    """A store on the test database whose clock is :func:`clock`."""
+    return clocked_store
 
 
 async def followed_feed(store: Store, url: str, guild: int) -> int:

@@ -20,12 +20,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.answer import AnswerEngine
 from bot.store import Store
 from tests.answer import catch_up_child
-from tests.answer.conftest import counts_match_postings, filler_articles, followed_feed
-from tests.answer.pools import SEED_TITLE
-from tests.conftest import SEED_ARTICLE
+from tests.answer.conftest import (
+    counts_match_postings,
+    filler_articles,
+    followed_feed,
+    seed_article,
+)
 from tests.fixtures.pgcluster import PrivateCluster
 from tests.render.builders import eventually
-from tests.store.factory import article
 
 QUESTION = "What will Russia keep in Syria?"
 # The acceptance run asks for minutes (BRIEFING_TEST_OUTAGE_SECONDS=180): the job runs every 30 s.
@@ -88,8 +90,9 @@ def _analysed_one_batch(store: Store, running: asyncio.Task[int]) -> Callable[[]
 
 async def _stock(store: Store) -> int:
     feed = await followed_feed(store, "https://a.example/feed", 1)
-    seed = article("seed", title=SEED_TITLE, text=SEED_ARTICLE.read_text())
-    stored = await store.store_articles(feed, [*filler_articles(60, "k"), seed], deliver=False)
+    stored = await store.store_articles(
+        feed, [*filler_articles(60, "k"), seed_article()], deliver=False
+    )
     return len(stored.new_articles)
 
 

@@ -9,7 +9,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.answer import AnswerEngine
-from bot.models import Article
 from bot.store import Store
 from bot.store import postings as store_postings
 from bot.store.base import CHUNK
@@ -18,17 +17,13 @@ from tests.answer.conftest import (
     counts_match_postings,
     filler_articles,
     followed_feed,
+    seed_article,
     store_analyses_without_postings,
 )
 from tests.answer.pools import SEED_TITLE
-from tests.conftest import SEED_ARTICLE
-from tests.store.factory import T0, article, hours
+from tests.store.factory import T0, hours
 
 QUESTION = "What will Russia keep in Syria?"
-
-
-def _seed(key: str = "seed") -> Article:
-    return article(key, title=SEED_TITLE, text=SEED_ARTICLE.read_text())
 
 
 async def test_counts_stay_exact_through_reanalysis_the_horizon_and_retention(
@@ -49,7 +44,7 @@ async def test_counts_stay_exact_through_reanalysis_the_horizon_and_retention(
 
     # Nine days on, new articles arrive: the old ones' postings go, more than a batch of them.
     clock.now = T0 + timedelta(days=9)
-    await store.store_articles(feed, [*filler_articles(5, "b"), _seed()], deliver=False)
+    await store.store_articles(feed, [*filler_articles(5, "b"), seed_article()], deliver=False)
     assert await engine.catch_up(store) == 6
     articles, _ = await counts_match_postings(store)
     assert articles == 6
@@ -113,7 +108,7 @@ async def test_an_article_stored_after_the_last_analysis_is_found(store: Store) 
     feed = await followed_feed(store, "https://a.example/feed", 1)
     await store.store_articles(feed, filler_articles(30, "e"), deliver=False)
     await AnswerEngine().catch_up(store)
-    await store.store_articles(feed, [_seed()], deliver=False)  # not analysed yet
+    await store.store_articles(feed, [seed_article()], deliver=False)  # not analysed yet
     (first, *_) = await AnswerEngine().ask(store, QUESTION, guild_id=1, now=T0 + hours(1))
     assert "naval facility and airbase" in first.text
 
@@ -128,7 +123,7 @@ async def test_the_guilds_article_is_found_behind_more_postings_than_are_read(
     many = store_postings.TOP + 20
     await store.store_articles(other, filler_articles(many, "f", about=crowd), deliver=False)
     mine = await followed_feed(store, "https://mine.example/feed", 1)
-    await store.store_articles(mine, [_seed()], deliver=False)
+    await store.store_articles(mine, [seed_article()], deliver=False)
     await AnswerEngine().catch_up(store)
     (seed,) = [r.id for r in await store.articles_after(many, limit=5)]
     async with store._db.read() as conn:
@@ -149,7 +144,7 @@ async def test_the_guilds_article_is_found_behind_more_postings_than_are_read(
 
 async def test_nothing_relevant_from_the_postings_when_nothing_is(store: Store) -> None:
     feed = await followed_feed(store, "https://a.example/feed", 1)
-    await store.store_articles(feed, [*filler_articles(30, "g"), _seed()], deliver=False)
+    await store.store_articles(feed, [*filler_articles(30, "g"), seed_article()], deliver=False)
     await AnswerEngine().catch_up(store)
     engine = AnswerEngine()
     assert (
@@ -168,7 +163,7 @@ async def test_the_upgrade_analyses_recent_articles_again_for_their_postings(
         feed = await followed_feed(old, "https://a.example/feed", 1)
         await old.store_articles(feed, filler_articles(3, "h"), deliver=False)  # a month ago
         clock.now = now
-        await old.store_articles(feed, [_seed()], deliver=False)  # today
+        await old.store_articles(feed, [seed_article()], deliver=False)  # today
         await store_analyses_without_postings(old)  # what 0014's catch-up stored
     finally:
         await old.close()
@@ -187,7 +182,7 @@ async def test_a_window_wider_than_the_horizon_finds_articles_without_postings(
     store: Store, clock: Clock
 ) -> None:
     feed = await followed_feed(store, "https://a.example/feed", 1)
-    await store.store_articles(feed, [_seed()], deliver=False)
+    await store.store_articles(feed, [seed_article()], deliver=False)
     engine = AnswerEngine()
     await engine.catch_up(store)
     clock.now = T0 + timedelta(days=20)  # an article arrives: the seed's postings are pruned
