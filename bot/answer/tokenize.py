@@ -1,8 +1,9 @@
 """Terms for sentence retrieval, and the cheap answer-type cues of questions and sentences.
 
-Terms are lower-cased words minus English stop words, lightly stemmed with the digest engine's
-stemmer, so "troops" meets "troop" and "announced" meets "announce". Matching only needs the
-same treatment on both sides, so non-English text is cut the same way and still matches itself.
+Terms are lower-cased words minus English stop words, without the accents of Latin letters
+("Beyoncé" meets "Beyonce"), lightly stemmed with the digest engine's stemmer, so "troops" meets
+"troop" and "announced" meets "announce". Matching only needs the same treatment on both sides,
+so non-English text is cut the same way and still matches itself.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import unicodedata
 from enum import Enum
 
 from bot.digest import stop_words
@@ -73,11 +75,26 @@ def terms(text: str, cache: dict[str, str] | None = None) -> list[str]:
             continue
         stemmed = cache.get(word) if cache is not None else None
         if stemmed is None:
-            stemmed = stem(word)
+            stemmed = stem(word if word.isascii() else fold(word))
             if cache is not None:
                 cache[word] = stemmed
         out.append(stemmed)
     return out
+
+
+# Latin letters NFKD does not split into a base letter and a mark.
+_UNSPLIT = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"})
+
+
+@functools.lru_cache(maxsize=65536)  # words recur; bounded for long runs
+def fold(word: str) -> str:
+    """``word`` with its Latin letters' accents dropped ("beyoncé" -> "beyonce", "łódź" ->
+    "lodz"): people type names without them. Other scripts are kept as they are."""
+    out = []
+    for char in word.translate(_UNSPLIT):
+        base = unicodedata.normalize("NFKD", char)
+        out.append(base[0] if base[0].isascii() and base[0].isalpha() else char)
+    return "".join(out)
 
 
 def question_terms(question: str) -> list[str]:

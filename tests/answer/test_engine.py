@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from bot.answer import AnswerEngine, Params
-from bot.answer.tokenize import offers_beyond, wanted
+from bot.answer.tokenize import offers_beyond, terms, wanted
 from tests.answer.pools import ARTICLES, SEED_TITLE, engine_with
 from tests.conftest import SEED_ARTICLE
 
@@ -152,3 +152,28 @@ def test_an_acronym_is_named_by_what_it_abbreviates() -> None:
     assert answers, "the article names the authority in full"
     assert "every thirty minutes" in answers[0].text
     assert engine.answer("How often will the NTA's night buses run?") == []  # not spelled out
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Whom did Beyonce thank at the Zurich gala?", "thanked her mother"),
+        ("Which orchestra did Beyoncé join in Łódź?", "Filharmonia"),
+        ("What did the Lodz orchestra play?", "Chopin"),
+        ("Где прошёл концерт?", "Москве"),  # other scripts keep their letters and still match
+    ],
+)
+def test_accents_do_not_keep_a_question_from_its_article(question: str, expected: str) -> None:
+    text = (
+        "Beyoncé thanked her mother at the Zürich gala on Saturday. She later joined the "
+        "Filharmonia Łódzka in Łódź, whose orchestra played Frédéric Chopin's first concerto. "
+        "Концерт прошёл в Москве."
+    )
+    answers = _town_pool(text, Params()).answer(question)
+    assert answers, question
+    assert expected in answers[0].text, [a.text for a in answers]
+
+
+def test_accents_fold_only_latin_letters() -> None:
+    assert terms("Beyoncé Frédéric Łódź Straße Ærø") == terms("Beyonce Frederic Lodz Strasse Aero")
+    assert terms("йод") != terms("иод")  # two letters in Russian, not an accent

@@ -21,7 +21,7 @@ from tests.answer.conftest import (
     store_analyses_without_postings,
 )
 from tests.answer.pools import SEED_TITLE
-from tests.store.factory import T0, hours
+from tests.store.factory import T0, article, hours
 
 QUESTION = "What will Russia keep in Syria?"
 
@@ -167,7 +167,7 @@ async def test_the_upgrade_analyses_recent_articles_again_for_their_postings(
         await store_analyses_without_postings(old)  # what 0014's catch-up stored
     finally:
         await old.close()
-    upgraded = await Store.open(database_url, clock=clock)
+    upgraded = await Store.open(database_url, migrate_to="0015", clock=clock)
     try:
         assert await upgraded.answer_doc_count() == 3  # today's analysis is to be made again
         assert await AnswerEngine().catch_up(upgraded) == 1
@@ -192,3 +192,29 @@ async def test_a_window_wider_than_the_horizon_finds_articles_without_postings(
     assert await engine.ask(store, QUESTION, guild_id=1, now=clock.now) == []  # 7 days
     (first, *_) = await engine.ask(store, QUESTION, guild_id=1, days=30, now=clock.now)
     assert "naval facility and airbase" in first.text
+
+
+async def test_the_upgrade_to_folded_terms_builds_the_answer_index_again(
+    database_url: str,
+) -> None:
+    old = await Store.open(database_url, migrate_to="0015")
+    try:
+        feed = await followed_feed(old, "https://a.example/feed", 1)
+        text = "Beyoncé thanked her mother at the Zürich gala. The gala raised money for schools."
+        story = article("b", title="Gala night", text=text)
+        await old.store_articles(feed, [story, seed_article()], deliver=False)
+        assert await AnswerEngine().catch_up(old) == 2
+        assert (await counts_match_postings(old))[0] == 2
+    finally:
+        await old.close()
+    upgraded = await Store.open(database_url)  # 0016: terms are folded from now on
+    try:
+        assert await upgraded.answer_doc_count() == 0
+        assert await counts_match_postings(upgraded) == (0, 0)
+        assert await AnswerEngine().catch_up(upgraded) == 2  # the catch-up starts over
+        assert (await counts_match_postings(upgraded))[0] == 2
+        question = "Whom did Beyonce thank at the Zurich gala?"
+        (first, *_) = await AnswerEngine().ask(upgraded, question, guild_id=1, now=T0)
+        assert "thanked her mother" in first.text
+    finally:
+        await upgraded.close()
