@@ -1,17 +1,18 @@
-"""Answer quality, validated: k-fold figures on dev next to the raw dev figures.
+"""Answer quality, validated: k-fold figures next to the raw figures, on dev and other sets.
 
-    .venv/bin/python benchmarks/ask_validate.py [--folds 5]
+    .venv/bin/python benchmarks/ask_validate.py [--folds 5] [--also DIR]
 
 The dev questions are split into k folds by Wikipedia article (an article's questions stay in
 one fold, so no setting is chosen on questions about the article it is scored on). For each
 fold, the ranking setting with the best MRR@10 on the other folds is picked from a grid around
-the defaults (context, document, answer_type, novelty, proximity; 0 for the last two lets a fold
-leave them out) and scored on the held-out fold. ``min_coverage`` is left out: MRR always
-favours answering more, and what it costs (quoting something when nothing is relevant) is what
-ask_quality.py's off-topic figure measures. Takes about 3 minutes. Prints the raw
-dev figures of the defaults, the dev maximum of the grid (optimistic: chosen on what it is scored
+the defaults (context, document, answer_type, novelty; 0 for novelty lets a fold leave it out)
+and scored on the held-out fold. ``min_coverage`` is left out: MRR always favours answering
+more, and what it costs (quoting something when nothing is relevant) is what ask_quality.py's
+off-topic figure measures. Takes about a minute, three with a set folded in. Prints the raw
+figures of the defaults, the dev maximum of the grid (optimistic: chosen on what it is scored
 on), the validated figures (every question scored by a setting chosen without it), and the
-settings the folds chose: a default is fair when the folds agree on it.
+settings the folds chose: a default is fair when the folds agree on it. ``--also DIR`` folds in
+another set built by qa_pools.py (e.g. from SQuAD's training split): more articles to choose by.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import dataclasses
 import itertools
 import logging
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from ask_quality import EVAL, K, Tally, hit_rank, load
@@ -33,8 +35,7 @@ GRID = {
     "context": (0.1, 0.15),
     "document": (0.45, 0.6, 0.8),
     "answer_type": (0.2, 0.3),
-    "novelty": (0.0, 0.3, 0.45, 0.6),
-    "proximity": (0.0, 0.5, 0.75, 1.0),
+    "novelty": (0.0, 0.3, 0.45, 0.6, 0.75, 0.9),
 }
 Setting = tuple[float, ...]
 
@@ -79,6 +80,12 @@ def tally(found: dict[Setting, list[int | None]], which: list[int], s: Setting) 
     return t
 
 
+def _set_of(question: dict[str, Any]) -> str:
+    """Which set a question came from: "dev", or "also1"... for the sets folded in."""
+    pool = str(question["pool"])
+    return pool.partition("-")[0] if pool.startswith("also") else "dev"
+
+
 def row(name: str, t: Tally) -> str:
     """One line of figures."""
     n = t.n or 1
@@ -89,10 +96,22 @@ def main() -> int:
     """Print raw, dev-maximum and k-fold validated figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--also",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another set's qa.jsonl and qa-docs.jsonl (benchmarks/qa_pools.py) to fold in",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     questions = load(EVAL / "qa-dev.jsonl")
     docs = load(EVAL / "qa-dev-docs.jsonl")
+    for n, extra in enumerate(args.also, start=1):
+        # Pools are asked apart; another set's pool names are made distinct from dev's.
+        questions += [{**q, "pool": f"also{n}-{q['pool']}"} for q in load(extra / "qa.jsonl")]
+        docs += [{**d, "pool": f"also{n}-{d['pool']}"} for d in load(extra / "qa-docs.jsonl")]
     grid = settings()
     found = ranks(questions, docs, grid)
     # Folds by Wikipedia article: no article's questions both choose a setting and score it.
@@ -109,20 +128,26 @@ def main() -> int:
         f"{len(grid)} settings"
     )
     print(f"{'':<34}{'hit@1':>7}{'hit@3':>7}{'MRR@10':>8}")
-    print(row("raw dev, defaults", tally(found, every, default)))
+    print(row("raw, defaults", tally(found, every, default)))
     best = max(grid, key=lambda s: tally(found, every, s).rr)
     print(
         row("dev maximum (optimistic)", tally(found, every, best)),
         dict(zip(GRID, best, strict=True)),
     )
-    validated = Tally()
+    validated: dict[str, Tally] = defaultdict(Tally)
     for n, held in enumerate(folds, start=1):
         train = [i for i in every if i not in set(held)]
         pick = max(grid, key=lambda s: (tally(found, train, s).rr, s == default))
         for i in held:
-            validated.add(found[pick][i])
+            validated["all"].add(found[pick][i])
+            validated[_set_of(questions[i])].add(found[pick][i])
         print(f"  fold {n} ({len(held)} questions) chose {dict(zip(GRID, pick, strict=True))}")
-    print(row(f"{args.folds}-fold validated", validated))
+    print(row(f"{args.folds}-fold validated", validated.pop("all")))
+    if args.also:
+        for name, part in sorted(validated.items()):
+            which = [i for i in every if _set_of(questions[i]) == name]
+            print(row(f"  {name}: raw defaults", tally(found, which, default)))
+            print(row(f"  {name}: validated", part))
     return 0
 
 
