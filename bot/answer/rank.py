@@ -44,7 +44,7 @@ from bot.answer.tokenize import (
 
 log = logging.getLogger(__name__)
 
-RERANK = 50  # sentences whose text is read for the parts _finish adds, at most
+RERANK = 50  # sentences whose text _finish reads for the answer-type check, at most
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,8 +92,9 @@ def fold(word: str) -> str:
     "lodz"): people type names without them. Other scripts are kept as they are."""
     out = []
     for char in word.translate(_UNSPLIT):
-        base = unicodedata.normalize("NFKD", char)
-        out.append(base[0] if base[0].isascii() and base[0].isalpha() else char)
+        split = unicodedata.normalize("NFKD", char)
+        base = "".join(c for c in split if not unicodedata.combining(c))  # "ﬁ" gives "fi"
+        out.append(base if base.isascii() and base.isalpha() else char)
     return "".join(out)
 
 
