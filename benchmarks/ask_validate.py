@@ -9,9 +9,9 @@ the defaults (context, document, answer_type, novelty; 0 for novelty lets a fold
 and scored on the held-out fold. ``min_coverage`` is left out: MRR always favours answering
 more, and what it costs (quoting something when nothing is relevant) is what ask_quality.py's
 off-topic figure measures. Takes about a minute, three with a set folded in. Prints the raw
-figures of the defaults, the dev maximum of the grid (optimistic: chosen on what it is scored
-on), the validated figures (every question scored by a setting chosen without it), and the
-settings the folds chose: a default is fair when the folds agree on it. ``--also DIR`` folds in
+figures of the defaults, the grid's maximum (optimistic: chosen on what it is scored on), the
+validated figures (every question scored by a setting chosen without it), and the settings the
+folds chose: a default is fair when the folds agree on it. ``--also DIR`` folds in
 another set built by qa_pools.py (e.g. from SQuAD's training split): more articles to choose by.
 """
 
@@ -80,12 +80,6 @@ def tally(found: dict[Setting, list[int | None]], which: list[int], s: Setting) 
     return t
 
 
-def _set_of(question: dict[str, Any]) -> str:
-    """Which set a question came from: "dev", or "also1"... for the sets folded in."""
-    pool = str(question["pool"])
-    return pool.partition("-")[0] if pool.startswith("also") else "dev"
-
-
 def row(name: str, t: Tally) -> str:
     """One line of figures."""
     n = t.n or 1
@@ -93,7 +87,7 @@ def row(name: str, t: Tally) -> str:
 
 
 def main() -> int:
-    """Print raw, dev-maximum and k-fold validated figures."""
+    """Print raw, grid-maximum and k-fold validated figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument(
@@ -106,12 +100,15 @@ def main() -> int:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    questions = load(EVAL / "qa-dev.jsonl")
+    questions = [{**q, "set": "dev"} for q in load(EVAL / "qa-dev.jsonl")]
     docs = load(EVAL / "qa-dev-docs.jsonl")
     for n, extra in enumerate(args.also, start=1):
-        # Pools are asked apart; another set's pool names are made distinct from dev's.
-        questions += [{**q, "pool": f"also{n}-{q['pool']}"} for q in load(extra / "qa.jsonl")]
-        docs += [{**d, "pool": f"also{n}-{d['pool']}"} for d in load(extra / "qa-docs.jsonl")]
+        # Pools are asked apart: another set's pool names are made distinct from dev's.
+        name = f"also{n}"
+        questions += [
+            {**q, "pool": f"{name}-{q['pool']}", "set": name} for q in load(extra / "qa.jsonl")
+        ]
+        docs += [{**d, "pool": f"{name}-{d['pool']}"} for d in load(extra / "qa-docs.jsonl")]
     grid = settings()
     found = ranks(questions, docs, grid)
     # Folds by Wikipedia article: no article's questions both choose a setting and score it.
@@ -131,7 +128,7 @@ def main() -> int:
     print(row("raw, defaults", tally(found, every, default)))
     best = max(grid, key=lambda s: tally(found, every, s).rr)
     print(
-        row("dev maximum (optimistic)", tally(found, every, best)),
+        row("grid maximum (optimistic)", tally(found, every, best)),
         dict(zip(GRID, best, strict=True)),
     )
     validated: dict[str, Tally] = defaultdict(Tally)
@@ -140,12 +137,12 @@ def main() -> int:
         pick = max(grid, key=lambda s: (tally(found, train, s).rr, s == default))
         for i in held:
             validated["all"].add(found[pick][i])
-            validated[_set_of(questions[i])].add(found[pick][i])
+            validated[questions[i]["set"]].add(found[pick][i])
         print(f"  fold {n} ({len(held)} questions) chose {dict(zip(GRID, pick, strict=True))}")
     print(row(f"{args.folds}-fold validated", validated.pop("all")))
     if args.also:
         for name, part in sorted(validated.items()):
-            which = [i for i in every if _set_of(questions[i]) == name]
+            which = [i for i in every if questions[i]["set"] == name]
             print(row(f"  {name}: raw defaults", tally(found, which, default)))
             print(row(f"  {name}: validated", part))
     return 0

@@ -33,14 +33,7 @@ from dataclasses import dataclass
 
 from bot.answer.index import DocKey, IndexedDoc, SentenceIndex
 from bot.answer.related import related
-from bot.answer.tokenize import (
-    Want,
-    expansion,
-    name_terms,
-    offers_beyond,
-    question_terms,
-    wanted,
-)
+from bot.answer.tokenize import Want, expansion, name_terms, offers_beyond, question_terms, wanted
 
 log = logging.getLogger(__name__)
 

@@ -32,6 +32,7 @@ def downgrade() -> None:
 
 
 def _forget_answer_index() -> None:
+    # '' is the total row (bot.store.postings.TOTAL when this was written): it stays, emptied.
     op.execute("DELETE FROM answer_postings")
     op.execute("DELETE FROM answer_terms WHERE term <> ''")
     op.execute("UPDATE answer_terms SET articles = 0, length = 0 WHERE term = ''")
