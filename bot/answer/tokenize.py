@@ -11,10 +11,10 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import unicodedata
 from enum import Enum
 
 from bot.digest import stop_words
+from bot.digest.fold import fold
 from bot.digest.language import word_set
 from bot.digest.stem import stem
 
@@ -75,27 +75,11 @@ def terms(text: str, cache: dict[str, str] | None = None) -> list[str]:
             continue
         stemmed = cache.get(word) if cache is not None else None
         if stemmed is None:
-            stemmed = stem(word if word.isascii() else fold(word))
+            stemmed = stem(fold(word))
             if cache is not None:
                 cache[word] = stemmed
         out.append(stemmed)
     return out
-
-
-# Latin letters NFKD does not split into a base letter and a mark.
-_UNSPLIT = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"})
-
-
-@functools.lru_cache(maxsize=65536)  # words recur; bounded for long runs
-def fold(word: str) -> str:
-    """``word`` with its Latin letters' accents dropped ("beyoncé" -> "beyonce", "łódź" ->
-    "lodz"): people type names without them. Other scripts are kept as they are."""
-    out = []
-    for char in word.translate(_UNSPLIT):
-        split = unicodedata.normalize("NFKD", char)
-        base = "".join(c for c in split if not unicodedata.combining(c))  # "ﬁ" gives "fi"
-        out.append(base if base.isascii() and base.isalpha() else char)
-    return "".join(out)
 
 
 def question_terms(question: str) -> list[str]:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.digest.fold import fold
+
 log = logging.getLogger(__name__)
 
 BUDGET = 10_000  # matching articles ranked per question, at most: the cost of a question
@@ -34,6 +36,16 @@ BUDGET = 10_000  # matching articles ranked per question, at most: the cost of a
 PG_BUDGET = 40_000
 PG_CAP = 100
 PG_EVERY = 2_000  # /search: articles holding every word ranked with ts_rank_cd, the newest
+
+
+# PostgreSQL's text search configuration: English stemming, accents folded (migration 0017).
+PG_CONFIG = "briefing"
+
+
+def fts5_phrase(term: str) -> str:
+    """``term`` as an FTS5 string, accents folded as the index's triggers fold them (migration
+    0017): a quoted word (terms hold no quotes) is never syntax."""
+    return f'"{fold(term)}"'
 
 
 def default_budget(*, postgres: bool) -> int:
@@ -93,7 +105,7 @@ async def capped_counts(conn: AsyncConnection, terms: list[str], cap: int) -> di
     if not terms:
         return {}
     sql = " UNION ALL ".join(_SQLITE_COUNT.format(i=i) for i in range(len(terms)))
-    params: dict[str, object] = {f"w{i}": f'"{t}"' for i, t in enumerate(terms)}
+    params: dict[str, object] = {f"w{i}": fts5_phrase(t) for i, t in enumerate(terms)}
     rows = await conn.execute(text(sql), {**params, "cap": cap})
     counts = dict.fromkeys(terms, 0)
     for i, found in rows:
@@ -156,8 +168,7 @@ def _floor(newest: int, cap: int, share: float | None) -> int:
 async def newest_floor(conn: AsyncConnection, term: str, budget: int) -> int:
     """The id of the ``budget``-th newest article holding ``term`` (SQLite): ranking from it on
     ranks ``budget`` articles (the newest: what a news archive is asked about)."""
-    # A quoted FTS5 string (the term has no quotes): never syntax.
-    found = await conn.scalar(text(_SQLITE_FLOOR), {"w": f'"{term}"', "skip": budget - 1})
+    found = await conn.scalar(text(_SQLITE_FLOOR), {"w": fts5_phrase(term), "skip": budget - 1})
     return int(found or 0)
 
 
@@ -171,7 +182,7 @@ _SQLITE_COUNT = (
 # with no statement of its own: the planner prices testing a row's tsvector like any
 # comparison, so it would scan whole tables where reading them (each tsvector stored apart,
 # TOAST) costs far more than the GIN index.
-_PG_SHARES = text("""
+_PG_SHARES = text(f"""
     WITH index_only AS MATERIALIZED (SELECT set_config('enable_seqscan', 'off', true)),
     stats AS (
         SELECT most_common_elems::text::text[] AS lexemes, most_common_elem_freqs AS shares
@@ -185,7 +196,7 @@ _PG_SHARES = text("""
             WHERE oid = to_regclass(quote_ident(current_schema()) || '.articles')) AS rows,
            (SELECT max(id) FROM articles) AS newest
     FROM (
-        SELECT word, array_to_string(tsvector_to_array(to_tsvector('english', word)), ' ')
+        SELECT word, array_to_string(tsvector_to_array(to_tsvector('{PG_CONFIG}', word)), ' ')
         FROM unnest(CAST(:words AS text[])) AS t(word)
     ) AS w(word, lexeme)
     LEFT JOIN (

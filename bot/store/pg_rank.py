@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
+from bot.store.budget import PG_CONFIG
 from bot.store.tables import Article
 
 SHORTLIST = 200  # articles ranked with their tsvectors: the index's best by idf
@@ -48,7 +49,7 @@ def postgres_any(conditions: list[ColumnElement[bool]], shortlist: int) -> Any:
     )
     listed = unnest.table_valued("word", "floor", "expected", with_ordinality="i")
     listed = listed.render_derived(name="listed")
-    tsquery = func.plainto_tsquery(literal_column("'english'"), listed.c.word, type_=TSQUERY)
+    tsquery = func.plainto_tsquery(literal_column(f"'{PG_CONFIG}'"), listed.c.word, type_=TSQUERY)
     words = _materialized(
         select(listed.c.i, listed.c.floor, listed.c.expected, tsquery.label("query")), "words"
     )

@@ -4,10 +4,11 @@ User text never reaches either query language as syntax: it is cut into words, e
 or passed through ``plainto_tsquery`` (PostgreSQL), so ``"``, ``*``, ``NEAR(``, ``AND OR`` or
 unbalanced parentheses can only ever be searched for, never raise.
 
-Both engines stem English (FTS5 ``porter`` tokenizer, PostgreSQL ``english`` configuration): a
-search for "withdraw" finds "withdrawal". Most feeds are English; text in other languages is still
-indexed word by word (the stemmer only trims English suffixes, identically at index and query
-time), so it remains findable by its exact words.
+Both engines stem English (FTS5 ``porter`` tokenizer, PostgreSQL ``briefing`` configuration,
+a copy of ``english``): a search for "withdraw" finds "withdrawal". Both ignore accents as
+``bot.digest.fold`` drops them ("Lodz" finds "Łódź"; migration 0017). Most feeds are English;
+text in other languages is still indexed word by word (the stemmer only trims English suffixes,
+identically at index and query time), so it remains findable by its exact words.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.digest import stop_words
 from bot.store import postings
 from bot.store.base import FeedView, StoreBase
-from bot.store.budget import Plan, every_cap, plan
+from bot.store.budget import PG_CONFIG, Plan, every_cap, fts5_phrase, plan
 from bot.store.pg_rank import SHORTLIST, postgres_any
 from bot.store.rows import AnswerCandidate, SearchHit
 from bot.store.tables import AnswerDoc, Article, FeedEntry, Subscription
@@ -52,6 +53,7 @@ FRESHNESS_HALF_LIFE = timedelta(days=7)
 WIDEN = 4  # the index's best pool x WIDEN rows are filtered by window and guild first
 BACKLOG = 2_000  # articles not analysed yet past which /ask ranks with the full-text index
 TITLE_WEIGHT = 4.0  # SQLite bm25 column weights; PostgreSQL weighs the title A, the text B
+_CONFIG: Any = literal_column(f"'{PG_CONFIG}'")  # PostgreSQL's text search configuration
 _TERM = regex.compile(r"[^\W_]+")  # letters and digits: what both tokenizers keep
 
 
@@ -329,9 +331,9 @@ def _postgres_tail(found: Plan) -> Any:
     first: the few newest rows read by id, then their tsvectors tested (no GIN posting list,
     which lists the whole archive for a common word)."""
     assert found.floor is not None
-    query: Any = func.plainto_tsquery(literal_column("'english'"), found.terms[0])
+    query: Any = func.plainto_tsquery(_CONFIG, found.terms[0])
     for term in found.terms[1:]:
-        query = query.op("||")(func.plainto_tsquery(literal_column("'english'"), term))
+        query = query.op("||")(func.plainto_tsquery(_CONFIG, term))
     vector: Any = literal_column("articles.search_vector")
     newest = (
         select(Article.id).where(Article.id >= found.floor).cte("tail").prefix_with("MATERIALIZED")
@@ -343,8 +345,7 @@ def _postgres_tail(found: Plan) -> Any:
 
 def _sqlite(found: Plan, match_all: bool) -> Any:
     """(id, relevance) of the matches, best first, from the FTS5 index alone."""
-    # Quoted FTS5 strings: the words cannot contain quotes, so nothing is ever syntax.
-    match = (" " if match_all else " OR ").join(f'"{term}"' for term in found.terms)
+    match = (" " if match_all else " OR ").join(fts5_phrase(term) for term in found.terms)
     fts = table("articles_fts", column("rowid"))
     relevance = (-func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)).label("relevance")
     stmt = (
@@ -359,7 +360,7 @@ def _sqlite(found: Plan, match_all: bool) -> Any:
 def _postgres(found: Plan, match_all: bool) -> Any:
     """(id, relevance) of the articles holding every word, best first, from the GIN index and
     the tsvectors."""
-    query = func.plainto_tsquery(literal_column("'english'"), " ".join(found.terms))
+    query = func.plainto_tsquery(_CONFIG, " ".join(found.terms))
     vector: Any = literal_column("articles.search_vector")
     # Normalisation 1: divide by 1 + log(length), so long texts do not win by size alone.
     relevance = func.ts_rank_cd(vector, query, 1).label("relevance")

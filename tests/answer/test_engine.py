@@ -176,4 +176,5 @@ def test_accents_do_not_keep_a_question_from_its_article(question: str, expected
 def test_accents_fold_only_latin_letters() -> None:
     assert terms("Beyoncé Frédéric Łódź Straße Ærø") == terms("Beyonce Frederic Lodz Strasse Aero")
     assert terms("the ﬁnal") == terms("the final")  # a ligature keeps both its letters
+    assert terms("Guðrún Þór Ħamrun Sámi Ŋoŋ") == terms("Gudrun Thor Hamrun Sami Non")
     assert terms("йод") != terms("иод")  # two letters in Russian, not an accent

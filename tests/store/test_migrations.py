@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.store import Store
 from bot.store.engine import create_engine
 from bot.store.tables import Base
+from tests.ops.readme import README
 from tests.store.factory import article
 
 TABLES = {
@@ -60,5 +69,80 @@ async def test_open_creates_every_table_and_reopen_is_a_no_op(database_url: str)
     finally:
         await engine.dispose()
     assert names >= TABLES | {"alembic_version"}
-    assert version == "0016"
+    assert version == "0017"
     assert diff == []
+
+
+async def test_without_unaccent_postgresql_search_keeps_accents_until_the_readme_steps(
+    pg_admin_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A database where Briefing's user may create only in its own schema: it cannot install
+    # the unaccent extension, as on a managed server that keeps extensions to its owner.
+    admin = make_url(pg_admin_url)
+    suffix = uuid.uuid4().hex[:12]
+    role, database = f"briefing_user_{suffix}", f"briefing_db_{suffix}"
+    server = create_async_engine(admin, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    owner = create_async_engine(
+        admin.set(database=database), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        async with server.connect() as conn:
+            await conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+            await conn.execute(text(f'CREATE DATABASE "{database}"'))
+        async with owner.connect() as conn:
+            await conn.execute(text(f'CREATE SCHEMA app AUTHORIZATION "{role}"'))
+    except DBAPIError as exc:
+        await server.dispose()
+        pytest.skip(f"PostgreSQL at {admin.render_as_string()} refused a role or database: {exc}")
+    url = admin.set(database=database, username=role).update_query_dict({"search_path": "app"})
+    try:
+        with caplog.at_level(logging.WARNING):
+            store = await Store.open(url.render_as_string(hide_password=False))
+        assert "unaccent extension could not be installed" in caplog.text
+        try:
+            feed = await store.add_feed("https://a.example/feed")
+            story = article("lodz", title="Łódź orchestra returns", text="Guðrún conducts.")
+            await store.store_articles(feed.id, [story], deliver=False)
+            assert [h.title for h in await store.search_articles("Łódź")] == [story.entry.title]
+            assert await store.search_articles("Lodz") == []  # accents matched exactly
+
+            # The README's steps: the owner installs unaccent, Briefing's user maps it.
+            async with owner.connect() as conn:
+                await conn.execute(text("CREATE EXTENSION unaccent SCHEMA public"))
+            async with store_engine(url) as conn:
+                for statement in README_UNACCENT_STEPS:
+                    # Briefing's search_path here is its schema alone: name unaccent's.
+                    await conn.execute(text(statement.replace(" unaccent,", " public.unaccent,")))
+            assert [h.title for h in await store.search_articles("Lodz")] == [story.entry.title]
+            assert [h.title for h in await store.search_articles("gudrun")] == [story.entry.title]
+        finally:
+            await store.close()
+    finally:
+        await owner.dispose()
+        async with server.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            await conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        await server.dispose()
+
+
+def _readme_unaccent_steps() -> list[str]:
+    """The SQL statements Briefing's user runs, from the README's PostgreSQL section."""
+    block = README.read_text("utf-8").split("<!-- unaccent steps -->", 2)[1]
+    lines = [line.split("--", 1)[0].strip() for line in block.splitlines()]
+    sql = " ".join(line for line in lines if line and not line.startswith("```"))
+    return [s.strip() for s in sql.split(";") if s.strip() and "CREATE EXTENSION" not in s]
+
+
+README_UNACCENT_STEPS = _readme_unaccent_steps()
+
+
+@contextlib.asynccontextmanager
+async def store_engine(url: URL) -> AsyncIterator[AsyncConnection]:
+    plain = url.difference_update_query(["search_path"])
+    engine = create_async_engine(plain, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SET search_path = app"))
+            yield conn
+    finally:
+        await engine.dispose()
