@@ -31,9 +31,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def clocked_store(database_url: str, clock: Clock) -> AsyncIterator[Store]:
+async def clocked_store(migrated_url: str, clock: Clock) -> AsyncIterator[Store]:
     """A store on this test's database whose notion of now is the test clock."""
-    store = await Store.open(database_url, clock=clock)
+    store = await Store.open(migrated_url, clock=clock)
     try:
         yield store
     finally:

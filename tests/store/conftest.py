@@ -32,12 +32,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def open_store(database_url: str, clock: Clock) -> AsyncIterator[OpenStore]:
+async def open_store(migrated_url: str, clock: Clock) -> AsyncIterator[OpenStore]:
     """Opens stores sharing the test database and ``clock``; all closed after the test."""
     opened: list[Store] = []
 
     async def open_one() -> Store:
-        store = await Store.open(database_url, clock=clock)
+        store = await Store.open(migrated_url, clock=clock)
         opened.append(store)
         return store
 
