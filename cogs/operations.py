@@ -101,10 +101,18 @@ class Operations(commands.Cog):
         return told
 
     async def prune(self) -> int:
-        """Prune articles older than ``retention_days``; returns how many."""
+        """Prune articles older than ``retention_days``, and /ask's postings past their horizon
+        (new postings prune them too, but a quiet bot writes none); returns the articles."""
+        store = self.bot.runtime.store
         days = self.bot.runtime.settings.retention_days
-        pruned = await self.bot.runtime.store.prune(timedelta(days=days))
-        log.info("retention: %d articles older than %d days pruned", pruned, days)
+        pruned = await store.prune(timedelta(days=days))
+        forgotten = await store.prune_postings()
+        log.info(
+            "retention: %d articles older than %d days pruned, %d postings past /ask's horizon",
+            pruned,
+            days,
+            forgotten,
+        )
         return pruned
 
 

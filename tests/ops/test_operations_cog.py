@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import cast
 
 import aiohttp
 
+from bot.answer import AnswerEngine
 from cogs.operations import NOTICES_JOB, RETENTION_JOB, Operations
+from tests.answer.conftest import counts_match_postings, followed_feed, seed_article
 from tests.fixtures.bot import StartBot
+from tests.store.conftest import Clock
 
 EXTENSIONS = ("cogs.operations",)
 
@@ -42,3 +46,17 @@ async def test_no_server_without_a_port(start_bot: StartBot) -> None:
     assert cog is not None
     assert cog.server is None
     assert await cog.prune() == 0  # the job's work: nothing old yet
+
+
+async def test_the_daily_retention_forgets_postings_past_their_horizon(start_bot: StartBot) -> None:
+    clock = Clock()
+    running = await start_bot(extensions=EXTENSIONS, clock=clock)
+    store = running.runtime.store
+    feed = await followed_feed(store, "https://a.example/feed", 1)
+    await store.store_articles(feed, [seed_article()], deliver=False)
+    assert await AnswerEngine().catch_up(store) == 1
+    assert (await counts_match_postings(store))[0] == 1
+    clock.now += timedelta(days=9)  # past the horizon, and no article arrives to prune them
+    cog = cast(Operations, running.bot.get_cog("Operations"))
+    assert await cog.prune() == 0  # the article itself is kept for retention_days
+    assert await counts_match_postings(store) == (0, 0)
