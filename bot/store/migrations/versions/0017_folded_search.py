@@ -172,7 +172,7 @@ def _unaccent_schema(conn: Connection) -> str | None:
         return str(target)
     log.warning(
         "PostgreSQL's unaccent extension could not be installed (%s): search matches accents "
-        "exactly. To fold them, see the README's PostgreSQL section.",
+        'exactly. To fold them later, see "Accents on PostgreSQL" in the README.',
         str(getattr(failure, "orig", failure)).splitlines()[0],
     )
     return None
