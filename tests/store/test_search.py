@@ -194,6 +194,7 @@ ACCENT_QUERIES = [
 ]
 
 
+@pytest.mark.usefixtures("folds_accents")
 async def test_search_ignores_accents(store: Store) -> None:
     feed = await store.add_feed("https://a.example/feed")
     await store.store_articles(feed.id, [ACCENTED, *STORIES], deliver=False)
@@ -205,6 +206,7 @@ async def test_search_ignores_accents(store: Store) -> None:
 _KEPT_BY = {"postgresql": {"ẛ"}, "sqlite": set()}
 
 
+@pytest.mark.usefixtures("folds_accents")
 async def test_every_latin_letter_is_found_by_its_folded_form(
     database_url: str, store: Store
 ) -> None:
@@ -233,6 +235,7 @@ async def test_every_latin_letter_is_found_by_its_folded_form(
     assert missed == []
 
 
+@pytest.mark.usefixtures("folds_accents")
 async def test_the_upgrade_to_folded_search_indexes_stored_articles_again(
     database_url: str,
 ) -> None:
