@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.answer import AnswerEngine
 from bot.store import Store
 from bot.store import postings as store_postings
@@ -218,3 +220,24 @@ async def test_the_upgrade_to_folded_terms_builds_the_answer_index_again(
         assert "thanked her mother" in first.text
     finally:
         await upgraded.close()
+
+
+@pytest.mark.usefixtures("folds_accents")
+async def test_past_the_horizon_a_question_without_accents_finds_an_article_with_them(
+    store: Store, clock: Clock
+) -> None:
+    feed = await followed_feed(store, "https://a.example/feed", 1)
+    text = (
+        "Guðrún Ólafsdóttir conducted the Filharmonia Łódzka in Łódź on Friday. "
+        "The hall was full for the first concerto."
+    )
+    story = article("lodz", title="Concert night", text=text)
+    await store.store_articles(feed, [story], deliver=False)
+    clock.now = T0 + timedelta(days=20)  # past the postings' horizon: the full-text index ranks
+    since = clock.now - timedelta(days=30)
+    # The full-text index alone, asked for the two words written here without their accents.
+    (found,) = await store.answer_candidates(["gudrun", "lodz"], guild_id=1, since=since)
+    assert found.title == "Concert night"
+    question = "Who conducted the orchestra in Lodz?"
+    (first, *_) = await AnswerEngine().ask(store, question, guild_id=1, days=30, now=clock.now)
+    assert first.text.startswith("Guðrún Ólafsdóttir conducted")
