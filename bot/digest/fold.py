@@ -31,12 +31,14 @@ _UNSPLIT = str.maketrans(
 )
 
 
-@functools.lru_cache(maxsize=65536)  # words recur; bounded for long runs
 def fold(word: str) -> str:
-    """Lower-cased ``word`` with its Latin letters' accents dropped ("beyoncé" -> "beyonce",
+    """``word`` (lower-cased) with its Latin letters' accents dropped ("beyoncé" -> "beyonce",
     "łódź" -> "lodz"): people type names without them. Other scripts are kept as they are."""
-    if word.isascii():
-        return word
+    return word if word.isascii() else _fold(word)  # most words: no cache entry spent on them
+
+
+@functools.lru_cache(maxsize=65536)  # words recur; bounded for long runs
+def _fold(word: str) -> str:
     out = []
     for char in word.translate(_UNSPLIT):
         split = unicodedata.normalize("NFKD", char)

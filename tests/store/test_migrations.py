@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bot.store import Store
@@ -111,10 +109,15 @@ async def test_without_unaccent_postgresql_search_keeps_accents_until_the_readme
             # The README's steps: the owner installs unaccent, Briefing's user maps it.
             async with owner.connect() as conn:
                 await conn.execute(text("CREATE EXTENSION unaccent SCHEMA public"))
-            async with store_engine(url) as conn:
-                for statement in README_UNACCENT_STEPS:
-                    # Briefing's search_path here is its schema alone: name unaccent's.
-                    await conn.execute(text(statement.replace(" unaccent,", " public.unaccent,")))
+            briefing = create_engine(url.render_as_string(hide_password=False))
+            try:
+                async with briefing.begin() as conn:
+                    for statement in README_UNACCENT_STEPS:
+                        # Briefing's search_path here is its schema alone: name unaccent's.
+                        sql = statement.replace(" unaccent,", " public.unaccent,")
+                        await conn.execute(text(sql))
+            finally:
+                await briefing.dispose()
             assert [h.title for h in await store.search_articles("Lodz")] == [story.entry.title]
             assert [h.title for h in await store.search_articles("gudrun")] == [story.entry.title]
         finally:
@@ -136,15 +139,3 @@ def _readme_unaccent_steps() -> list[str]:
 
 
 README_UNACCENT_STEPS = _readme_unaccent_steps()
-
-
-@contextlib.asynccontextmanager
-async def store_engine(url: URL) -> AsyncIterator[AsyncConnection]:
-    plain = url.difference_update_query(["search_path"])
-    engine = create_async_engine(plain, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text("SET search_path = app"))
-            yield conn
-    finally:
-        await engine.dispose()
