@@ -1,6 +1,7 @@
 """Answer quality: Briefing's answer engine against BM25 baselines on the /ask evaluation set.
 
     .venv/bin/python benchmarks/ask_quality.py [--questions Q.jsonl] [--docs D.jsonl] [--limit N]
+        [--by-article]
 
 Each question is answered from the documents of its pool only. Prints hit@1, hit@3 and MRR@10
 (see ../shared/eval/QA.md) for Briefing, plain BM25 over the pool's sentences and two-stage BM25,
@@ -8,6 +9,13 @@ all on sentences cut by ``bot.digest.split_sentences``; the share of questions w
 falls inside one such sentence; ms per question; indexing ms per article; and how often Briefing
 answers when the question's own article is taken out of the pool ("off-topic": lower is better).
 ``--set document=0.4`` overrides a ranking parameter (see ``bot.answer.Params``).
+
+Questions about one article rise and fall together (one paraphrase habit, one spelling, one
+article's accents), so the intervals printed are drawn by resampling whole articles, not
+questions: with 11 to 17 articles they are several times wider than the per-question ±2.8
+QA.md gives, and they are what a new set of articles can be expected to move by.
+``--by-article`` prints each article's figures beside BM25's, to see whether a gain is broad or
+one article's.
 """
 
 from __future__ import annotations
@@ -16,9 +24,10 @@ import argparse
 import dataclasses
 import json
 import logging
+import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +40,7 @@ log = logging.getLogger(__name__)
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 K = 10
+RESAMPLES = 2000  # article-bootstrap draws
 
 
 def norm(text: str) -> str:
@@ -49,26 +59,60 @@ def hit_rank(sentences: list[str], answers: list[str]) -> int | None:
 
 
 class Tally:
-    """hit@1, hit@3, MRR@10 over questions."""
+    """hit@1, hit@3, MRR@10 over questions, each question filed under its article."""
 
     def __init__(self) -> None:
-        self.n = self.h1 = self.h3 = 0
-        self.rr = 0.0
+        self.ranks: list[tuple[str, int | None]] = []
 
-    def add(self, rank: int | None) -> None:
-        """Count one question whose first hit is at ``rank``."""
-        self.n += 1
-        if rank is not None:
-            self.h1 += rank == 1
-            self.h3 += rank <= 3
-            self.rr += 1 / rank if rank <= K else 0.0
+    def add(self, rank: int | None, article: str = "") -> None:
+        """Count one question (about ``article``) whose first hit is at ``rank``."""
+        self.ranks.append((article, rank))
+
+    @property
+    def n(self) -> int:
+        """Questions counted."""
+        return len(self.ranks)
+
+    def figures(self, articles: Collection[str] | None = None) -> tuple[float, float, float]:
+        """(hit@1, hit@3, MRR@10) in percent, over ``articles`` only when given."""
+        ranks = [r for a, r in self.ranks if articles is None or a in articles]
+        n = len(ranks) or 1
+        h1 = sum(r == 1 for r in ranks)
+        h3 = sum(r is not None and r <= 3 for r in ranks)
+        rr = sum(1 / r for r in ranks if r is not None and r <= K)
+        return 100 * h1 / n, 100 * h3 / n, 100 * rr / n
 
     def row(self, name: str, ms: float | None) -> str:
         """One table row."""
-        n = self.n or 1
         time_ = f"{ms:8.2f}" if ms is not None else "       —"
-        h1, h3, mrr = (100 * x / n for x in (self.h1, self.h3, self.rr))
+        h1, h3, mrr = self.figures()
         return f"{name:<22}{h1:7.1f}{h3:7.1f}{mrr:8.1f} {time_}"
+
+
+def article_interval(
+    mine: Tally, other: Tally | None = None, seed: int = 13
+) -> list[tuple[float, float]]:
+    """95 % intervals of hit@1 and hit@3 (of ``mine`` minus ``other`` when given), articles
+    drawn with replacement; a question's weight is its article's, as in the figures."""
+    by_article: dict[str, list[tuple[int | None, int | None]]] = defaultdict(list)
+    theirs = other.ranks if other is not None else [(a, None) for a, _ in mine.ranks]
+    for (article, r), (_, o) in zip(mine.ranks, theirs, strict=True):
+        by_article[article].append((r, o))
+    names = sorted(by_article)
+    rng = random.Random(seed)
+    draws: list[list[float]] = [[], []]
+    for _ in range(RESAMPLES):
+        rows = [row for _ in names for row in by_article[rng.choice(names)]]
+        for i, k in enumerate((1, 3)):
+            hit = sum(r is not None and r <= k for r, _ in rows)
+            if other is not None:
+                hit -= sum(o is not None and o <= k for _, o in rows)
+            draws[i].append(100 * hit / len(rows))
+    out = []
+    for values in draws:
+        values.sort()
+        out.append((values[int(0.025 * RESAMPLES)], values[int(0.975 * RESAMPLES) - 1]))
+    return out
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -125,18 +169,18 @@ def evaluate(questions: list[dict[str, Any]], docs: list[dict[str, Any]], params
         base = Baselines(sents, [str(d["text"]) for d in pool_docs])
         for q in (q for q in questions if q["pool"] == pool):
             text, answers = str(q["question"]), list(q["answers"])
+            article = str(q["doc_id"]).split("#")[0]
             found, ms = timed(lambda: [a.text for a in engine.answer(text, top=K)])  # noqa: B023
-            run.tallies["Briefing"].add(hit_rank(found, answers))
+            run.tallies["Briefing"].add(hit_rank(found, answers), article)
             run.ms["Briefing"] += ms
             run.answered += bool(found)
             plain, ms = timed(lambda: base.plain(text, K))  # noqa: B023
-            run.tallies["BM25"].add(hit_rank(plain, answers))
+            run.tallies["BM25"].add(hit_rank(plain, answers), article)
             run.ms["BM25"] += ms
             staged, ms = timed(lambda: base.two_stage(text, K))  # noqa: B023
-            run.tallies["two-stage BM25"].add(hit_rank(staged, answers))
+            run.tallies["two-stage BM25"].add(hit_rank(staged, answers), article)
             run.ms["two-stage BM25"] += ms
             run.inside += inside_one_sentence(texts[str(q["doc_id"])], q["answer_spans"])
-            article = str(q["doc_id"]).split("#")[0]
             others = [
                 str(d["doc_id"]) for d in pool_docs if str(d["doc_id"]).split("#")[0] != article
             ]
@@ -158,13 +202,28 @@ def speed_on_50(
     return (time.perf_counter() - t0) * 1000 / max(len(questions), 1)
 
 
-def report(run: Run) -> None:
+def report(run: Run, by_article: bool = False) -> None:
     """Print the table and the other figures."""
-    n = run.tallies["Briefing"].n or 1
-    print(f"{n} questions, {run.articles} articles")
+    mine, bm25 = run.tallies["Briefing"], run.tallies["BM25"]
+    n = mine.n or 1
+    articles = sorted({a for a, _ in mine.ranks})
+    print(f"{n} questions, {run.articles} documents of {len(articles)} articles")
     print(f"{'method':<22}{'hit@1':>7}{'hit@3':>7}{'MRR@10':>8} {'ms/q':>8}")
     for name, tally in run.tallies.items():
         print(tally.row(name, run.ms[name] / n))
+    (a1, b1), (a3, b3) = article_interval(mine)
+    print(
+        f"Briefing, 95 % interval over articles: hit@1 {a1:.1f}–{b1:.1f}, hit@3 {a3:.1f}–{b3:.1f}"
+    )
+    (a1, b1), (a3, b3) = article_interval(mine, bm25)
+    print(f"Briefing minus BM25, same: hit@1 {a1:+.1f} to {b1:+.1f}, hit@3 {a3:+.1f} to {b3:+.1f}")
+    if by_article:
+        print(f"{'article':<34}{'questions':>9}  {'Briefing':>11}  {'BM25':>11}")
+        for article in articles:
+            count = sum(a == article for a, _ in mine.ranks)
+            h1, h3, _ = mine.figures({article})
+            g1, g3, _ = bm25.figures({article})
+            print(f"{article[:34]:<34}{count:9}  {h1:5.1f}/{h3:5.1f}  {g1:5.1f}/{g3:5.1f}")
     print(f"answer inside one sentence (bot.digest.split_sentences): {100 * run.inside / n:.1f} %")
     print(f"Briefing answered: {100 * run.answered / n:.1f} % of questions")
     print(
@@ -180,13 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, default=EVAL / "qa-dev-docs.jsonl")
     parser.add_argument("--limit", type=int, default=None, help="first N questions only")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--by-article", action="store_true", help="each article's figures")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     overrides = {k: float(v) for k, _, v in (p.partition("=") for p in args.set)}
     params = dataclasses.replace(Params(), **overrides)
     questions = load(args.questions)[: args.limit]
     docs = load(args.docs)
-    report(evaluate(questions, docs, params))
+    report(evaluate(questions, docs, params), args.by_article)
     ms = speed_on_50(questions, docs, params)
     print(f"Briefing on one pool of 50 articles: {ms:.2f} ms/question")
     return 0

@@ -82,8 +82,8 @@ def tally(found: dict[Setting, list[int | None]], which: list[int], s: Setting) 
 
 def row(name: str, t: Tally) -> str:
     """One line of figures."""
-    n = t.n or 1
-    return f"{name:<34}{100 * t.h1 / n:7.1f}{100 * t.h3 / n:7.1f}{100 * t.rr / n:8.1f}"
+    h1, h3, mrr = t.figures()
+    return f"{name:<34}{h1:7.1f}{h3:7.1f}{mrr:8.1f}"
 
 
 def main() -> int:
@@ -126,7 +126,7 @@ def main() -> int:
     )
     print(f"{'':<34}{'hit@1':>7}{'hit@3':>7}{'MRR@10':>8}")
     print(row("raw, defaults", tally(found, every, default)))
-    best = max(grid, key=lambda s: tally(found, every, s).rr)
+    best = max(grid, key=lambda s: tally(found, every, s).figures()[2])
     print(
         row("grid maximum (optimistic)", tally(found, every, best)),
         dict(zip(GRID, best, strict=True)),
@@ -134,7 +134,7 @@ def main() -> int:
     validated: dict[str, Tally] = defaultdict(Tally)
     for n, held in enumerate(folds, start=1):
         train = [i for i in every if i not in set(held)]
-        pick = max(grid, key=lambda s: (tally(found, train, s).rr, s == default))
+        pick = max(grid, key=lambda s: (tally(found, train, s).figures()[2], s == default))
         for i in held:
             validated["all"].add(found[pick][i])
             validated[questions[i]["set"]].add(found[pick][i])
