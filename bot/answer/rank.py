@@ -19,9 +19,9 @@ for ``related`` of their weight. idf and mean lengths are computed over the pool
 
 Confidence: a sentence is quoted only when it and its neighbours match at least
 ``min_coverage`` of the question's idf mass (a word no article uses weighs the most), and only
-from an article that names the question's rarest name found in the pool (when the question
-names something: "Tesla", "UMC", "iPhone"; an acronym is also named by what it abbreviates);
-a question naming only things no article mentions answers nothing.
+from an article that names the question's rarest name found in the pool, in its title or text
+(when the question names something: "Tesla", "UMC", "iPhone"; an acronym is also named by what
+it abbreviates); a question naming only things no article mentions answers nothing.
 """
 
 from __future__ import annotations
@@ -162,8 +162,8 @@ def _named_docs(pool: _Pool, e: _Evidence) -> set[DocKey] | None:
     """Articles naming the question's rarest name found in the pool (None: no name asked).
 
     An article without it (e.g. without "Rhine" for "the Rhine forms the border between Austria
-    and what?") is about something else. An acronym is also named by what it abbreviates: "UMC"
-    by "United Methodist Church".
+    and what?") is about something else. An article names it in its title or its text. An
+    acronym is also named by what it abbreviates: "UMC" by "United Methodist Church".
     """
     if not e.names:
         return None
@@ -177,6 +177,10 @@ def _named_docs(pool: _Pool, e: _Evidence) -> set[DocKey] | None:
         for key, found in by_doc.items():
             if name not in found and any(spelled.search(s.text) for s in pool.docs[key].sentences):
                 found.add(name)
+    for key, found in by_doc.items():
+        # A headline names what its article is about where the sentences may not ("Chopin"
+        # throughout, "Frédéric Chopin" in the title): doc_tf counts the title's terms too.
+        found.update(name for name in e.names if pool.docs[key].doc_tf.get(name))
     present = {t for found in by_doc.values() for t in found} & e.names
     if not present:
         return set()

@@ -153,6 +153,23 @@ def test_an_acronym_is_named_by_what_it_abbreviates() -> None:
     assert engine.answer("How often will the NTA's night buses run?") == []  # not spelled out
 
 
+def test_a_name_in_the_title_names_the_article() -> None:
+    # The text says only "the composer"; the headline names him.
+    engine = AnswerEngine(Params())
+    engine.add(
+        "chopin",
+        "Frédéric Chopin settles in Paris",
+        "The young composer reached Paris in September 1831. He gave his first concert at the "
+        "Salle Pleyel in February 1832, before an audience of fellow musicians.",
+    )
+    for name in ("harbour", "vaccine", "chess"):
+        engine.add(name, *ARTICLES[name])
+    answers = engine.answer("Where did Frédéric give his first concert?")
+    assert answers, "the title names Frédéric"
+    assert "Salle Pleyel" in answers[0].text
+    assert engine.answer("Where did Clara give her first concert?") == []  # named nowhere
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
