@@ -1,7 +1,7 @@
 """Answer quality: Briefing's answer engine against BM25 baselines on the /ask evaluation set.
 
     .venv/bin/python benchmarks/ask_quality.py [--questions Q.jsonl] [--docs D.jsonl] [--limit N]
-        [--by-article]
+        [--by-article] [--save RANKS.jsonl] [--against RANKS.jsonl]
 
 Each question is answered from the documents of its pool only. Prints hit@1, hit@3 and MRR@10
 (see ../shared/eval/QA.md) for Briefing, plain BM25 over the pool's sentences and two-stage BM25,
@@ -15,7 +15,10 @@ article's accents), so the intervals printed are drawn by resampling whole artic
 questions: wider than per-question intervals (dev hit@1 ±3.6 against QA.md's ±2.8; ±4.2
 against ±1.5 on 3,807 questions about 11 articles), and what a new set of articles may move.
 ``--by-article`` prints each article's figures beside BM25's, to see whether a gain is broad or
-one article's.
+one article's. ``--save FILE`` keeps Briefing's rank for each question; ``--against FILE`` then
+compares a later run (another commit, another setting) with it, question by question: the
+change, its article interval, and the median article's change, which a gain that is one
+article's does not move.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import dataclasses
 import json
 import logging
 import random
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection
@@ -142,6 +146,7 @@ class Run:
         default_factory=lambda: {m: Tally() for m in ("Briefing", "BM25", "two-stage BM25")}
     )
     ms: dict[str, float] = dataclasses.field(default_factory=lambda: defaultdict(float))
+    ids: list[str] = dataclasses.field(default_factory=list)  # in the tallies' order
     index_ms: float = 0.0
     articles: int = 0
     inside: int = 0
@@ -172,6 +177,7 @@ def evaluate(questions: list[dict[str, Any]], docs: list[dict[str, Any]], params
             article = str(q["doc_id"]).split("#")[0]
             found, ms = timed(lambda: [a.text for a in engine.answer(text, top=K)])  # noqa: B023
             run.tallies["Briefing"].add(hit_rank(found, answers), article)
+            run.ids.append(str(q["id"]))
             run.ms["Briefing"] += ms
             run.answered += bool(found)
             plain, ms = timed(lambda: base.plain(text, K))  # noqa: B023
@@ -232,6 +238,41 @@ def report(run: Run, by_article: bool = False) -> None:
     print(f"indexing: {run.index_ms / max(run.articles, 1):.2f} ms per article")
 
 
+def save(run: Run, path: Path) -> None:
+    """Write Briefing's rank for each question (JSON lines: id, article, rank)."""
+    with path.open("w", encoding="utf-8") as out:
+        for qid, (article, rank) in zip(run.ids, run.tallies["Briefing"].ranks, strict=True):
+            out.write(json.dumps({"id": qid, "article": article, "rank": rank}) + "\n")
+
+
+def compare(run: Run, path: Path, by_article: bool) -> None:
+    """Print how this run's Briefing differs from the one saved in ``path``."""
+    saved = {str(r["id"]): r for r in load(path)}
+    missing = [qid for qid in run.ids if qid not in saved]
+    if missing:
+        raise SystemExit(f"{path} lacks {len(missing)} of these questions (e.g. {missing[0]})")
+    mine, before = run.tallies["Briefing"], Tally()
+    for qid in run.ids:
+        before.add(saved[qid]["rank"], str(saved[qid]["article"]))
+    articles = sorted({a for a, _ in mine.ranks})
+    now, then = mine.figures(), before.figures()
+    (a1, b1), (a3, b3) = article_interval(mine, before)
+    print(
+        f"against {path.name}: hit@1 {now[0] - then[0]:+.1f} ({a1:+.1f} to {b1:+.1f} over "
+        f"articles), hit@3 {now[1] - then[1]:+.1f} ({a3:+.1f} to {b3:+.1f})"
+    )
+    changes = [
+        [x - y for x, y in zip(mine.figures({a}), before.figures({a}), strict=True)]
+        for a in articles
+    ]
+    median = [statistics.median(c[i] for c in changes) for i in (0, 1)]
+    print(f"median article's change: hit@1 {median[0]:+.1f}, hit@3 {median[1]:+.1f}")
+    if by_article:
+        print(f"  {'change by article':<34} {'hit@1':>6} {'hit@3':>6}")
+        for article, change in zip(articles, changes, strict=True):
+            print(f"  {article[:34]:<34} {change[0]:+6.1f} {change[1]:+6.1f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the evaluation and print the figures; the exit status is 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -240,13 +281,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N questions only")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--by-article", action="store_true", help="each article's figures")
+    parser.add_argument("--save", type=Path, help="keep each question's rank in this file")
+    parser.add_argument("--against", type=Path, help="compare with ranks kept by --save")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     overrides = {k: float(v) for k, _, v in (p.partition("=") for p in args.set)}
     params = dataclasses.replace(Params(), **overrides)
     questions = load(args.questions)[: args.limit]
     docs = load(args.docs)
-    report(evaluate(questions, docs, params), args.by_article)
+    run = evaluate(questions, docs, params)
+    report(run, args.by_article)
+    if args.save:
+        save(run, args.save)
+    if args.against:
+        compare(run, args.against, args.by_article)
     ms = speed_on_50(questions, docs, params)
     print(f"Briefing on one pool of 50 articles: {ms:.2f} ms/question")
     return 0
