@@ -2,7 +2,8 @@
 and a prefix for the rest.
 
 English is stemmed lightly, inflections only: plurals and third persons (-s, -es, -ies),
--ed, -ing and the possessive, so "troops"/"troop", "warned"/"warning" and "died"/"die" meet.
+-ed (-ied), -ing and the possessive, so "troops"/"troop", "warned"/"warning", "died"/"die" and
+"denied"/"denies"/"deny" meet.
 Snowball's English stemmer also strips derivational suffixes, which merges different words
 ("office"/"officer", "nation"/"national", "near"/"nearly", "like"/"likely"); key points are
 chosen by how much sentences share words, and those merges make unrelated sentences look alike.
@@ -63,7 +64,7 @@ def _english(word: str) -> str:
         return word[:-1]
     if n == 5 and word.endswith("ying"):
         return word[0] + "ie"
-    if n > 4 and word.endswith("ies"):
+    if n > 4 and word.endswith(("ies", "ied")):  # "denies", "denied" -> "deny"
         word = word[:-3] + "y"
     elif n > 5 and word.endswith("ing"):
         word = _undouble(word[:-3])

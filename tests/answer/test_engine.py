@@ -153,6 +153,16 @@ def test_an_acronym_is_named_by_what_it_abbreviates() -> None:
     assert engine.answer("How often will the NTA's night buses run?") == []  # not spelled out
 
 
+@pytest.mark.parametrize("question", ["Who denied the charges?", "Who denies the charges?"])
+def test_a_verb_in_one_tense_finds_it_in_another(question: str) -> None:
+    text = (
+        "Prosecutors brought the charges in March after a two-year inquiry. The company "
+        "denied the charges on Friday, its lawyer said."
+    )
+    (first, *_) = _town_pool(text, Params()).answer(question)
+    assert "denied the charges" in first.text
+
+
 def test_a_name_in_the_title_names_the_article() -> None:
     # The text says only "the composer"; the headline names him.
     engine = AnswerEngine(Params())

@@ -222,6 +222,29 @@ async def test_the_upgrade_to_folded_terms_builds_the_answer_index_again(
         await upgraded.close()
 
 
+async def test_the_upgrade_to_ied_stems_builds_the_answer_index_again(database_url: str) -> None:
+    old = await Store.open(database_url, migrate_to="0017")
+    try:
+        feed = await followed_feed(old, "https://a.example/feed", 1)
+        text = "The company denied the charges on Friday. Prosecutors had brought them in March."
+        story = article("d", title="Court news", text=text)
+        await old.store_articles(feed, [story, seed_article()], deliver=False)
+        assert await AnswerEngine().catch_up(old) == 2  # "denied" stored as "deni"
+    finally:
+        await old.close()
+    upgraded = await Store.open(database_url)  # 0018: "denied" is "deny" from now on
+    try:
+        assert await upgraded.answer_doc_count() == 0
+        assert await counts_match_postings(upgraded) == (0, 0)
+        assert await AnswerEngine().catch_up(upgraded) == 2
+        (first, *_) = await AnswerEngine().ask(
+            upgraded, "Who denies the charges?", guild_id=1, now=T0
+        )
+        assert "denied the charges" in first.text
+    finally:
+        await upgraded.close()
+
+
 @pytest.mark.usefixtures("folds_accents")
 async def test_past_the_horizon_a_question_without_accents_finds_an_article_with_them(
     store: Store, clock: Clock

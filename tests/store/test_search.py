@@ -247,7 +247,7 @@ async def test_the_upgrade_to_folded_search_indexes_stored_articles_again(
         assert await AnswerEngine().catch_up(old) == 4
     finally:
         await old.close()
-    store = await Store.open(database_url, clock=lambda: stored_at[0])  # 0017
+    store = await Store.open(database_url, clock=lambda: stored_at[0])  # 0017 and on
     try:
         assert await store.answer_doc_count() == 0  # analysed again: its fold maps ð, þ now
         for query, expected in [("Lodz", "lodz"), ("gudrun", "lodz"), ("tartus", "syria")]:
