@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -11,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import postings
-from bot.store.base import CHUNK, StoreBase, chunks
+from bot.store.base import StoreBase, chunks
 from bot.store.rows import AnswerDocRow
 from bot.store.tables import AnswerDoc, Article
 
@@ -49,30 +50,35 @@ class AnswersMixin(StoreBase):
                     for d in part
                 ]
                 await conn.execute(stmt, rows)
-            # Postings only for articles stored within the horizon (a re-analysis of the whole
-            # archive writes none for the older ones).
-            floor = await self._horizon_floor(conn)
-            await postings.replace(conn, docs, floor=floor, postgres=postgres)
+            # Postings only for articles stored or published within the horizon (a re-analysis
+            # of the whole archive writes none for the older ones).
+            floor, cut = await self._horizon(conn)
+            await postings.replace(conn, docs, floor=floor, cut=cut, postgres=postgres)
         await self.prune_postings()
 
     async def prune_postings(self) -> int:
-        """Forget the postings of articles stored before the horizon; returns how many."""
-        pruned = 0
+        """Forget the postings of articles stored and published before the horizon; returns
+        how many."""
+        pruned, after = 0, 0
         while True:
             async with self._db.write() as conn:
-                floor = await self._horizon_floor(conn)
-                done = await postings.prune(conn, floor, postgres=self._db.is_postgres)
+                floor, cut = await self._horizon(conn)
+                done, last = await postings.prune(
+                    conn, floor, cut, after=after, postgres=self._db.is_postgres
+                )
             pruned += done
-            if done < CHUNK:
+            if last is None:
                 return pruned
+            after = last
 
-    async def _horizon_floor(self, conn: AsyncConnection) -> int:
-        """The lowest id of the articles stored within the postings' horizon (past every id
-        when none was)."""
-        floor = await postings.horizon_floor(conn, self._clock() - postings.HORIZON)
+    async def _horizon(self, conn: AsyncConnection) -> tuple[int, datetime]:
+        """When the postings' horizon began, and the lowest id of the articles stored since
+        (past every id when none was)."""
+        cut = self._clock() - postings.HORIZON
+        floor = await postings.horizon_floor(conn, cut)
         if floor is None:
-            return 1 + int(await conn.scalar(select(func.max(Article.id))) or 0)
-        return floor
+            floor = 1 + int(await conn.scalar(select(func.max(Article.id))) or 0)
+        return floor, cut
 
     async def answer_doc_count(self) -> int:
         """How many articles have a stored analysis."""

@@ -1,8 +1,10 @@
 """Impact-ordered postings: /ask's first stage reads a few index entries per stem.
 
-For every analysed article stored in the last ``HORIZON``, ``answer_postings`` holds one row per
-stem with the stem's BM25 term-frequency weight (k1 1.2, b 0.75) in the key, so a stem's best
-articles are read in order straight from the index; ``answer_terms`` counts the articles holding
+For every analysed article stored or published in the last ``HORIZON`` (the windows /ask reads
+here: a feed may date an article up to two days ahead, so its date can stay in a window after its
+storage has left it), ``answer_postings`` holds one row per stem with the stem's BM25
+term-frequency weight (k1 1.2, b 0.75) in the key, so a stem's best articles are read in order
+straight from the index; ``answer_terms`` counts the articles holding
 each stem (its idf). A question reads its stems' ``TOP`` best postings each and sums idf x weight
 per article: a cost set by the question, not by the archive, on SQLite and PostgreSQL alike.
 FTS5's ``bm25()`` and ``ts_rank_cd`` score every match of a word before any limit applies.
@@ -19,7 +21,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -57,14 +59,20 @@ TOTAL = ""  # the stem whose rows hold articles' lengths and the count of articl
 
 
 async def replace(
-    conn: AsyncConnection, docs: Sequence[AnswerDocRow], *, floor: int, postgres: bool
+    conn: AsyncConnection,
+    docs: Sequence[AnswerDocRow],
+    *,
+    floor: int,
+    cut: datetime,
+    postgres: bool,
 ) -> None:
-    """Write the postings of ``docs`` with an article id from ``floor`` (stored within the
-    horizon), replacing any the articles had, in a transaction that holds :func:`lock`."""
+    """Write the postings of ``docs`` within the horizon (an article id from ``floor``: stored
+    since it; or published since ``cut``, where it began), replacing any the articles had, in a
+    transaction that holds :func:`lock`."""
     if not docs:
         return
     await _drop(conn, [d.article_id for d in docs])
-    docs = [d for d in docs if d.article_id >= floor]
+    docs = await _within(conn, docs, floor, cut)
     if not docs:
         return
     articles, length = (await conn.execute(_TOTALS)).first() or (0, 0)
@@ -96,6 +104,19 @@ async def replace(
         await conn.execute(stmt, list(part))
 
 
+async def _within(
+    conn: AsyncConnection, docs: Sequence[AnswerDocRow], floor: int, cut: datetime
+) -> list[AnswerDocRow]:
+    """The ``docs`` stored since the horizon began (an id from ``floor``) or published since
+    (``cut``)."""
+    older = [d.article_id for d in docs if d.article_id < floor]
+    dated: set[int] = set()
+    for part in chunks(older):
+        found = select(Article.id).where(Article.id.in_(part), Article.published >= cut)
+        dated.update(await conn.scalars(found))
+    return [d for d in docs if d.article_id >= floor or d.article_id in dated]
+
+
 async def drop(conn: AsyncConnection, article_ids: Sequence[int], *, postgres: bool) -> None:
     """Remove the postings of these articles (deleted, stripped, or older than the horizon)."""
     if article_ids:
@@ -103,20 +124,32 @@ async def drop(conn: AsyncConnection, article_ids: Sequence[int], *, postgres: b
         await _drop(conn, article_ids)
 
 
-async def prune(conn: AsyncConnection, floor: int, *, postgres: bool) -> int:
-    """Remove the postings of articles with an id below ``floor`` (stored before the horizon),
-    a batch at most; returns how many articles."""
+async def prune(
+    conn: AsyncConnection, floor: int, cut: datetime, *, after: int, postgres: bool
+) -> tuple[int, int | None]:
+    """Remove the postings of the next batch of articles after ``after`` with an id below
+    ``floor`` (stored before the horizon) that were not published since ``cut`` either.
+
+    Returns how many articles lost their postings, and the last id looked at (None when no more
+    lie below the floor): the articles kept for their date stay below the floor, so the next
+    batch starts after them.
+    """
     # Along the index of article ids: nothing below the floor costs one seek.
-    found = await conn.scalars(
-        select(AnswerPosting.article_id)
-        .distinct()
-        .where(AnswerPosting.article_id < floor)
-        .order_by(AnswerPosting.article_id)
-        .limit(CHUNK)
+    ids = list(
+        await conn.scalars(
+            select(AnswerPosting.article_id)
+            .distinct()
+            .where(AnswerPosting.article_id > after, AnswerPosting.article_id < floor)
+            .order_by(AnswerPosting.article_id)
+            .limit(CHUNK)
+        )
     )
-    ids = list(found)
-    await drop(conn, ids, postgres=postgres)
-    return len(ids)
+    dated: set[int] = set()
+    if ids:  # few, if any: dated ahead by their feed
+        found = select(Article.id).where(Article.id.in_(ids), Article.published >= cut)
+        dated.update(await conn.scalars(found))
+    await drop(conn, [i for i in ids if i not in dated], postgres=postgres)
+    return len(ids) - len(dated), ids[-1] if len(ids) == CHUNK else None
 
 
 async def horizon_floor(conn: AsyncConnection, since: Any) -> int | None:

@@ -3,6 +3,8 @@ stored) the test sets, a feed a guild follows, and the articles the tests store.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import text
 
@@ -30,9 +32,9 @@ def filler_articles(n: int, prefix: str, *, about: str = "") -> list[Article]:
     return out
 
 
-def seed_article(key: str = "seed") -> Article:
+def seed_article(key: str = "seed", published: datetime = T0) -> Article:
     """The seed article (the withdrawal from Syria) under entry id ``key``."""
-    return article(key, title=SEED_TITLE, text=SEED_ARTICLE.read_text())
+    return article(key, title=SEED_TITLE, text=SEED_ARTICLE.read_text(), published=published)
 
 
 @pytest.fixture

@@ -32,33 +32,39 @@ async def test_counts_stay_exact_through_reanalysis_the_horizon_and_retention(
     store: Store, clock: Clock
 ) -> None:
     feed = await followed_feed(store, "https://a.example/feed", 1)
+    # First (the lowest id), an article its feed dates 43 hours ahead: kept past the horizon
+    # while its date is within it, ahead of every batch the pruning reads.
+    text = "The harbour of the old town reopened on Monday after the storm."
+    ahead = article("ahead", title="Harbour reopens", text=text, published=T0 + hours(43))
+    await store.store_articles(feed, [ahead], deliver=False)
     await store.store_articles(feed, filler_articles(CHUNK + 120, "a"), deliver=False)
     engine = AnswerEngine()
-    assert await engine.catch_up(store) == CHUNK + 120  # more than a batch of postings
+    assert await engine.catch_up(store) == CHUNK + 121  # more than a batch of postings
     articles, postings = await counts_match_postings(store)
-    assert articles == CHUNK + 120
+    assert articles == CHUNK + 121
     assert postings > articles
 
     # The same articles analysed again (two processes' catch-ups overlapping): no double count.
-    rows = await store.articles_after(0, limit=CHUNK + 120)
+    rows = await store.articles_after(0, limit=CHUNK + 121)
     await store.save_answer_docs([engine.stored_row(r.id, r.title, r.text) for r in rows[:300]])
-    assert (await counts_match_postings(store))[0] == CHUNK + 120
+    assert (await counts_match_postings(store))[0] == CHUNK + 121
 
-    # Nine days on, new articles arrive: the old ones' postings go, more than a batch of them.
+    # Nine days on, new articles arrive: the old ones' postings go, more than a batch of them,
+    # but for the one dated ahead.
     clock.now = T0 + timedelta(days=9)
     await store.store_articles(feed, [*filler_articles(5, "b"), seed_article()], deliver=False)
     assert await engine.catch_up(store) == 6
     articles, _ = await counts_match_postings(store)
-    assert articles == 6
+    assert articles == 7
     # The old articles analysed again (as after an upgrade): no postings past the horizon.
     await store.save_answer_docs([engine.stored_row(r.id, r.title, r.text) for r in rows[:50]])
-    assert (await counts_match_postings(store))[0] == 6
+    assert (await counts_match_postings(store))[0] == 7
     (first, *_) = await engine.ask(store, QUESTION, guild_id=1, now=clock.now)
     assert "naval facility and airbase" in first.text
 
     # Retention strips the rest (a horizon longer than retention): nothing left to find.
     clock.now = T0 + timedelta(days=10)
-    assert await store.prune(timedelta(hours=1), compact=False) == CHUNK + 126
+    assert await store.prune(timedelta(hours=1), compact=False) == CHUNK + 127
     assert await counts_match_postings(store) == (0, 0)
 
 
@@ -194,6 +200,31 @@ async def test_a_window_wider_than_the_horizon_finds_articles_without_postings(
     assert await engine.ask(store, QUESTION, guild_id=1, now=clock.now) == []  # 7 days
     (first, *_) = await engine.ask(store, QUESTION, guild_id=1, days=30, now=clock.now)
     assert "naval facility and airbase" in first.text
+
+
+@pytest.mark.parametrize("analysed", ["when stored", "after its storage left the horizon"])
+async def test_an_article_dated_ahead_is_answered_while_its_date_is_in_the_window(
+    store: Store, clock: Clock, analysed: str
+) -> None:
+    # Its feed dates it 43 hours ahead (feeds may, up to two days): 8.5 days after it was
+    # stored it is 6.7 days old by its date, inside /ask's week, though stored before the
+    # postings' horizon.
+    feed = await followed_feed(store, "https://a.example/feed", 1)
+    ahead = seed_article("ahead", published=T0 + hours(43))
+    await store.store_articles(feed, [ahead], deliver=False)
+    engine = AnswerEngine()
+    if analysed == "when stored":
+        assert await engine.catch_up(store) == 1
+    clock.now = T0 + timedelta(days=8, hours=12)
+    await store.store_articles(feed, filler_articles(3, "w"), deliver=False)
+    await engine.catch_up(store)  # new postings, and the old ones' pruning
+    assert (await counts_match_postings(store))[0] == 4
+    (first, *_) = await engine.ask(store, QUESTION, guild_id=1, now=clock.now)
+    assert "naval facility and airbase" in first.text
+    # Once its date has left the horizon too, its postings go.
+    clock.now = T0 + timedelta(days=9, hours=20)
+    assert await store.prune_postings() == 1
+    assert (await counts_match_postings(store))[0] == 3
 
 
 async def test_the_upgrade_to_folded_terms_builds_the_answer_index_again(
