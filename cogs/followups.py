@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answer import Answer, AnswerEngine
+from bot.answer import DEFAULT_DAYS, Answer, AnswerEngine
 from bot.backlog import INTERACTIVE_SECONDS
 from bot.render.article import COLOUR, MORE_PREFIX, escape, more_embed, truncate
 from bot.render.reply import reply
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 JOB_ID = "answer-index"
 INDEX_EVERY_SECONDS = 30
-ASK_DAYS = 7
 KEYPOINT_DAYS = 30  # how far back /keypoints autocomplete looks
 SEARCH_RESULTS = 50
 SEARCH_PER_PAGE = 10
@@ -70,12 +69,14 @@ class Followups(commands.Cog):
 
     @app_commands.command(
         name="ask",
-        description="Ask about the news this server follows (last 7 days unless days is set)",
+        description=(
+            f"Ask about the news this server follows (last {DEFAULT_DAYS} days unless days is set)"
+        ),
     )
     @app_commands.describe(
         question="Your question",
         feed="Only this feed (start typing)",
-        days="How far back, by publication or arrival (default 7)",
+        days=f"How far back, by publication or arrival (default {DEFAULT_DAYS})",
     )
     @app_commands.guild_only()
     async def ask(
@@ -83,7 +84,7 @@ class Followups(commands.Cog):
         interaction: discord.Interaction,
         question: Question,
         feed: FeedRef | None = None,
-        days: app_commands.Range[int, 1, 365] = ASK_DAYS,
+        days: app_commands.Range[int, 1, 365] = DEFAULT_DAYS,
     ) -> None:
         """Quote up to three sentences of recent articles that answer ``question``."""
         assert interaction.guild is not None  # guild_only

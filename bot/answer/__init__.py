@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 
-from bot.answer.engine import Answer, AnswerEngine
+from bot.answer.engine import DEFAULT_DAYS, Answer, AnswerEngine
 from bot.answer.index import DocKey, DocRef, IndexedDoc, SentenceIndex
 from bot.answer.rank import Params, Scored, rank
 
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "DEFAULT_DAYS",
     "Answer",
     "AnswerEngine",
     "DocKey",

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_TOP = 3
-DEFAULT_DAYS = 7
+DEFAULT_DAYS = 7  # /ask's window when none is asked for (the command's default too)
 CANDIDATES = 8  # articles per question whose sentences are ranked (benchmarks/archive_validate.py)
 CATCH_UP_BATCH = 200
 RECENT_LIMIT = 256  # analyses made at question time kept in memory, at most

@@ -69,6 +69,11 @@ async def test_ask_about_something_no_article_covers_says_so(
     message = await run(fake_discord, "ask", {"question": "Who won the football World Cup final?"})
     assert message.ephemeral
     assert "Nothing relevant in the last 7 days" in message.content
+    # The command says so before anyone asks: the default window is in its description.
+    [ask] = [c for c in fake_discord.commands(fake_discord.guild.id) if c["name"] == "ask"]
+    assert "last 7 days" in ask["description"]
+    days = {o["name"]: o for o in ask["options"]}["days"]
+    assert "default 7" in days["description"]
 
 
 async def test_keypoints_shows_the_three_key_points_and_the_link(
