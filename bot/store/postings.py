@@ -109,12 +109,17 @@ async def _within(
 ) -> list[AnswerDocRow]:
     """The ``docs`` stored since the horizon began (an id from ``floor``) or published since
     (``cut``)."""
-    older = [d.article_id for d in docs if d.article_id < floor]
+    dated = await _published_since(conn, [d.article_id for d in docs if d.article_id < floor], cut)
+    return [d for d in docs if d.article_id >= floor or d.article_id in dated]
+
+
+async def _published_since(conn: AsyncConnection, ids: Sequence[int], cut: datetime) -> set[int]:
+    """Those of ``ids`` whose articles were published since ``cut``."""
     dated: set[int] = set()
-    for part in chunks(older):
+    for part in chunks(ids):
         found = select(Article.id).where(Article.id.in_(part), Article.published >= cut)
         dated.update(await conn.scalars(found))
-    return [d for d in docs if d.article_id >= floor or d.article_id in dated]
+    return dated
 
 
 async def drop(conn: AsyncConnection, article_ids: Sequence[int], *, postgres: bool) -> None:
@@ -144,10 +149,7 @@ async def prune(
             .limit(CHUNK)
         )
     )
-    dated: set[int] = set()
-    if ids:  # few, if any: dated ahead by their feed
-        found = select(Article.id).where(Article.id.in_(ids), Article.published >= cut)
-        dated.update(await conn.scalars(found))
+    dated = await _published_since(conn, ids, cut)  # few, if any: dated ahead by their feed
     await drop(conn, [i for i in ids if i not in dated], postgres=postgres)
     return len(ids) - len(dated), ids[-1] if len(ids) == CHUNK else None
 
