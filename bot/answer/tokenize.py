@@ -59,7 +59,7 @@ class Want(Enum):
     ANY = "any"
     TIME = "time"  # when, what year
     NUMBER = "number"  # how many, how much
-    NAME = "name"  # who, whom, whose, where, which person/city
+    NAME = "name"  # who, whom, whose, where ("which city" is not read: measured, no gain)
 
 
 # What a sentence must hold for the kind of answer a question asks for.
