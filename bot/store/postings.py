@@ -4,9 +4,9 @@ For every analysed article stored or published in the last ``HORIZON`` (the wind
 here: a feed may date an article up to two days ahead, so its date can stay in a window after its
 storage has left it), ``answer_postings`` holds one row per stem with the stem's BM25
 term-frequency weight (k1 1.2, b 0.75) in the key, so a stem's best articles are read in order
-straight from the index; ``answer_terms`` counts the articles holding
-each stem (its idf). A question reads its stems' ``TOP`` best postings each and sums idf x weight
-per article: a cost set by the question, not by the archive, on SQLite and PostgreSQL alike.
+straight from the index; ``answer_terms`` counts the articles holding each stem (its idf). A
+question reads its stems' ``TOP`` best postings each and sums idf x weight per article: a cost
+set by the question, not by the archive, on SQLite and PostgreSQL alike.
 FTS5's ``bm25()`` and ``ts_rank_cd`` score every match of a word before any limit applies.
 
 The empty stem's posting holds an article's length and its ``answer_terms`` row the number of
@@ -51,7 +51,7 @@ K1, B = 1.2, 0.75
 # Postings read per stem: the speed/quality dial. Quality still rises past it (validated by
 # benchmarks/archive_validate.py); 800 keeps a question near 5 ms at 100,000 articles.
 TOP = 800
-HORIZON = timedelta(days=8)  # articles stored this recently have postings: /ask's default week
+HORIZON = timedelta(days=8)  # stored or published this recently: postings (/ask's week)
 MAX_TERM = 64  # longer stems get no posting: nobody asks them
 SCALE = 1000  # weights are stored as integers (2 bytes on disk): to 0.001 of k1 + 1 = 2.2
 MAX_TERMS = 32  # stems of one question (bot.store.search.MAX_TERMS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 
 import pytest
 from sqlalchemy import text
@@ -86,7 +87,7 @@ async def test_a_sqlite_read_is_one_snapshot_and_releases_the_log(
     # checkpoint copies the whole log back.
     path = make_url(database_url).database
     assert path
-    with sqlite3.connect(path) as raw:
+    with closing(sqlite3.connect(path)) as raw:
         busy, log_frames, checkpointed = raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     assert (busy, checkpointed) == (0, log_frames)
     assert await _total(reader) == 6
