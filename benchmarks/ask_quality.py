@@ -9,6 +9,8 @@ all on sentences cut by ``bot.digest.split_sentences``; the share of questions w
 falls inside one such sentence; ms per question; indexing ms per article; and how often Briefing
 answers when the question's own article is taken out of the pool ("off-topic": lower is better).
 ``--set document=0.4`` overrides a ranking parameter (see ``bot.answer.Params``).
+``--spell british`` (or ``american``) asks each question spelt that way (breame's table, case
+kept): a reader whose spelling is not the articles'.
 
 Questions about one article rise and fall together (one paraphrase habit, one spelling, one
 article's accents), so the intervals printed are drawn by resampling whole articles, not
@@ -28,6 +30,7 @@ import dataclasses
 import json
 import logging
 import random
+import re
 import statistics
 import time
 from collections import defaultdict
@@ -36,6 +39,10 @@ from pathlib import Path
 from typing import Any
 
 from _bm25 import Baselines
+from breame.data.spelling_constants import (
+    AMERICAN_ENGLISH_SPELLINGS,
+    BRITISH_ENGLISH_SPELLINGS,
+)
 
 from bot.answer import AnswerEngine, Params
 from bot.digest import split_sentences
@@ -152,6 +159,19 @@ class Run:
     inside: int = 0
     answered: int = 0
     off_topic: int = 0
+
+
+def respelt(question: str, table: dict[str, str]) -> str:
+    """``question`` with each word ``table`` names spelt as it says (a capital kept)."""
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        other = table.get(word.lower())
+        if other is None:
+            return word
+        return other.capitalize() if word[0].isupper() else other
+
+    return re.sub(r"[A-Za-z]+", swap, question)
 
 
 def evaluate(questions: list[dict[str, Any]], docs: list[dict[str, Any]], params: Params) -> Run:
@@ -283,12 +303,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--by-article", action="store_true", help="each article's figures")
     parser.add_argument("--save", type=Path, help="keep each question's rank in this file")
     parser.add_argument("--against", type=Path, help="compare with ranks kept by --save")
+    parser.add_argument("--spell", choices=["british", "american"], help="respell questions")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     overrides = {k: float(v) for k, _, v in (p.partition("=") for p in args.set)}
     params = dataclasses.replace(Params(), **overrides)
     questions = load(args.questions)[: args.limit]
     docs = load(args.docs)
+    if args.spell:
+        table = AMERICAN_ENGLISH_SPELLINGS if args.spell == "british" else BRITISH_ENGLISH_SPELLINGS
+        asked = [{**q, "question": respelt(str(q["question"]), table)} for q in questions]
+        changed = sum(a["question"] != q["question"] for a, q in zip(asked, questions, strict=True))
+        print(f"{changed} of {len(questions)} questions spelt {args.spell}")
+        questions = asked
     run = evaluate(questions, docs, params)
     report(run, args.by_article)
     if args.save:

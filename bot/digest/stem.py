@@ -3,7 +3,9 @@ and a prefix for the rest.
 
 English is stemmed lightly, inflections only: plurals and third persons (-s, -es, -ies),
 -ed (-ied), -ing and the possessive, so "troops"/"troop", "warned"/"warning", "died"/"die" and
-"denied"/"denies"/"deny" meet.
+"denied"/"denies"/"deny" meet. British spellings are read as American ones first ("colour",
+"defence", "organised", "travelled"; breame's table), as a reader's spelling is often not the
+outlet's.
 Snowball's English stemmer also strips derivational suffixes, which merges different words
 ("office"/"officer", "nation"/"national", "near"/"nearly", "like"/"likely"); key points are
 chosen by how much sentences share words, and those merges make unrelated sentences look alike.
@@ -21,6 +23,7 @@ import functools
 import logging
 
 import Stemmer
+from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +46,22 @@ def stem(word: str, language: str = "en") -> str:
     if word.endswith(("'s", "’s")):
         word = word[:-2]
     if language == "en":
-        return _english(word)
+        return _english(_AMERICAN.get(word, word))
     stemmer = _stemmer(language)
     if stemmer is None:
         return word[:PREFIX_CHARS]
     return str(stemmer.stemWord(word))
 
+
+# Pairs of breame's table that are not one word spelt two ways: American text writes "buses",
+# "gases", "gauge" and "fillet" too, a tonne is not a ton, a groyne not a groin; or that it has
+# wrong ("philtre" is "philter", "tranquilly" not "tranquility").
+_NOT_VARIANTS = frozenset({
+    "buses", "busing", "minibuses", "gases", "gauge", "gauged", "gauges", "gauging", "fillet",
+    "tonne", "tonnes", "groyne", "groynes", "bevvy", "bevvies", "philtre", "philtres",
+    "pummelled", "pummelling", "tranquilly",
+})  # fmt: skip
+_AMERICAN = {gb: us for gb, us in BRITISH_ENGLISH_SPELLINGS.items() if gb not in _NOT_VARIANTS}
 
 # Words whose final s is not a plural (Snowball's invariant forms).
 _KEEP_S = frozenset({"news", "bias", "atlas", "cosmos", "andes"})

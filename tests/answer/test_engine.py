@@ -163,6 +163,26 @@ def test_a_verb_in_one_tense_finds_it_in_another(question: str) -> None:
     assert "denied the charges" in first.text
 
 
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (
+            "The defence ministry analysed the colour of the flags flown at the harbour centre.",
+            "Who analyzed the color of the flags at the harbor center?",
+        ),
+        (
+            "The defense ministry analyzed the color of the flags flown at the harbor center.",
+            "Who analysed the colour of the flags at the harbour centre?",
+        ),
+    ],
+    ids=["British article", "American article"],
+)
+def test_a_question_spelt_the_other_way_finds_the_article(text: str, question: str) -> None:
+    text = "Crowds gathered at the harbour for the parade on Sunday. " + text
+    (first, *_) = _town_pool(text, Params()).answer(question)
+    assert "ministry" in first.text
+
+
 def test_a_name_in_the_title_names_the_article() -> None:
     # The text says only "the composer"; the headline names him.
     engine = AnswerEngine(Params())

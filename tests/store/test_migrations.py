@@ -67,7 +67,7 @@ async def test_open_creates_every_table_and_reopen_is_a_no_op(database_url: str)
     finally:
         await engine.dispose()
     assert names >= TABLES | {"alembic_version"}
-    assert version == "0018"
+    assert version == "0019"
     assert diff == []
 
 
