@@ -62,6 +62,19 @@ _NOT_VARIANTS = frozenset({
     "pummelled", "pummelling", "tranquilly",
 })  # fmt: skip
 _AMERICAN = {gb: us for gb, us in BRITISH_ENGLISH_SPELLINGS.items() if gb not in _NOT_VARIANTS}
+_BRITISH: dict[str, list[str]] = {}
+for _gb, _us in sorted(_AMERICAN.items()):
+    _BRITISH.setdefault(_us, []).append(_gb)
+
+
+def spellings(word: str) -> tuple[str, ...]:
+    """A lower-cased English ``word`` and its other spellings, itself first: ("colour",
+    "color"), ("color", "colour"), ("budget",). For indexes that stem by their own rules (the
+    full-text indexes), which only meet the two when asked for both."""
+    american = _AMERICAN.get(word, word)
+    forms = [word, american, *_BRITISH.get(american, ())]
+    return tuple(dict.fromkeys(forms))
+
 
 # Words whose final s is not a plural (Snowball's invariant forms).
 _KEEP_S = frozenset({"news", "bias", "atlas", "cosmos", "andes"})

@@ -22,11 +22,14 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import case, func, literal_column, text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest.fold import fold
+from bot.digest.stem import spellings
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +46,12 @@ PG_CONFIG = "briefing"
 
 
 def fts5_phrase(term: str) -> str:
-    """``term`` as an FTS5 string, accents folded as the index's triggers fold them (migration
-    0017): a quoted word (terms hold no quotes) is never syntax."""
-    return f'"{fold(term)}"'
+    """``term`` as an FTS5 query, accents folded as the index's triggers fold them (migration
+    0017): a quoted word (terms hold no quotes) is never syntax; a word with another English
+    spelling is asked for with it ("colour" OR "color"), which the index does not stem alike.
+    Join several with AND or OR: FTS5 takes no bare space beside a parenthesis."""
+    forms = [f'"{fold(form)}"' for form in spellings(term)]
+    return forms[0] if len(forms) == 1 else f"({' OR '.join(forms)})"
 
 
 def default_budget(*, postgres: bool) -> int:
@@ -118,18 +124,29 @@ async def _pg_plan(conn: AsyncConnection, terms: list[str], budget: int, cap: in
     searched for its ``cap`` newest matches at most: from the floor below which a word the
     statistics list as common is expected to hold no more than that, everywhere for a rarer
     one."""
-    found = []
-    rows, top = 0.0, 0
-    for word, lexeme, share, least, count, newest in await conn.execute(
-        _PG_SHARES, {"words": terms}
+    # A word is asked for in each of its spellings (pg_query): its share is theirs summed.
+    forms = {term: spellings(term) for term in terms}
+    asked = list(dict.fromkeys(form for term in terms for form in forms[term]))
+    listed: dict[str, float | None] = {}
+    rows, top, least = 0.0, 0, 0.0
+    for word, lexeme, share, smallest, count, newest in await conn.execute(
+        _PG_SHARES, {"words": asked}
     ):
-        rows, top = max(float(count or 0), 0.0), int(newest or 0)
+        rows, top, least = max(float(count or 0), 0.0), int(newest or 0), float(smallest or 0.0)
         if lexeme:  # else a stop word: it matches nothing
-            # Not listed: rarer than the least common listed lexeme (PostgreSQL's own
-            # planner takes half its share).
-            guess = share if share is not None else (least or 0.0) / 2
-            floor = _floor(top, cap, share)
-            found.append((guess * rows, terms.index(word), word, floor, (share or 0.0) * rows))
+            listed[word] = share
+    found = []
+    for n, term in enumerate(terms):
+        shares = [listed[form] for form in forms[term] if form in listed]
+        if not shares:
+            continue
+        counted = [x for x in shares if x is not None]
+        share = sum(counted) if counted else None
+        # Not listed: rarer than the least common listed lexeme (PostgreSQL's own planner
+        # takes half its share).
+        guess = sum(least / 2 if x is None else x for x in shares)
+        floor = _floor(top, cap, share)
+        found.append((guess * rows, n, term, floor, (share or 0.0) * rows))
     found.sort()
     chosen: list[tuple[str, int, float]] = []
     total = 0.0
@@ -151,6 +168,25 @@ async def _pg_plan(conn: AsyncConnection, terms: list[str], budget: int, cap: in
         floors=floors,
         expected=tuple(k for _, _, k in chosen),
     )
+
+
+def other_spellings(term: str) -> str:
+    """``term``'s other English spellings as ``websearch_to_tsquery`` reads alternatives
+    ("color" for "colour"; "" for none): words of a fixed table, never the user's syntax."""
+    return " or ".join(spellings(term)[1:])
+
+
+def pg_query(word: Any, others: Any) -> Any:
+    """PostgreSQL's tsquery for a word or any of its other spellings (:func:`other_spellings`;
+    the ``english`` stemmer keeps them apart): of values, or of a statement's columns."""
+    config: Any = literal_column(f"'{PG_CONFIG}'")
+    query = func.plainto_tsquery(config, word, type_=TSQUERY)
+    if isinstance(others, str) and not others:
+        return query
+    either = query.op("||", return_type=TSQUERY)(
+        func.websearch_to_tsquery(config, others, type_=TSQUERY)
+    )
+    return either if isinstance(others, str) else case((others == "", query), else_=either)
 
 
 def every_cap(budget: int | None) -> int:

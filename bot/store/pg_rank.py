@@ -26,9 +26,8 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
 
-from bot.store.budget import PG_CONFIG
+from bot.store.budget import pg_query
 from bot.store.tables import Article
 
 SHORTLIST = 200  # articles ranked with their tsvectors: the index's best by idf
@@ -39,17 +38,19 @@ def postgres_any(conditions: list[ColumnElement[bool]], shortlist: int) -> Any:
     each word's newest matches in the window (``:cap`` at most, from its floor) from the GIN
     index, scored by the idf of the words each holds (no tsvector read: they are stored apart,
     TOAST), then the ``shortlist`` best ranked by each word's ``ts_rank_cd`` times its idf.
-    The plan's values are bound at execution: ``:words``, ``:floors``, ``:expected``, ``:cap``
-    and ``:articles`` (see :class:`~bot.store.budget.Plan`)."""
+    The plan's values are bound at execution: ``:words`` (and ``:others``, their other
+    spellings), ``:floors``, ``:expected``, ``:cap`` and ``:articles`` (see
+    :class:`~bot.store.budget.Plan`)."""
     vector: Any = literal_column("articles.search_vector")
     unnest = func.unnest(
         bindparam("words", type_=ARRAY(Text)),
+        bindparam("others", type_=ARRAY(Text)),
         bindparam("floors", type_=ARRAY(BigInteger)),
         bindparam("expected", type_=ARRAY(Float)),
     )
-    listed = unnest.table_valued("word", "floor", "expected", with_ordinality="i")
+    listed = unnest.table_valued("word", "others", "floor", "expected", with_ordinality="i")
     listed = listed.render_derived(name="listed")
-    tsquery = func.plainto_tsquery(literal_column(f"'{PG_CONFIG}'"), listed.c.word, type_=TSQUERY)
+    tsquery = pg_query(listed.c.word, listed.c.others)
     words = _materialized(
         select(listed.c.i, listed.c.floor, listed.c.expected, tsquery.label("query")), "words"
     )

@@ -6,7 +6,9 @@ unbalanced parentheses can only ever be searched for, never raise.
 
 Both engines stem English (FTS5 ``porter`` tokenizer, PostgreSQL ``briefing`` configuration,
 a copy of ``english``): a search for "withdraw" finds "withdrawal". Both ignore accents as
-``bot.digest.fold`` drops them ("Lodz" finds "Łódź"; migration 0017). Most feeds are English;
+``bot.digest.fold`` drops them ("Lodz" finds "Łódź"; migration 0017). Neither stemmer meets
+British and American spellings, so a word is asked for in each of its spellings ("colour" or
+"color"; ``bot.digest.stem.spellings``), as /ask's stems meet them. Most feeds are English;
 text in other languages is still indexed word by word (the stemmer only trims English suffixes,
 identically at index and query time), so it remains findable by its exact words.
 """
@@ -39,7 +41,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.digest import stop_words
 from bot.store import postings
 from bot.store.base import FeedView, StoreBase
-from bot.store.budget import PG_CONFIG, Plan, every_cap, fts5_phrase, plan
+from bot.store.budget import (
+    PG_CONFIG,
+    Plan,
+    every_cap,
+    fts5_phrase,
+    other_spellings,
+    pg_query,
+    plan,
+)
 from bot.store.pg_rank import SHORTLIST, postgres_any
 from bot.store.rows import AnswerCandidate, SearchHit
 from bot.store.tables import AnswerDoc, Article, FeedEntry, Subscription
@@ -222,6 +232,7 @@ async def _postgres_candidates(
     are found as well."""
     params = {
         "words": list(found.terms),
+        "others": [other_spellings(term) for term in found.terms],
         "floors": list(found.floors),
         "expected": list(found.expected),
         "cap": found.cap or 2**31 - 1,
@@ -331,9 +342,9 @@ def _postgres_tail(found: Plan) -> Any:
     first: the few newest rows read by id, then their tsvectors tested (no GIN posting list,
     which lists the whole archive for a common word)."""
     assert found.floor is not None
-    query: Any = func.plainto_tsquery(_CONFIG, found.terms[0])
+    query: Any = _any_spelling(found.terms[0])
     for term in found.terms[1:]:
-        query = query.op("||")(func.plainto_tsquery(_CONFIG, term))
+        query = query.op("||")(_any_spelling(term))
     vector: Any = literal_column("articles.search_vector")
     newest = (
         select(Article.id).where(Article.id >= found.floor).cte("tail").prefix_with("MATERIALIZED")
@@ -345,7 +356,7 @@ def _postgres_tail(found: Plan) -> Any:
 
 def _sqlite(found: Plan, match_all: bool) -> Any:
     """(id, relevance) of the matches, best first, from the FTS5 index alone."""
-    match = (" " if match_all else " OR ").join(fts5_phrase(term) for term in found.terms)
+    match = (" AND " if match_all else " OR ").join(fts5_phrase(term) for term in found.terms)
     fts = table("articles_fts", column("rowid"))
     relevance = (-func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)).label("relevance")
     stmt = (
@@ -360,7 +371,13 @@ def _sqlite(found: Plan, match_all: bool) -> Any:
 def _postgres(found: Plan, match_all: bool) -> Any:
     """(id, relevance) of the articles holding every word, best first, from the GIN index and
     the tsvectors."""
-    query = func.plainto_tsquery(_CONFIG, " ".join(found.terms))
+    # The words with one spelling in one bound value, as before: a statement of the same shape
+    # for any number of words, compiled once.
+    plain = [term for term in found.terms if not other_spellings(term)]
+    query: Any = func.plainto_tsquery(_CONFIG, " ".join(plain))
+    for term in found.terms:
+        if other_spellings(term):
+            query = query.op("&&")(_any_spelling(term))
     vector: Any = literal_column("articles.search_vector")
     # Normalisation 1: divide by 1 + log(length), so long texts do not win by size alone.
     relevance = func.ts_rank_cd(vector, query, 1).label("relevance")
@@ -373,6 +390,11 @@ def _postgres(found: Plan, match_all: bool) -> Any:
         newest = newest.order_by((Article.id + 0).desc()).limit(found.cap)
         stmt = stmt.where(Article.id.in_(newest))
     return stmt.order_by(relevance.desc())
+
+
+def _any_spelling(term: str) -> Any:
+    """PostgreSQL's tsquery for ``term`` in any of its English spellings."""
+    return pg_query(term, other_spellings(term))
 
 
 def _hit(m: Any, now: datetime) -> SearchHit:

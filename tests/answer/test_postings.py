@@ -277,6 +277,22 @@ async def test_an_upgrade_that_changes_terms_builds_the_answer_index_again(
         await upgraded.close()
 
 
+async def test_past_the_horizon_a_question_spelt_the_other_way_finds_the_article(
+    store: Store, clock: Clock
+) -> None:
+    feed = await followed_feed(store, "https://a.example/feed", 1)
+    text = (
+        "The defence ministry analysed the colour of the flags on Friday. The parade ended at noon."
+    )
+    await store.store_articles(feed, [article("flags", title="Flag day", text=text)], deliver=False)
+    clock.now = T0 + timedelta(days=20)  # past the postings' horizon: the full-text index ranks
+    # Its only words the article holds are spelt the other way: the full-text index meets them
+    # only when asked for both spellings.
+    question = "Who analyzed the color?"
+    (first, *_) = await AnswerEngine().ask(store, question, guild_id=1, days=30, now=clock.now)
+    assert first.text.startswith("The defence ministry analysed")
+
+
 @pytest.mark.usefixtures("folds_accents")
 async def test_past_the_horizon_a_question_without_accents_finds_an_article_with_them(
     store: Store, clock: Clock

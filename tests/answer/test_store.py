@@ -251,6 +251,28 @@ async def test_only_common_words_rank_their_newest_matches_within_the_budget(sto
     assert sorted(hit.article_id for hit in hits) == newest
 
 
+async def test_a_word_counts_its_other_spellings_matches_within_the_budget(store: Store) -> None:
+    # "colour" is asked for as "colour" or "color": the 30 articles writing "color" are its
+    # matches, so the budget keeps to their newest, as for any common word.
+    feed = await followed_feed(store, "https://a.example/feed", 1)
+    noise = [
+        article(f"c{i}", title=f"Parade {i}", text=f"The color guard marched on day {i}.")
+        for i in range(30)
+    ]
+    await store.store_articles(feed, noise, deliver=False)
+    await _analyze(store)
+    async with store._db.read() as conn:
+        found = await plan(conn, ["colour"], budget=10, postgres=store._db.is_postgres)
+    newest = [row.id for row in await store.articles_after(0, limit=100)][-10:]
+    assert found.terms == ["colour"]
+    if store._db.is_postgres:  # the share of "color" in the statistics: about the ten newest
+        assert 0 < found.floors[0] <= newest[0]
+    else:
+        assert found.floor == newest[0]
+    hits = await store.search_articles("colour", budget=10, limit=50)
+    assert sorted(hit.article_id for hit in hits) == newest
+
+
 async def _analyze(store: Store) -> None:
     """What autovacuum does after many new rows: PostgreSQL's counts are its statistics."""
     if store._db.is_postgres:

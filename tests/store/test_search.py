@@ -66,6 +66,47 @@ async def test_search_finds_by_words(searchable: Store, query: str, expected: li
     assert all(h.score >= h.relevance > 0 for h in hits)
 
 
+SPELT = [
+    article(
+        "uk",
+        title="Defence budget cut",
+        text="The defence ministry analysed the colour of the flags.",
+        published=NOW - timedelta(days=1),
+    ),
+    article(
+        "us",
+        title="Defense budget grows",
+        text="The program was canceled in the fall, the Pentagon said.",
+        published=NOW - timedelta(days=2),
+    ),
+    article(
+        "schools",
+        title="School budget frozen",
+        text="The council froze the school budget until March.",
+        published=NOW - timedelta(days=3),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("defense budget", ["uk", "us"]),  # every word, each in either spelling
+        ("defence budget", ["uk", "us"]),
+        ("color", ["uk"]),
+        ("programme", ["us"]),
+        ("color xylophone", ["uk"]),  # no article has both: any word
+    ],
+)
+async def test_search_finds_a_word_in_either_spelling(
+    store: Store, query: str, expected: list[str]
+) -> None:
+    feed = await store.add_feed("https://a.example/feed")
+    await store.store_articles(feed.id, SPELT, deliver=False)
+    hits = await store.search_articles(query)
+    assert sorted(str(h.url) for h in hits) == [f"https://news.example/{k}" for k in expected]
+
+
 HOSTILE = [
     "",
     "   ",
