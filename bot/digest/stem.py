@@ -62,9 +62,17 @@ _NOT_VARIANTS = frozenset({
     "pummelled", "pummelling", "tranquilly",
 })  # fmt: skip
 _AMERICAN = {gb: us for gb, us in BRITISH_ENGLISH_SPELLINGS.items() if gb not in _NOT_VARIANTS}
-_BRITISH: dict[str, list[str]] = {}
-for _gb, _us in sorted(_AMERICAN.items()):
-    _BRITISH.setdefault(_us, []).append(_gb)
+
+
+def _british(american: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """The British spellings of each American one (a few have two: "yoghurt", "yoghourt")."""
+    found: dict[str, list[str]] = {}
+    for gb, us in sorted(american.items()):
+        found.setdefault(us, []).append(gb)
+    return {us: tuple(forms) for us, forms in found.items()}
+
+
+_BRITISH = _british(_AMERICAN)
 
 
 def spellings(word: str) -> tuple[str, ...]:
