@@ -27,29 +27,17 @@ from sqlalchemy import (
     DateTime,
     Integer,
     bindparam,
-    column,
     exists,
-    func,
-    literal_column,
     or_,
     select,
-    table,
-    text,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.digest import stop_words
 from bot.store import postings
 from bot.store.base import FeedView, StoreBase
-from bot.store.budget import (
-    PG_CONFIG,
-    Plan,
-    every_cap,
-    fts5_phrase,
-    other_spellings,
-    pg_query,
-    plan,
-)
+from bot.store.budget import Plan, every_cap, other_spellings, plan
+from bot.store.fulltext import postgres_matches, postgres_tail, sqlite_matches
 from bot.store.pg_rank import SHORTLIST, postgres_any
 from bot.store.rows import AnswerCandidate, SearchHit
 from bot.store.tables import AnswerDoc, Article, FeedEntry, Subscription
@@ -62,8 +50,6 @@ MAX_TERMS = 32
 FRESHNESS_HALF_LIFE = timedelta(days=7)
 WIDEN = 4  # the index's best pool x WIDEN rows are filtered by window and guild first
 BACKLOG = 2_000  # articles not analysed yet past which /ask ranks with the full-text index
-TITLE_WEIGHT = 4.0  # SQLite bm25 column weights; PostgreSQL weighs the title A, the text B
-_CONFIG: Any = literal_column(f"'{PG_CONFIG}'")  # PostgreSQL's text search configuration
 _TERM = regex.compile(r"[^\W_]+")  # letters and digits: what both tokenizers keep
 
 
@@ -192,7 +178,8 @@ class SearchMixin(StoreBase):
         guild_id, feed_id, _ = scope
         if progress.newest > progress.analysed:  # stored since the last analysis: full-text
             tail = Plan(terms, progress.analysed + 1)
-            ranked = _postgres_tail(tail) if self._db.is_postgres else _sqlite(tail, False)
+            postgres = self._db.is_postgres
+            ranked = postgres_tail(tail) if postgres else sqlite_matches(tail, False)
             conditions = window(guild_id, feed_id, since)
             view, cols = _view(*scope)
             shown = _shown(_filtered(ranked, conditions, limit), view, cols)
@@ -215,7 +202,10 @@ class SearchMixin(StoreBase):
         view, cols = _view(*scope)
         # The index's best first, then the window and guild on those few rows only; when they
         # leave out too many, every match (within the budget) is filtered before ranking.
-        ranked = (_postgres if self._db.is_postgres else _sqlite)(found, match_all)
+        if self._db.is_postgres:
+            ranked = postgres_matches(found)  # every word (any word: _postgres_candidates)
+        else:
+            ranked = sqlite_matches(found, match_all)
         first = _filtered(ranked.limit(pool * WIDEN), conditions, pool)
         rows = list((await conn.execute(_shown(first, view, cols))).mappings())
         if len(rows) < pool and conditions:
@@ -335,66 +325,6 @@ def _postings_in_window(n: int, scope: Scope) -> Any:
 
 def _candidate(m: Any) -> AnswerCandidate:
     return AnswerCandidate(**{k: m[k] for k in AnswerCandidate.__dataclass_fields__})
-
-
-def _postgres_tail(found: Plan) -> Any:
-    """(id, relevance) of the articles from ``found.floor`` holding any of the words, best
-    first: the few newest rows read by id, then their tsvectors tested (no GIN posting list,
-    which lists the whole archive for a common word)."""
-    assert found.floor is not None
-    query: Any = _any_spelling(found.terms[0])
-    for term in found.terms[1:]:
-        query = query.op("||")(_any_spelling(term))
-    vector: Any = literal_column("articles.search_vector")
-    newest = (
-        select(Article.id).where(Article.id >= found.floor).cte("tail").prefix_with("MATERIALIZED")
-    )
-    relevance = func.ts_rank_cd(vector, query, 1).label("relevance")
-    stmt = select(Article.id, relevance).join(newest, newest.c.id == Article.id)
-    return stmt.where(vector.bool_op("@@")(query)).order_by(relevance.desc())
-
-
-def _sqlite(found: Plan, match_all: bool) -> Any:
-    """(id, relevance) of the matches, best first, from the FTS5 index alone."""
-    match = (" AND " if match_all else " OR ").join(fts5_phrase(term) for term in found.terms)
-    fts = table("articles_fts", column("rowid"))
-    relevance = (-func.bm25(literal_column("articles_fts"), TITLE_WEIGHT, 1.0)).label("relevance")
-    stmt = (
-        select(fts.c.rowid.label("id"), relevance)
-        .where(text("articles_fts MATCH :match").bindparams(match=match))
-        .order_by(relevance.desc())
-    )
-    # On the index's rowid: FTS5 then skips to the floor instead of filtering every match.
-    return stmt if found.floor is None else stmt.where(fts.c.rowid >= found.floor)
-
-
-def _postgres(found: Plan, match_all: bool) -> Any:
-    """(id, relevance) of the articles holding every word, best first, from the GIN index and
-    the tsvectors."""
-    # The words with one spelling in one bound value, as before: a statement of the same shape
-    # for any number of words, compiled once.
-    plain = [term for term in found.terms if not other_spellings(term)]
-    query: Any = func.plainto_tsquery(_CONFIG, " ".join(plain))
-    for term in found.terms:
-        if other_spellings(term):
-            query = query.op("&&")(_any_spelling(term))
-    vector: Any = literal_column("articles.search_vector")
-    # Normalisation 1: divide by 1 + log(length), so long texts do not win by size alone.
-    relevance = func.ts_rank_cd(vector, query, 1).label("relevance")
-    stmt = select(Article.id, relevance).where(vector.bool_op("@@")(query))
-    if found.floor is not None:
-        stmt = stmt.where(Article.id >= found.floor)
-    if found.cap is not None:  # the newest matches only (id + 0: from the GIN index)
-        newest = select(Article.id).where(vector.bool_op("@@")(query))
-        newest = newest.where(Article.id >= (found.floor or 0))
-        newest = newest.order_by((Article.id + 0).desc()).limit(found.cap)
-        stmt = stmt.where(Article.id.in_(newest))
-    return stmt.order_by(relevance.desc())
-
-
-def _any_spelling(term: str) -> Any:
-    """PostgreSQL's tsquery for ``term`` in any of its English spellings."""
-    return pg_query(term, other_spellings(term))
 
 
 def _hit(m: Any, now: datetime) -> SearchHit:
