@@ -5,14 +5,15 @@
 The dev questions are split into k folds by Wikipedia article (an article's questions stay in
 one fold, so no setting is chosen on questions about the article it is scored on). For each
 fold, the ranking setting with the best MRR@10 on the other folds is picked from a grid around
-the defaults (context, document, answer_type, novelty; 0 for novelty lets a fold leave it out)
-and scored on the held-out fold. ``min_coverage`` is left out: MRR always favours answering
-more, and what it costs (quoting something when nothing is relevant) is what ask_quality.py's
-off-topic figure measures. Takes about a minute, three with a set folded in. Prints the raw
-figures of the defaults, the grid's maximum (optimistic: chosen on what it is scored on), the
-validated figures (every question scored by a setting chosen without it), and the settings the
-folds chose: a default is fair when the folds agree on it. ``--also DIR`` folds in
-another set built by qa_pools.py (e.g. from SQuAD's training split): more articles to choose by.
+the defaults (context, document, answer_type, novelty, coverage; 0 for novelty or coverage lets
+a fold leave it out) and scored on the held-out fold. ``min_coverage`` is left out: MRR always
+favours answering more, and what it costs (quoting something when nothing is relevant) is what
+ask_quality.py's off-topic figure measures. Takes about 3 minutes, 9 with a set folded in.
+Prints the raw figures of the defaults, the grid's maximum (optimistic: chosen on what it is
+scored on), the validated figures (every question scored by a setting chosen without it), and
+the settings the folds chose: a default is fair when the folds agree on it. ``--also DIR``
+folds in another set built by qa_pools.py (e.g. from SQuAD's training split): more articles to
+choose by.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ GRID = {
     "document": (0.45, 0.6, 0.8),
     "answer_type": (0.2, 0.3),
     "novelty": (0.0, 0.3, 0.45, 0.6, 0.75, 0.9),
+    "coverage": (0.0, 0.4, 0.8, 1.2),
 }
 Setting = tuple[float, ...]
 

@@ -8,14 +8,18 @@ The score of sentence *s* of article *d* for question *q*, each part scaled by t
       + answer_type * [s holds what q asks for (a date, a number, a name) beyond q's own words]
       + salience * the digest engine's relevance of s within d
       + novelty * the share of s's words that q does not use
+      + coverage * the share of q's idf mass that s and its neighbours match
 
 Questions paraphrase the answer sentence: they keep its words and put a question word where the
 answer was. So the answer sentence holds words the question does not (the answer), and what a
 "when" asks for is a time the question does not already name; a sentence made only of the
 question's words restates it. Questions also share words with the answer's neighbours and its
 article, hence the context and document parts; a sentence opening with a pronoun ("It was
-worth...") leans on the one before it. Words of a small thesaurus (``bot.answer.related``) match
-for ``related`` of their weight. idf and mean lengths are computed over the pool only.
+worth...") leans on the one before it. BM25 rewards a sentence for repeating a word of the
+question; coverage counts each word once, so a passage holding most of what the question names
+ranks above one that says its topic five times. Words of a small thesaurus
+(``bot.answer.related``) match for ``related`` of their weight. idf and mean lengths are
+computed over the pool only.
 
 Confidence: a sentence is quoted only when it and its neighbours match at least
 ``min_coverage`` of the question's idf mass (a word no article uses weighs the most), and only
@@ -42,9 +46,10 @@ RERANK = 50  # sentences whose text _finish reads for the answer-type check, at 
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    """The ranking's few knobs: context, document, answer_type and novelty as most folds chose
-    them in a 5-fold validation over 28 Wikipedia articles, the dev split's 17 and 11 from SQuAD's
-    training split (benchmarks/ask_validate.py --also), the rest as tuned on dev before."""
+    """The ranking's few knobs: context, document, answer_type, novelty and coverage as most
+    folds chose them in a 5-fold validation over 28 Wikipedia articles, the dev split's 17 and 11
+    from SQuAD's training split (benchmarks/ask_validate.py --also), the rest as tuned on dev
+    before."""
 
     k1: float = 1.2  # BM25 term-frequency saturation
     b: float = 0.75  # BM25 length normalisation
@@ -58,6 +63,7 @@ class Params:
     # quoted: below it, the answer is "nothing relevant".
     min_coverage: float = 0.3
     novelty: float = 0.6  # weight of the share of the sentence's words the question does not use
+    coverage: float = 0.8  # weight of the share of q's idf mass s and its neighbours match
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +221,7 @@ def _combine(pool: _Pool, e: _Evidence, p: Params) -> list[Scored]:
         score = (own + p.context * near) / best + p.document * e.doc_scores[key] / best_doc
         if e.want is not Want.ANY and e.want in doc.offers[position]:
             score += p.answer_type  # until _finish reads whether it is beyond q's own words
-        score += p.salience * doc.salience[position]
+        score += p.salience * doc.salience[position] + p.coverage * coverage
         if doc.lengths[position]:
             used = sum(n for t, n in doc.tfs[position].items() if t in e.vocabulary)
             score += p.novelty * max(0, doc.lengths[position] - used) / doc.lengths[position]

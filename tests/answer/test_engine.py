@@ -121,6 +121,22 @@ def test_a_sentence_holding_more_than_the_question_beats_one_restating_it() -> N
     assert "discussed" in plain.text  # without novelty, BM25's shorter sentence wins
 
 
+def test_a_sentence_whose_neighbourhood_covers_the_question_beats_one_repeating_a_word() -> None:
+    # The festival sentence says "ferry" five times, which BM25 rewards; the Gdansk sentence and
+    # the one before it hold the boats, the company and the building. Coverage counts each of
+    # the question's words once, however often a sentence repeats it.
+    text = (
+        "The ferry company ordered two boats in May. They will be built in Gdansk by a shipyard. "
+        "Ferry fans, ferry crews and ferry passengers crowded the new ferry terminal, where the "
+        "ferry company held its ferry festival in Leeds."
+    )
+    question = "Where will the ferry company build its new boats?"
+    answers = _town_pool(text, Params()).answer(question, top=2)
+    assert any("Gdansk" in a.text for a in answers), [a.text for a in answers]
+    plain = _town_pool(text, dataclasses.replace(Params(), coverage=0)).answer(question, top=2)
+    assert not any("Gdansk" in a.text for a in plain)  # without it, the festival comes second
+
+
 @pytest.mark.parametrize(
     ("sentence", "question", "offers"),
     [
