@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -75,11 +74,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: durable at checkpoints
-        try:  # /ask's idf (bot.store.postings): built in unless SQLite was built without it
-            cursor.execute("SELECT ln(1.0)")
-        except sqlite3.OperationalError:
-            dbapi_connection.create_function("ln", 1, math.log, deterministic=True)
         cursor.close()
+        # /ask's idf (bot.store.postings), once per stem a question: SQLite builds ln() in only
+        # with its math functions, so Briefing always brings its own, the one path tested.
+        dbapi_connection.create_function("ln", 1, math.log, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
