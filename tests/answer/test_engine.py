@@ -122,9 +122,9 @@ def test_a_sentence_holding_more_than_the_question_beats_one_restating_it() -> N
 
 
 def test_a_sentence_whose_neighbourhood_covers_the_question_beats_one_repeating_a_word() -> None:
-    # The festival sentence says "ferry" five times, which BM25 rewards; the Gdansk sentence and
-    # the one before it hold the boats, the company and the building. Coverage counts each of
-    # the question's words once, however often a sentence repeats it.
+    # The festival sentence says "ferry" five times, which BM25 rewards; the Gdansk sentence
+    # follows the one that names the company and the boats, so with its neighbours it covers
+    # more of the question. Coverage counts each word once, however often it is repeated.
     text = (
         "The ferry company ordered two boats in May. They will be built in Gdansk by a shipyard. "
         "Ferry fans, ferry crews and ferry passengers crowded the new ferry terminal, where the "
