@@ -8,7 +8,7 @@ fold, the ranking setting with the best MRR@10 on the other folds is picked from
 the defaults (context, document, answer_type, novelty, coverage; 0 for novelty or coverage lets
 a fold leave it out) and scored on the held-out fold. ``min_coverage`` is left out: MRR always
 favours answering more, and what it costs (quoting something when nothing is relevant) is what
-ask_quality.py's off-topic figure measures. Takes about 3 minutes, 9 with a set folded in.
+ask_quality.py's off-topic figure measures. Takes about 2 minutes, 9 with a set folded in.
 Prints the raw figures of the defaults, the grid's maximum (optimistic: chosen on what it is
 scored on), the validated figures (every question scored by a setting chosen without it), and
 the settings the folds chose: a default is fair when the folds agree on it. ``--also DIR``
